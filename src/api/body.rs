@@ -1,0 +1,214 @@
+//! Request body extractors: JSON documents (`application/json`) and JSON Merge Patch
+//! (`application/merge-patch+json`, RFC 7386), with problem+json errors that name the field.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::body::{self, BodyStream};
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::error::{ApiError, FieldError};
+
+/// Largest accepted request body.
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+pub const JSON: &str = "application/json";
+pub const MERGE_PATCH_JSON: &str = "application/merge-patch+json";
+
+/// A JSON request body (`application/json`).
+#[derive(Debug)]
+pub struct Json<T>(pub T);
+
+/// A JSON Merge Patch request body (`application/merge-patch+json`).
+///
+/// `T` has an optional field per patchable member: an absent member is left alone, `null`
+/// removes an optional value.
+#[derive(Debug)]
+pub struct MergePatch<T>(pub T);
+
+type BodyFuture<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = ApiError;
+    type Future = BodyFuture<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let read = read_body(req, payload, JSON);
+        Box::pin(async move { read.await.map(Json) })
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for MergePatch<T> {
+    type Error = ApiError;
+    type Future = BodyFuture<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let read = read_body(req, payload, MERGE_PATCH_JSON);
+        Box::pin(async move { read.await.map(MergePatch) })
+    }
+}
+
+fn read_body<T: DeserializeOwned>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    media_type: &'static str,
+) -> impl Future<Output = Result<T, ApiError>> {
+    let content_type = req.mime_type().ok().flatten();
+    let accepted = content_type
+        .as_ref()
+        .is_some_and(|mime| mime.essence_str() == media_type);
+    let sent = content_type.map(|mime| mime.essence_str().to_string());
+    let stream = BodyStream::new(payload.take());
+    async move {
+        if !accepted {
+            return Err(ApiError::UnsupportedMediaType(match sent {
+                Some(sent) => format!("expected Content-Type {media_type}, got {sent}"),
+                None => format!("expected Content-Type {media_type}"),
+            }));
+        }
+        let bytes = body::to_bytes_limited(stream, BODY_LIMIT)
+            .await
+            .map_err(|_| {
+                ApiError::PayloadTooLarge(format!(
+                    "the request body is larger than {} KiB",
+                    BODY_LIMIT / 1024
+                ))
+            })?
+            .map_err(|e| {
+                ApiError::BadRequest(format!("the request body could not be read: {e}"))
+            })?;
+        parse(&bytes)
+    }
+}
+
+/// Parses JSON: a syntax error is 400, a well-formed document of the wrong shape 422 naming
+/// the field.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer);
+    let syntax = |message: &str| {
+        ApiError::BadRequest(format!("the request body is not valid JSON: {message}"))
+    };
+    let value = value.map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        let message = without_position(&inner.to_string());
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                let field = named_field(&message)
+                    .map(|name| join_path(&path, &name))
+                    .unwrap_or_else(|| if path == "." { "body".into() } else { path });
+                ApiError::from_field_errors(vec![FieldError::new(field, message)])
+            }
+            _ => syntax(&message),
+        }
+    })?;
+    deserializer
+        .end()
+        .map_err(|e| syntax(&without_position(&e.to_string())))?;
+    Ok(value)
+}
+
+/// serde_json's messages end with the position; the field name says more to a client.
+fn without_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(index) => message[..index].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// The name in serde's "unknown field `x`, expected ..." and "missing field `x`" messages.
+fn named_field(message: &str) -> Option<String> {
+    let rest = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("missing field `"))?;
+    Some(rest[..rest.find('`')?].to_string())
+}
+
+fn join_path(path: &str, field: &str) -> String {
+    // the path already ends in the unknown key for maps it entered
+    match path {
+        "." | "" => field.to_string(),
+        p if p == field || p.ends_with(&format!(".{field}")) => p.to_string(),
+        p => format!("{p}.{field}"),
+    }
+}
+
+/// Deserialises a member that may be absent but not null: absent is `None`, `null` an error.
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
+/// Deserialises a member that may be absent (`None`), null (`Some(None)`) or set.
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Sample {
+        name: String,
+        #[serde(default, deserialize_with = "nullable")]
+        note: Option<Option<String>>,
+        #[serde(default, deserialize_with = "present")]
+        position: Option<i32>,
+    }
+
+    fn field_of(err: ApiError) -> String {
+        match err {
+            ApiError::Validation { errors, .. } => errors[0].field.clone(),
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn wrong_shapes_name_the_field() {
+        assert_eq!(
+            field_of(parse::<Sample>(br#"{"name": 1}"#).unwrap_err()),
+            "name"
+        );
+        assert_eq!(
+            field_of(parse::<Sample>(br#"{"name": "a", "colour": 1}"#).unwrap_err()),
+            "colour"
+        );
+        assert_eq!(
+            field_of(parse::<Sample>(br#"{"name": "a", "position": null}"#).unwrap_err()),
+            "position"
+        );
+        assert_eq!(field_of(parse::<Sample>(b"{}").unwrap_err()), "name");
+        assert_eq!(field_of(parse::<Sample>(b"[]").unwrap_err()), "body");
+        assert!(matches!(
+            parse::<Sample>(b"{\"name\": ").unwrap_err(),
+            ApiError::BadRequest(_)
+        ));
+        assert!(matches!(
+            parse::<Sample>(br#"{"name": "a"} x"#).unwrap_err(),
+            ApiError::BadRequest(_)
+        ));
+    }
+
+    #[test]
+    fn null_and_absent_differ_for_nullable_members() {
+        let absent: Sample = parse(br#"{"name": "a"}"#).unwrap();
+        assert_eq!(absent.note, None);
+        let null: Sample = parse(br#"{"name": "a", "note": null}"#).unwrap();
+        assert_eq!(null.note, Some(None));
+    }
+}

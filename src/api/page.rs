@@ -1,0 +1,131 @@
+//! The list envelope shared by every collection, with opaque keyset cursors.
+
+use actix_web::HttpRequest;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::ApiError;
+
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 1000;
+
+/// Paging parameters every list accepts.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// How many items to return, 1 to 1000 (default 50).
+    #[param(minimum = 1, maximum = 1000, example = 50)]
+    pub limit: Option<i64>,
+    /// Where to continue: the `next_cursor` of the previous page, passed back unchanged.
+    #[param(example = "WzIsImJlcmVpa2VuLWRvZWxzdGVsbGluZ2VuIl0")]
+    pub cursor: Option<String>,
+}
+
+impl ListParams {
+    /// The requested page size, checked against the bounds.
+    pub fn limit(&self) -> Result<i64, ApiError> {
+        match self.limit {
+            None => Ok(DEFAULT_LIMIT),
+            Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+            Some(n) => Err(ApiError::BadRequest(format!(
+                "limit must be from 1 to {MAX_LIMIT}, got {n}"
+            ))),
+        }
+    }
+
+    /// The sort key after which the page starts, if a cursor was given.
+    pub fn after<K: DeserializeOwned>(&self) -> Result<Option<K>, ApiError> {
+        self.cursor.as_deref().map(Cursor::decode).transpose()
+    }
+}
+
+/// Encodes and decodes the opaque keyset cursors.
+pub struct Cursor;
+
+impl Cursor {
+    pub fn encode<K: Serialize>(key: &K) -> String {
+        let json = serde_json::to_vec(key).expect("sort keys serialise");
+        URL_SAFE_NO_PAD.encode(json)
+    }
+
+    pub fn decode<K: DeserializeOwned>(cursor: &str) -> Result<K, ApiError> {
+        URL_SAFE_NO_PAD
+            .decode(cursor)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .ok_or_else(|| {
+                ApiError::BadRequest(
+                    "cursor is not valid: pass back the next_cursor of the previous page unchanged"
+                        .into(),
+                )
+            })
+    }
+}
+
+/// One page of a collection.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    /// The items of this page, in the collection's stable order.
+    pub items: Vec<T>,
+    /// Cursor of the next page, or null on the last page. Pass it as `cursor` with the same base URL.
+    #[schema(example = "WzIsImJlcmVpa2VuLWRvZWxzdGVsbGluZ2VuIl0")]
+    pub next_cursor: Option<String>,
+    /// Relative link to the next page (this request with `cursor` set), or null on the last page.
+    #[schema(example = "/api/v1/domains?limit=2&cursor=WzIsImJlcmVpa2VuLWRvZWxzdGVsbGluZ2VuIl0")]
+    pub next: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from up to `limit + 1` rows: the extra row only tells that more follow.
+    pub fn new<K: Serialize>(
+        mut rows: Vec<T>,
+        limit: i64,
+        key: impl Fn(&T) -> K,
+        req: &HttpRequest,
+    ) -> Self {
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        if rows.len() <= limit {
+            return Self {
+                items: rows,
+                next_cursor: None,
+                next: None,
+            };
+        }
+        rows.truncate(limit);
+        let cursor = rows.last().map(|last| Cursor::encode(&key(last)));
+        let next = cursor.as_deref().map(|cursor| next_link(req, cursor));
+        Self {
+            items: rows,
+            next_cursor: cursor,
+            next,
+        }
+    }
+}
+
+fn next_link(req: &HttpRequest, cursor: &str) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
+        if name != "cursor" {
+            query.append_pair(&name, &value);
+        }
+    }
+    query.append_pair("cursor", cursor);
+    format!("{}?{}", req.path(), query.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let cursor = Cursor::encode(&(3, "betrouwbare-informatie"));
+        let key: (i32, String) = Cursor::decode(&cursor).unwrap();
+        assert_eq!(key, (3, "betrouwbare-informatie".to_string()));
+        assert!(Cursor::decode::<(i32, String)>("not a cursor!").is_err());
+        assert!(Cursor::decode::<(i32, String)>(&Cursor::encode(&"text")).is_err());
+    }
+}

@@ -1,0 +1,186 @@
+//! Builds the App (routes, error handling, Swagger UI) and the OpenAPI document. Nothing here
+//! needs a database connection.
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, Logger};
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use utoipa::openapi::OpenApi;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{scope, AppExt};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::db::Database;
+use crate::error::{problem_response, ApiError, PROBLEM_JSON};
+use crate::{criteria, departments, domains, health, openapi, themes};
+
+/// Every route of the service; the OpenAPI paths are collected from the same calls.
+fn register(cfg: &mut ServiceConfig) {
+    cfg.configure(health::routes).service(
+        scope("/api/v1")
+            .configure(domains::routes)
+            .configure(criteria::routes)
+            .configure(departments::routes)
+            .configure(themes::routes),
+    );
+}
+
+/// The OpenAPI document of the service.
+pub fn openapi() -> OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(openapi::base())
+        .configure(register)
+        .split_for_parts();
+    openapi::finish(api)
+}
+
+/// The application, as every worker runs it.
+pub fn build(
+    db: Database,
+    api: OpenApi,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let routes = web::Data::new(RouteTable::new(&api));
+    App::new()
+        .into_utoipa_app()
+        .app_data(web::Data::new(db))
+        .app_data(routes)
+        .app_data(web::PathConfig::default().error_handler(|err, _| {
+            ApiError::NotFound(format!("No resource at this address: {err}.")).into()
+        }))
+        .app_data(web::QueryConfig::default().error_handler(|err, _| {
+            ApiError::BadRequest(format!("Invalid query string: {err}.")).into()
+        }))
+        .configure(register)
+        .into_app()
+        .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", api))
+        .default_service(web::to(no_route))
+        .wrap(ErrorHandlers::new().default_handler(problem_fallback))
+        .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+}
+
+/// How the HTTP server runs.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// Worker threads; `None` uses one per physical core.
+    pub workers: Option<usize>,
+    /// How long a stop (SIGTERM) waits for requests in flight.
+    pub shutdown_timeout: Duration,
+    /// Whether SIGTERM and SIGINT stop the server (off for servers inside tests).
+    pub handle_signals: bool,
+}
+
+/// Starts serving on `listener`; the returned future ends when the server stopped.
+pub fn serve(
+    listener: TcpListener,
+    db: Database,
+    options: ServerOptions,
+) -> std::io::Result<Server> {
+    let api = openapi();
+    let mut server = HttpServer::new(move || build(db.clone(), api.clone()))
+        .shutdown_timeout(options.shutdown_timeout.as_secs())
+        .listen(listener)?;
+    if let Some(workers) = options.workers {
+        server = server.workers(workers);
+    }
+    if !options.handle_signals {
+        server = server.disable_signals();
+    }
+    Ok(server.run())
+}
+
+/// The path templates of the contract with their methods, to tell 404 from 405.
+pub struct RouteTable(Vec<(Vec<String>, Vec<Method>)>);
+
+impl RouteTable {
+    pub fn new(api: &OpenApi) -> Self {
+        let routes = api
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let segments = path.split('/').map(str::to_string).collect();
+                let methods = [
+                    (Method::GET, item.get.is_some()),
+                    (Method::POST, item.post.is_some()),
+                    (Method::PUT, item.put.is_some()),
+                    (Method::PATCH, item.patch.is_some()),
+                    (Method::DELETE, item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(method, present)| present.then_some(method))
+                .collect();
+                (segments, methods)
+            })
+            .collect();
+        Self(routes)
+    }
+
+    /// The methods of the route matching `path`, if any.
+    pub fn allowed(&self, path: &str) -> Option<&[Method]> {
+        let parts: Vec<&str> = path.split('/').collect();
+        self.0
+            .iter()
+            .find(|(template, _)| {
+                template.len() == parts.len()
+                    && template.iter().zip(&parts).all(|(t, p)| {
+                        t == p || (t.starts_with('{') && t.ends_with('}') && !p.is_empty())
+                    })
+            })
+            .map(|(_, methods)| methods.as_slice())
+    }
+}
+
+/// Answers requests no route took: 405 with `Allow` when the path exists, else 404.
+async fn no_route(
+    req: HttpRequest,
+    routes: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
+    Err(match routes.allowed(req.path()) {
+        Some(methods) if !methods.is_empty() => ApiError::MethodNotAllowed(methods.to_vec()),
+        _ => ApiError::NotFound(format!("There is nothing at {}.", req.path())),
+    })
+}
+
+/// Turns any error response that is not yet problem+json (e.g. from actix itself) into one,
+/// keeping its status and headers.
+fn problem_fallback<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(PROBLEM_JSON));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let (req, original) = res.into_parts();
+    let status = original.status();
+    let detail = original
+        .error()
+        .map(|e| e.to_string())
+        .filter(|text| !text.is_empty() && status.is_client_error())
+        .unwrap_or_else(|| crate::error::status_title(status));
+    let mut problem = problem_response(status, detail);
+    for (name, value) in original.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            problem.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, problem).map_into_right_body(),
+    ))
+}

@@ -1,0 +1,200 @@
+//! Configuration, read from the environment once at start-up.
+//!
+//! | variable | default | meaning |
+//! | --- | --- | --- |
+//! | `DATABASE_URL` | `postgres://postgres@127.0.0.1:5432/voortgang` | PostgreSQL connection URL; the database is created when it does not exist |
+//! | `VOORTGANG_LISTEN` | `127.0.0.1:8080` | address and port to serve on (`0.0.0.0:8080` in a container) |
+//! | `VOORTGANG_DB_POOL_SIZE` | `8` | connections in the pool, at least 2 |
+//! | `VOORTGANG_DB_TIMEOUT_SECS` | `2` | how long a request waits for a connection before it gets 503 (1-60) |
+//! | `VOORTGANG_DEMO` | `auto` | `auto`: load the demo data (Mechelen's 2022 report) into an empty database; `off`: never |
+//! | `VOORTGANG_SHUTDOWN_TIMEOUT_SECS` | `30` | how long SIGTERM waits for requests in flight before it stops (1-600) |
+//! | `RUST_LOG` | `info` | log filter for env_logger, e.g. `voortgang=debug,actix_web=info` |
+//!
+//! An invalid value stops the start with a message that names the variable.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/voortgang";
+
+/// Whether the demo data is loaded into an empty database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoMode {
+    Auto,
+    Off,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub listen: SocketAddr,
+    pub db_pool_size: u32,
+    pub db_timeout: Duration,
+    pub demo: DemoMode,
+    pub shutdown_timeout: Duration,
+}
+
+/// A configuration value that cannot be used, naming its variable.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid {}: {}", self.variable, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup`, so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        database_name(&database_url).map_err(|message| ConfigError {
+            variable: "DATABASE_URL",
+            message,
+        })?;
+
+        let listen = match var("VOORTGANG_LISTEN") {
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+            Some(value) => value.trim().parse().map_err(|_| ConfigError {
+                variable: "VOORTGANG_LISTEN",
+                message: format!(
+                    "expected an address and port such as 0.0.0.0:8080, got `{value}`"
+                ),
+            })?,
+        };
+
+        let db_pool_size = number(&var, "VOORTGANG_DB_POOL_SIZE", 8, 2, 1000)?;
+        let db_timeout = number(&var, "VOORTGANG_DB_TIMEOUT_SECS", 2, 1, 60)?;
+        let shutdown_timeout = number(&var, "VOORTGANG_SHUTDOWN_TIMEOUT_SECS", 30, 1, 600)?;
+
+        let demo = match var("VOORTGANG_DEMO").as_deref().map(str::trim) {
+            None | Some("auto") => DemoMode::Auto,
+            Some("off") => DemoMode::Off,
+            Some(other) => {
+                return Err(ConfigError {
+                    variable: "VOORTGANG_DEMO",
+                    message: format!("expected `auto` or `off`, got `{other}`"),
+                })
+            }
+        };
+
+        Ok(Self {
+            database_url,
+            listen,
+            db_pool_size,
+            db_timeout: Duration::from_secs(db_timeout.into()),
+            demo,
+            shutdown_timeout: Duration::from_secs(shutdown_timeout.into()),
+        })
+    }
+}
+
+fn number(
+    var: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: u32,
+    min: u32,
+    max: u32,
+) -> Result<u32, ConfigError> {
+    let Some(value) = var(variable) else {
+        return Ok(default);
+    };
+    match value.trim().parse::<u32>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(ConfigError {
+            variable,
+            message: format!("expected a whole number from {min} to {max}, got `{value}`"),
+        }),
+    }
+}
+
+/// The database name in a `postgres://` URL.
+pub fn database_name(database_url: &str) -> Result<String, String> {
+    let url = url::Url::parse(database_url)
+        .map_err(|e| format!("expected a URL such as {DEFAULT_DATABASE_URL}: {e}"))?;
+    if !matches!(url.scheme(), "postgres" | "postgresql") {
+        return Err(format!(
+            "expected a postgres:// URL, got scheme `{}`",
+            url.scheme()
+        ));
+    }
+    let name = url.path().trim_start_matches('/');
+    if name.is_empty() || name.contains('/') {
+        return Err("the URL must name a database, e.g. .../voortgang".into());
+    }
+    Ok(name.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| {
+            vars.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.to_string())
+        })
+    }
+
+    #[test]
+    fn defaults_apply_when_nothing_is_set() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.db_pool_size, 8);
+        assert_eq!(config.db_timeout, Duration::from_secs(2));
+        assert_eq!(config.demo, DemoMode::Auto);
+    }
+
+    #[test]
+    fn an_invalid_value_names_its_variable() {
+        let cases = [
+            ("VOORTGANG_DB_POOL_SIZE", "1"),
+            ("VOORTGANG_DB_POOL_SIZE", "many"),
+            ("VOORTGANG_DB_TIMEOUT_SECS", "0"),
+            ("VOORTGANG_LISTEN", "localhost"),
+            ("VOORTGANG_DEMO", "yes"),
+            ("VOORTGANG_SHUTDOWN_TIMEOUT_SECS", "-1"),
+            ("DATABASE_URL", "mysql://localhost/voortgang"),
+            ("DATABASE_URL", "postgres://localhost"),
+            ("DATABASE_URL", "host=localhost"),
+        ];
+        for (variable, value) in cases {
+            let err = config(&[(variable, value)]).unwrap_err();
+            assert_eq!(err.variable, variable, "{value}");
+            assert!(err.to_string().contains(variable));
+        }
+    }
+
+    #[test]
+    fn valid_values_are_used() {
+        let config = config(&[
+            (
+                "DATABASE_URL",
+                "postgresql://u:p@db:5433/other?sslmode=disable",
+            ),
+            ("VOORTGANG_LISTEN", "0.0.0.0:9000"),
+            ("VOORTGANG_DB_POOL_SIZE", "2"),
+            ("VOORTGANG_DEMO", "off"),
+        ])
+        .unwrap();
+        assert_eq!(database_name(&config.database_url).unwrap(), "other");
+        assert_eq!(config.listen.port(), 9000);
+        assert_eq!(config.db_pool_size, 2);
+        assert_eq!(config.demo, DemoMode::Off);
+    }
+}

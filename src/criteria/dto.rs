@@ -1,0 +1,74 @@
+//! Wire types of criteria.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::api::body::present;
+use crate::api::validate::not_blank;
+
+/// A criterion ("Detail criterium"): one thing a domain covers.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Criterion {
+    /// Identifier of the criterion.
+    #[schema(example = 4)]
+    pub id: i32,
+    /// The domain it belongs to.
+    #[schema(example = "organisatiecultuur")]
+    pub domain_id: String,
+    /// What the criterion says.
+    #[schema(example = "Deontologische code")]
+    pub text: String,
+    /// Place among the domain's criteria, 1 first.
+    #[schema(example = 3, minimum = 1)]
+    pub position: i32,
+    /// When the criterion was created.
+    #[schema(example = "2023-06-06T09:00:00Z")]
+    pub created_at: DateTime<Utc>,
+    /// When the criterion was last changed.
+    #[schema(example = "2023-06-06T09:00:00Z")]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A new criterion of a domain.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCriterion {
+    /// What the criterion says, 1 to 1000 characters.
+    #[validate(
+        length(min = 1, max = 1000, message = "must be 1 to 1000 characters"),
+        custom(function = "not_blank")
+    )]
+    #[schema(example = "Risicocultuur", min_length = 1, max_length = 1000)]
+    pub text: String,
+    /// Place among the domain's criteria, 1 first; absent or beyond the end places it last.
+    #[serde(default)]
+    #[validate(range(min = 1, message = "must be at least 1"))]
+    #[schema(example = 4, minimum = 1)]
+    pub position: Option<i32>,
+}
+
+/// Changes to a criterion, as a JSON Merge Patch: send only the members to change.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CriterionPatch {
+    /// New text, 1 to 1000 characters.
+    #[serde(default, deserialize_with = "present")]
+    #[validate(
+        length(min = 1, max = 1000, message = "must be 1 to 1000 characters"),
+        custom(function = "not_blank")
+    )]
+    #[schema(
+        example = "Risicocultuur",
+        nullable = false,
+        min_length = 1,
+        max_length = 1000
+    )]
+    pub text: Option<String>,
+    /// New place among the domain's criteria; the others shift to make room.
+    #[serde(default, deserialize_with = "present")]
+    #[validate(range(min = 1, message = "must be at least 1"))]
+    #[schema(example = 1, nullable = false, minimum = 1)]
+    pub position: Option<i32>,
+}

@@ -1,0 +1,66 @@
+//! Wire types of departments.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::api::body::present;
+use crate::api::validate::{not_blank, slug};
+
+/// A department (dienst): owner of risks and actions, and the scope of an editor's rights.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Department {
+    /// Stable slug of the department.
+    #[schema(example = "financien")]
+    pub id: String,
+    /// Name of the department.
+    #[schema(example = "Financiën")]
+    pub name: String,
+    /// When the department was created.
+    #[schema(example = "2023-06-06T09:00:00Z")]
+    pub created_at: DateTime<Utc>,
+    /// When the department was last changed.
+    #[schema(example = "2023-06-06T09:00:00Z")]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A new department.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDepartment {
+    /// Slug: lowercase letters, digits and hyphens, at most 64 characters; cannot change later.
+    #[validate(custom(function = "slug"))]
+    #[schema(
+        example = "financien",
+        max_length = 64,
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$"
+    )]
+    pub id: String,
+    /// Name of the department, 1 to 200 characters.
+    #[validate(
+        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
+        custom(function = "not_blank")
+    )]
+    #[schema(example = "Financiën", min_length = 1, max_length = 200)]
+    pub name: String,
+}
+
+/// Changes to a department, as a JSON Merge Patch. The id cannot change.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentPatch {
+    /// New name, 1 to 200 characters.
+    #[serde(default, deserialize_with = "present")]
+    #[validate(
+        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
+        custom(function = "not_blank")
+    )]
+    #[schema(
+        example = "Financiën",
+        nullable = false,
+        min_length = 1,
+        max_length = 200
+    )]
+    pub name: Option<String>,
+}

@@ -1,0 +1,141 @@
+//! HTTP handlers of `/api/v1/departments`.
+
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+use super::dto::{Department, DepartmentPatch, NewDepartment};
+use super::repo;
+use crate::api::{self, if_match, with_etag, Json, ListParams, MergePatch, Page};
+use crate::db::Database;
+use crate::error::{ApiError, Problem};
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_departments)
+        .service(create_department)
+        .service(get_department)
+        .service(update_department)
+        .service(delete_department);
+}
+
+/// List the departments
+///
+/// The departments (diensten), ordered by id.
+#[utoipa::path(
+    tag = "departments",
+    params(ListParams),
+    responses((status = 200, description = "A page of departments.", body = Page<Department>))
+)]
+#[get("/departments")]
+pub async fn list_departments(
+    db: web::Data<Database>,
+    params: web::Query<ListParams>,
+    req: HttpRequest,
+) -> Result<web::Json<Page<Department>>, ApiError> {
+    let limit = params.limit()?;
+    let after = params.after()?;
+    let rows = db
+        .run(move |conn| repo::list(conn, after, limit + 1))
+        .await?;
+    Ok(web::Json(Page::new(rows, limit, repo::key, &req)))
+}
+
+/// Get one department
+///
+/// The department with its `ETag`.
+#[utoipa::path(
+    tag = "departments",
+    params(("id" = String, Path, description = "Slug of the department.", example = "financien")),
+    responses(
+        (status = 200, description = "The department.", body = Department,
+            headers(("ETag" = String, description = "Entity tag of this representation."))),
+        (status = 304, description = "Unchanged since the `If-None-Match` entity tag.")
+    )
+)]
+#[get("/departments/{id}")]
+pub async fn get_department(
+    db: web::Data<Database>,
+    id: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let department = db.run(move |conn| repo::find(conn, &id)).await?;
+    Ok(with_etag(&req, &department))
+}
+
+/// Create a department
+///
+/// Adds a department; its slug is its permanent id.
+#[utoipa::path(
+    tag = "departments",
+    request_body(content = NewDepartment, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The department was created.", body = Department,
+            headers(("Location" = String, description = "Address of the new department."),
+                    ("ETag" = String, description = "Entity tag of the new department."))),
+        (status = 409, description = "The id or the name is taken.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/departments")]
+pub async fn create_department(
+    db: web::Data<Database>,
+    body: Json<NewDepartment>,
+) -> Result<HttpResponse, ApiError> {
+    let new = body.0;
+    new.validate()?;
+    let department = db.transaction(move |conn| repo::create(conn, new)).await?;
+    Ok(api::created(
+        format!("/api/v1/departments/{}", department.id),
+        &department,
+    ))
+}
+
+/// Rename a department
+///
+/// JSON Merge Patch (RFC 7386) of the name. With `If-Match`, the change is refused (412) when
+/// the department changed meanwhile.
+#[utoipa::path(
+    tag = "departments",
+    params(("id" = String, Path, description = "Slug of the department.", example = "financien")),
+    request_body(content = DepartmentPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The changed department.", body = Department,
+            headers(("ETag" = String, description = "Entity tag of the changed department."))),
+        (status = 409, description = "The name is taken.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[patch("/departments/{id}")]
+pub async fn update_department(
+    db: web::Data<Database>,
+    id: web::Path<String>,
+    body: MergePatch<DepartmentPatch>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let patch = body.0;
+    patch.validate()?;
+    let (id, precondition) = (id.into_inner(), if_match(&req));
+    let department = db
+        .transaction(move |conn| repo::update(conn, &id, patch, &precondition))
+        .await?;
+    Ok(with_etag(&req, &department))
+}
+
+/// Delete a department
+///
+/// Removes the department. A department that still owns risks or actions cannot be deleted (409).
+#[utoipa::path(
+    tag = "departments",
+    params(("id" = String, Path, description = "Slug of the department.", example = "financien")),
+    responses((status = 204, description = "The department was deleted."))
+)]
+#[delete("/departments/{id}")]
+pub async fn delete_department(
+    db: web::Data<Database>,
+    id: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let (id, precondition) = (id.into_inner(), if_match(&req));
+    db.transaction(move |conn| repo::delete(conn, &id, &precondition))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

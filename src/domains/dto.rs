@@ -1,0 +1,101 @@
+//! Wire types of domains.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::api::body::{nullable, present};
+use crate::api::validate::{not_blank, slug};
+use crate::criteria::dto::Criterion;
+
+/// A control domain (beheersdomein) of the internal-control system, with its criteria.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Domain {
+    /// Stable slug of the domain.
+    #[schema(example = "organisatiecultuur")]
+    pub id: String,
+    /// Name of the domain as the report shows it.
+    #[schema(example = "Organisatiecultuur")]
+    pub name: String,
+    /// Introduction to what the domain covers, or null.
+    #[schema(
+        example = "Binnen dit domein kijken we naar acties en realisaties die verband houden met het formuleren van de doelstellingen."
+    )]
+    pub description: Option<String>,
+    /// Place of the domain in the report, 1 first.
+    #[schema(example = 1, minimum = 1)]
+    pub position: i32,
+    /// The criteria ("Detail criterium") of the domain, in order.
+    pub criteria: Vec<Criterion>,
+    /// When the domain was created.
+    #[schema(example = "2023-06-06T09:00:00Z")]
+    pub created_at: DateTime<Utc>,
+    /// When the domain itself was last changed (changes to its criteria have their own time).
+    #[schema(example = "2023-06-06T09:00:00Z")]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A new control domain.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDomain {
+    /// Slug: lowercase letters, digits and hyphens, at most 64 characters; cannot change later.
+    #[validate(custom(function = "slug"))]
+    #[schema(
+        example = "bescherming-activa",
+        max_length = 64,
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$"
+    )]
+    pub id: String,
+    /// Name of the domain, 1 to 200 characters.
+    #[validate(
+        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
+        custom(function = "not_blank")
+    )]
+    #[schema(example = "Bescherming activa", min_length = 1, max_length = 200)]
+    pub name: String,
+    /// Introduction to what the domain covers, at most 10000 characters.
+    #[serde(default)]
+    #[validate(length(max = 10000, message = "must be at most 10000 characters"))]
+    #[schema(
+        example = "Binnen dit domein kijken we naar de bescherming van de activa.",
+        max_length = 10000
+    )]
+    pub description: Option<String>,
+    /// Place among the domains, 1 first; absent or beyond the end places it last. Later domains move down.
+    #[serde(default)]
+    #[validate(range(min = 1, message = "must be at least 1"))]
+    #[schema(example = 7, minimum = 1)]
+    pub position: Option<i32>,
+}
+
+/// Changes to a domain, as a JSON Merge Patch: send only the members to change; `null`
+/// removes the description. The id cannot change.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DomainPatch {
+    /// New name, 1 to 200 characters.
+    #[serde(default, deserialize_with = "present")]
+    #[validate(
+        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
+        custom(function = "not_blank")
+    )]
+    #[schema(
+        example = "Organisatiecultuur",
+        nullable = false,
+        min_length = 1,
+        max_length = 200
+    )]
+    pub name: Option<String>,
+    /// New description, or null to remove it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(length(max = 10000, message = "must be at most 10000 characters"))]
+    #[schema(value_type = Option<String>, example = "Binnen dit domein kijken we naar de organisatiecultuur.", max_length = 10000)]
+    pub description: Option<Option<String>>,
+    /// New place among the domains; the others shift to make room.
+    #[serde(default, deserialize_with = "present")]
+    #[validate(range(min = 1, message = "must be at least 1"))]
+    #[schema(example = 2, nullable = false, minimum = 1)]
+    pub position: Option<i32>,
+}

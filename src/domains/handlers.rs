@@ -1,0 +1,146 @@
+//! HTTP handlers of `/api/v1/domains`.
+
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+use super::dto::{Domain, DomainPatch, NewDomain};
+use super::repo;
+use crate::api::{self, if_match, with_etag, Json, ListParams, MergePatch, Page};
+use crate::db::Database;
+use crate::error::{ApiError, Problem};
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_domains)
+        .service(create_domain)
+        .service(get_domain)
+        .service(update_domain)
+        .service(delete_domain);
+}
+
+/// List the control domains
+///
+/// The domains in report order, each with its criteria ("Detail criterium") in order.
+#[utoipa::path(
+    tag = "domains",
+    params(ListParams),
+    responses((status = 200, description = "A page of domains.", body = Page<Domain>))
+)]
+#[get("/domains")]
+pub async fn list_domains(
+    db: web::Data<Database>,
+    params: web::Query<ListParams>,
+    req: HttpRequest,
+) -> Result<web::Json<Page<Domain>>, ApiError> {
+    let limit = params.limit()?;
+    let after = params.after()?;
+    let rows = db
+        .run(move |conn| repo::list(conn, after, limit + 1))
+        .await?;
+    Ok(web::Json(Page::new(rows, limit, repo::key, &req)))
+}
+
+/// Get one control domain
+///
+/// The domain with its criteria. The `ETag` can be sent back as `If-Match` on a change or
+/// as `If-None-Match` to revalidate.
+#[utoipa::path(
+    tag = "domains",
+    params(("id" = String, Path, description = "Slug of the domain.", example = "organisatiecultuur")),
+    responses(
+        (status = 200, description = "The domain.", body = Domain,
+            headers(("ETag" = String, description = "Entity tag of this representation."))),
+        (status = 304, description = "Unchanged since the `If-None-Match` entity tag.")
+    )
+)]
+#[get("/domains/{id}")]
+pub async fn get_domain(
+    db: web::Data<Database>,
+    id: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let domain = db.run(move |conn| repo::find(conn, &id)).await?;
+    Ok(with_etag(&req, &domain))
+}
+
+/// Create a control domain
+///
+/// Adds a domain at `position` (last when absent); the domains after it move down one place.
+#[utoipa::path(
+    tag = "domains",
+    request_body(content = NewDomain, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The domain was created.", body = Domain,
+            headers(("Location" = String, description = "Address of the new domain."),
+                    ("ETag" = String, description = "Entity tag of the new domain."))),
+        (status = 409, description = "The id or the name is taken.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/domains")]
+pub async fn create_domain(
+    db: web::Data<Database>,
+    body: Json<NewDomain>,
+) -> Result<HttpResponse, ApiError> {
+    let new = body.0;
+    new.validate()?;
+    let domain = db.transaction(move |conn| repo::create(conn, new)).await?;
+    Ok(api::created(
+        format!("/api/v1/domains/{}", domain.id),
+        &domain,
+    ))
+}
+
+/// Change a control domain
+///
+/// JSON Merge Patch (RFC 7386) of the name, description or position; moving a domain shifts
+/// the others. With `If-Match`, the change is refused (412) when the domain changed meanwhile.
+#[utoipa::path(
+    tag = "domains",
+    params(("id" = String, Path, description = "Slug of the domain.", example = "organisatiecultuur")),
+    request_body(content = DomainPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The changed domain.", body = Domain,
+            headers(("ETag" = String, description = "Entity tag of the changed domain."))),
+        (status = 409, description = "The name is taken.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[patch("/domains/{id}")]
+pub async fn update_domain(
+    db: web::Data<Database>,
+    id: web::Path<String>,
+    body: MergePatch<DomainPatch>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let patch = body.0;
+    patch.validate()?;
+    let (id, precondition) = (id.into_inner(), if_match(&req));
+    let domain = db
+        .transaction(move |conn| repo::update(conn, &id, patch, &precondition))
+        .await?;
+    Ok(with_etag(&req, &domain))
+}
+
+/// Delete a control domain
+///
+/// Only an empty domain can be deleted: while it has criteria (or risks and actions) the
+/// request is refused with 409 rather than cascading. The domains after it move up one place.
+#[utoipa::path(
+    tag = "domains",
+    params(("id" = String, Path, description = "Slug of the domain.", example = "organisatiecultuur")),
+    responses(
+        (status = 204, description = "The domain was deleted."),
+        (status = 409, description = "The domain still has criteria.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[delete("/domains/{id}")]
+pub async fn delete_domain(
+    db: web::Data<Database>,
+    id: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let (id, precondition) = (id.into_inner(), if_match(&req));
+    db.transaction(move |conn| repo::delete(conn, &id, &precondition))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,7 @@
+//! Control domains (beheersdomeinen): `/api/v1/domains`.
+
+pub mod dto;
+pub mod handlers;
+pub mod repo;
+
+pub use handlers::routes;

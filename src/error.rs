@@ -1,0 +1,267 @@
+//! One error type for every failure a client can see, rendered as RFC 9457
+//! `application/problem+json`.
+
+use actix_web::http::{header, Method, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Seconds a client should wait before retrying when the database is unavailable.
+pub const RETRY_AFTER_SECS: u32 = 5;
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// URI reference identifying the problem type; `about:blank` when the HTTP status says it all.
+    #[schema(example = "urn:voortgang:problem:validation")]
+    pub r#type: &'static str,
+    /// Short, human-readable summary of the problem type.
+    #[schema(example = "Validation failed")]
+    pub title: String,
+    /// The HTTP status code of this response.
+    #[schema(example = 422)]
+    pub status: u16,
+    /// Explanation specific to this occurrence of the problem.
+    #[schema(example = "The request body has 1 invalid field.")]
+    pub detail: String,
+    /// The fields that failed validation (only on validation problems).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub errors: Option<Vec<FieldError>>,
+}
+
+/// One invalid field of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// Name of the field (dotted path for nested fields).
+    #[schema(example = "name")]
+    pub field: String,
+    /// What is wrong with it.
+    #[schema(example = "must be 1 to 200 characters")]
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Every error a handler can return.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("method not allowed")]
+    MethodNotAllowed(Vec<Method>),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the resource was changed since it was read (If-Match does not match its ETag)")]
+    PreconditionFailed,
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{detail}")]
+    Validation {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    #[error("{0}")]
+    Unavailable(String),
+    /// Unexpected failure. The message is logged, never sent to the client.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// A validation problem with one invalid field.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::from_field_errors(vec![FieldError::new(field, message)])
+    }
+
+    /// A validation problem listing every invalid field.
+    pub fn from_field_errors(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.len() {
+            1 => format!("{}: {}", errors[0].field, errors[0].message),
+            n => format!("The request has {n} invalid fields."),
+        };
+        Self::Validation { detail, errors }
+    }
+
+    /// An unexpected failure: logs the full chain and hides it from the client.
+    pub fn internal(context: &str, err: impl std::fmt::Display) -> Self {
+        log::error!("{context}: {err}");
+        Self::Internal(format!("{context}: {err}"))
+    }
+
+    fn problem_type(&self) -> &'static str {
+        match self {
+            Self::Validation { .. } => "urn:voortgang:problem:validation",
+            Self::Conflict(_) => "urn:voortgang:problem:conflict",
+            Self::PreconditionFailed => "urn:voortgang:problem:precondition-failed",
+            Self::Unavailable(_) => "urn:voortgang:problem:unavailable",
+            _ => "about:blank",
+        }
+    }
+
+    fn title(&self) -> String {
+        match self {
+            Self::Validation { .. } => "Validation failed".into(),
+            Self::Conflict(_) => "Conflict with the current state".into(),
+            Self::Unavailable(_) => "Service temporarily unavailable".into(),
+            _ => status_title(self.status_code()),
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            Self::Internal(_) => "An unexpected error occurred; it has been logged.".into(),
+            Self::MethodNotAllowed(allowed) => format!(
+                "This resource supports {}.",
+                allowed
+                    .iter()
+                    .map(Method::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// The reason phrase of a status, used as the title of plain problems.
+pub fn status_title(status: StatusCode) -> String {
+    status.canonical_reason().unwrap_or("Error").to_string()
+}
+
+/// Renders a problem document for `status`, for responses built outside [`ApiError`].
+pub fn problem_response(status: StatusCode, detail: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type(PROBLEM_JSON)
+        .json(Problem {
+            r#type: "about:blank",
+            title: status_title(status),
+            status: status.as_u16(),
+            detail,
+            errors: None,
+        })
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let mut response = HttpResponse::build(status);
+        response.content_type(PROBLEM_JSON);
+        match self {
+            Self::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS.to_string()));
+            }
+            Self::MethodNotAllowed(allowed) => {
+                let allow = allowed.iter().map(Method::as_str).collect::<Vec<_>>();
+                response.insert_header((header::ALLOW, allow.join(", ")));
+            }
+            _ => {}
+        }
+        let errors = match self {
+            Self::Validation { errors, .. } => Some(errors.clone()),
+            _ => None,
+        };
+        response.json(Problem {
+            r#type: self.problem_type(),
+            title: self.title(),
+            status: status.as_u16(),
+            detail: self.detail(),
+            errors,
+        })
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(err: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind as Kind, Error};
+        match err {
+            Error::NotFound => Self::NotFound("The resource does not exist.".into()),
+            Error::DatabaseError(kind, info) => {
+                let detail = info.message().to_string();
+                match kind {
+                    Kind::UniqueViolation => Self::Conflict(detail),
+                    Kind::ForeignKeyViolation => Self::Conflict(detail),
+                    Kind::CheckViolation | Kind::NotNullViolation => {
+                        let field = info.column_name().unwrap_or("body");
+                        Self::invalid(field, detail)
+                    }
+                    Kind::ClosedConnection | Kind::SerializationFailure => {
+                        log::warn!("database: {detail}");
+                        Self::Unavailable("The database connection was interrupted; retry.".into())
+                    }
+                    _ => Self::internal("database", detail),
+                }
+            }
+            other => Self::internal("database", other),
+        }
+    }
+}
+
+impl From<validator::ValidationErrors> for ApiError {
+    fn from(errors: validator::ValidationErrors) -> Self {
+        let mut fields = Vec::new();
+        collect_validation_errors("", &errors, &mut fields);
+        fields.sort_by(|a, b| a.field.cmp(&b.field));
+        Self::from_field_errors(fields)
+    }
+}
+
+fn collect_validation_errors(
+    prefix: &str,
+    errors: &validator::ValidationErrors,
+    out: &mut Vec<FieldError>,
+) {
+    use validator::ValidationErrorsKind as Kind;
+    for (field, kind) in errors.errors() {
+        let path = if prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{prefix}.{field}")
+        };
+        match kind {
+            Kind::Field(list) => out.extend(list.iter().map(|e| {
+                let message = e
+                    .message
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_else(|| format!("is invalid ({})", e.code));
+                FieldError::new(path.clone(), message)
+            })),
+            Kind::Struct(inner) => collect_validation_errors(&path, inner, out),
+            Kind::List(items) => {
+                for (index, inner) in items {
+                    collect_validation_errors(&format!("{path}[{index}]"), inner, out);
+                }
+            }
+        }
+    }
+}

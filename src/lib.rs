@@ -1,0 +1,16 @@
+//! voortgang: the system of record for internal control (organisatiebeheersing) in Flemish
+//! local government, served as a REST/JSON API.
+
+pub mod api;
+pub mod app;
+pub mod config;
+pub mod criteria;
+pub mod db;
+pub mod demo;
+pub mod departments;
+pub mod domains;
+pub mod error;
+pub mod health;
+pub mod openapi;
+pub mod ordering;
+pub mod themes;

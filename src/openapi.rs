@@ -1,0 +1,171 @@
+//! The OpenAPI document: its header, and the error responses and conditional-request headers
+//! every operation shares, added in one place instead of on each handler.
+
+use utoipa::openapi::path::{HttpMethod, Operation, ParameterBuilder, ParameterIn};
+use utoipa::openapi::{
+    ContentBuilder, HeaderBuilder, OpenApi, Ref, RefOr, Required, Response, ResponseBuilder,
+};
+use utoipa::OpenApi as _;
+
+use crate::error::{FieldError, Problem, PROBLEM_JSON};
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "voortgang",
+        description = "System of record for internal control (organisatiebeheersing) in Flemish local government: \
+control domains with their criteria, departments, the Leidraad themes, and (as the product grows) risks, \
+actions and their status across years, and the yearly progress report (voortgangsrapport).\n\n\
+Conventions: JSON with snake_case keys; errors are `application/problem+json` (RFC 9457); lists return \
+`{items, next_cursor, next}` with an opaque keyset cursor; single resources carry an `ETag`, and \
+`If-Match` on PATCH or DELETE answers 412 when stale; PATCH takes JSON Merge Patch \
+(`application/merge-patch+json`).",
+        license(name = "EUPL-1.2", identifier = "EUPL-1.2")
+    ),
+    tags(
+        (name = "domains", description = "Control domains (beheersdomeinen) and their criteria (Detail criterium)."),
+        (name = "departments", description = "Departments (diensten): owners of risks and actions."),
+        (name = "themes", description = "The themes 0-10 of Audit Vlaanderen's Leidraad organisatiebeheersing (read-only)."),
+        (name = "health", description = "Probes for orchestrators and load balancers.")
+    ),
+    components(schemas(Problem, FieldError))
+)]
+pub struct ApiDoc;
+
+/// The document's header, before the handlers' paths are added.
+pub fn base() -> OpenApi {
+    let mut api = ApiDoc::openapi();
+    api.info.version = env!("CARGO_PKG_VERSION").to_string();
+    api
+}
+
+/// Adds the shared error responses and headers to every operation that can produce them.
+pub fn finish(mut api: OpenApi) -> OpenApi {
+    for (path, item) in api.paths.paths.iter_mut() {
+        let has_id = path.contains('{');
+        let is_api = path.starts_with("/api/");
+        for (method, operation) in [
+            (HttpMethod::Get, item.get.as_mut()),
+            (HttpMethod::Post, item.post.as_mut()),
+            (HttpMethod::Put, item.put.as_mut()),
+            (HttpMethod::Patch, item.patch.as_mut()),
+            (HttpMethod::Delete, item.delete.as_mut()),
+        ] {
+            let Some(operation) = operation else { continue };
+            if is_api {
+                shared_responses(operation, &method, has_id);
+            }
+        }
+    }
+    api
+}
+
+fn shared_responses(operation: &mut Operation, method: &HttpMethod, has_id: bool) {
+    let writes = matches!(
+        method,
+        HttpMethod::Put | HttpMethod::Patch | HttpMethod::Delete
+    );
+    add(operation, "400", "The query, path or body is malformed (e.g. `limit` out of range, an invalid cursor, broken JSON).");
+    if has_id {
+        add(operation, "404", "The resource does not exist.");
+    }
+    if operation.request_body.is_some() {
+        add(operation, "413", "The request body is too large.");
+        add(
+            operation,
+            "415",
+            "The Content-Type is not the one the operation takes.",
+        );
+        add(
+            operation,
+            "422",
+            "The body is well-formed but invalid; `errors` lists each field.",
+        );
+    }
+    if writes && has_id {
+        add(
+            operation,
+            "412",
+            "`If-Match` does not match the current entity tag.",
+        );
+        header_parameter(operation, "If-Match", "Entity tag from a previous read; the write is refused with 412 when the resource changed since.");
+    }
+    if matches!(method, HttpMethod::Get) && has_id {
+        header_parameter(
+            operation,
+            "If-None-Match",
+            "Entity tag from a previous read; answers 304 without a body when unchanged.",
+        );
+    }
+    add(
+        operation,
+        "500",
+        "An unexpected error; details are in the service log, not in the response.",
+    );
+    let unavailable =
+        problem("The database is unavailable or busy; retry after `Retry-After` seconds.");
+    let unavailable = match unavailable {
+        RefOr::T(response) => {
+            let mut response = response;
+            response.headers.insert(
+                "Retry-After".into(),
+                HeaderBuilder::new()
+                    .schema(
+                        utoipa::openapi::ObjectBuilder::new()
+                            .schema_type(utoipa::openapi::Type::Integer),
+                    )
+                    .description(Some("Seconds to wait before retrying."))
+                    .build(),
+            );
+            RefOr::T(response)
+        }
+        other => other,
+    };
+    operation
+        .responses
+        .responses
+        .entry("503".into())
+        .or_insert(unavailable);
+}
+
+fn add(operation: &mut Operation, status: &str, description: &str) {
+    operation
+        .responses
+        .responses
+        .entry(status.into())
+        .or_insert_with(|| problem(description));
+}
+
+fn problem(description: &str) -> RefOr<Response> {
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                PROBLEM_JSON,
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build(),
+    )
+}
+
+fn header_parameter(operation: &mut Operation, name: &str, description: &str) {
+    let parameters = operation.parameters.get_or_insert_with(Vec::new);
+    if parameters.iter().any(|p| p.name == name) {
+        return;
+    }
+    parameters.push(
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(description))
+            .schema(Some(
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::Type::String)
+                    .examples([serde_json::json!("\"3f2a9c1e0b7d4a6c8e5f1a2b3c4d5e6f\"")]),
+            ))
+            .build(),
+    );
+}
