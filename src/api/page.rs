@@ -71,10 +71,13 @@ pub struct Page<T> {
     /// The items of this page, in the collection's stable order.
     pub items: Vec<T>,
     /// Cursor of the next page, or null on the last page. Pass it as `cursor` with the same base URL.
-    #[schema(example = "WzIsImJlcmVpa2VuLWRvZWxzdGVsbGluZ2VuIl0")]
+    #[schema(required = true, example = "WzIsImJlcmVpa2VuLWRvZWxzdGVsbGluZ2VuIl0")]
     pub next_cursor: Option<String>,
     /// Relative link to the next page (this request with `cursor` set), or null on the last page.
-    #[schema(example = "/api/v1/domains?limit=2&cursor=WzIsImJlcmVpa2VuLWRvZWxzdGVsbGluZ2VuIl0")]
+    #[schema(
+        required = true,
+        example = "/api/v1/domains?limit=2&cursor=WzIsImJlcmVpa2VuLWRvZWxzdGVsbGluZ2VuIl0"
+    )]
     pub next: Option<String>,
 }
 

@@ -26,9 +26,9 @@ pub fn slug(value: &str) -> Result<(), ValidationError> {
     }
 }
 
-/// Text that is not only whitespace.
+/// Text that is not only whitespace (empty text is left to the length rule).
 pub fn not_blank(value: &str) -> Result<(), ValidationError> {
-    if value.trim().is_empty() {
+    if !value.is_empty() && value.trim().is_empty() {
         Err(ValidationError::new("blank").with_message(Cow::Borrowed("must not be blank")))
     } else {
         Ok(())

@@ -20,6 +20,7 @@ pub struct Domain {
     pub name: String,
     /// Introduction to what the domain covers, or null.
     #[schema(
+        required = true,
         example = "Binnen dit domein kijken we naar acties en realisaties die verband houden met het formuleren van de doelstellingen."
     )]
     pub description: Option<String>,

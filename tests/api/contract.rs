@@ -1,0 +1,140 @@
+//! The OpenAPI contract: committed, served and generated are the same document, and it is
+//! complete enough for Swagger UI and generated clients.
+
+use serde_json::Value;
+
+use crate::helpers::TestApp;
+
+const REGENERATE: &str = "cargo run -q -- openapi > openapi/openapi.json";
+
+fn committed() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
+    let text = std::fs::read_to_string(path).expect("openapi/openapi.json is committed");
+    serde_json::from_str(&text).expect("openapi/openapi.json is JSON")
+}
+
+fn generated() -> Value {
+    serde_json::to_value(voortgang::app::openapi()).unwrap()
+}
+
+fn operations(api: &Value) -> Vec<(String, String, Value)> {
+    let mut found = Vec::new();
+    for (path, item) in api["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            found.push((method.to_uppercase(), path.clone(), operation.clone()));
+        }
+    }
+    found
+}
+
+#[test]
+fn the_committed_contract_matches_the_code() {
+    assert!(
+        committed() == generated(),
+        "openapi/openapi.json is out of date; regenerate it with `{REGENERATE}`"
+    );
+}
+
+#[actix_web::test]
+async fn the_served_contract_is_the_committed_one() {
+    let app = TestApp::spawn().await;
+    let served = app.get("/api-docs/openapi.json").await.ok_json(200);
+    assert_eq!(served, committed());
+    assert_eq!(served["openapi"], "3.1.0");
+}
+
+#[actix_web::test]
+async fn swagger_ui_is_served() {
+    let app = TestApp::spawn().await;
+    let page = app.get("/swagger-ui/").await;
+    assert_eq!(page.status, 200);
+    assert!(page.content_type().starts_with("text/html"));
+    let config = app.get("/swagger-ui/swagger-initializer.js").await;
+    assert_eq!(config.status, 200);
+    assert!(String::from_utf8_lossy(&config.body).contains("/api-docs/openapi.json"));
+}
+
+#[test]
+fn every_operation_has_an_id_a_summary_a_description_and_problem_errors() {
+    let api = generated();
+    let list = operations(&api);
+    assert!(list.len() >= 19, "{} operations", list.len());
+    for (method, path, operation) in list {
+        let name = format!("{method} {path}");
+        let id = operation["operationId"].as_str().unwrap_or_default();
+        assert!(
+            id.contains('_') && id.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+            "{name}: operationId `{id}` is not <verb>_<resource>"
+        );
+        for key in ["summary", "description"] {
+            assert!(
+                operation[key]
+                    .as_str()
+                    .is_some_and(|s| !s.trim().is_empty()),
+                "{name} has no {key}"
+            );
+        }
+        for (status, response) in operation["responses"].as_object().unwrap() {
+            assert!(response["description"]
+                .as_str()
+                .is_some_and(|d| !d.is_empty()));
+            if status.starts_with('4') || status.starts_with('5') {
+                if status == "405" {
+                    continue;
+                }
+                let schema = &response["content"]["application/problem+json"]["schema"]["$ref"];
+                assert_eq!(
+                    schema, "#/components/schemas/Problem",
+                    "{name} {status} does not reference the problem schema"
+                );
+            }
+        }
+        if path.starts_with("/api/") {
+            assert!(
+                operation["responses"]["500"].is_object(),
+                "{name} lacks 500"
+            );
+            assert!(
+                operation["responses"]["503"].is_object(),
+                "{name} lacks 503"
+            );
+        }
+    }
+}
+
+fn check_properties(context: &str, schema: &Value) {
+    if let Some(properties) = schema["properties"].as_object() {
+        for (field, property) in properties {
+            let name = format!("{context}.{field}");
+            assert!(
+                property["description"]
+                    .as_str()
+                    .is_some_and(|d| !d.is_empty()),
+                "{name} has no description"
+            );
+            let is_nested = property["$ref"].is_string()
+                || property["items"]["$ref"].is_string()
+                || property["items"]["properties"].is_object()
+                || property["type"] == "array" && property["items"]["type"] == "object";
+            if is_nested {
+                check_properties(&name, &property["items"]);
+            } else {
+                assert!(!property["example"].is_null(), "{name} has no example");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_schema_field_has_a_description_and_an_example() {
+    let api = generated();
+    for (name, schema) in api["components"]["schemas"].as_object().unwrap() {
+        assert!(
+            schema["description"]
+                .as_str()
+                .is_some_and(|d| !d.is_empty()),
+            "schema {name} has no description"
+        );
+        check_properties(name, schema);
+    }
+}

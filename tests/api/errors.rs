@@ -1,0 +1,151 @@
+//! Every failure a client can reach answers with an RFC 9457 problem.
+
+use actix_web::http::Method;
+use serde_json::json;
+
+use crate::helpers::{send, TestApp};
+
+#[actix_web::test]
+async fn malformed_json_is_a_400_problem() {
+    let app = TestApp::spawn().await;
+    let response = send(
+        app.request(Method::POST, "/api/v1/departments")
+            .insert_header(("Content-Type", "application/json")),
+        Some(r#"{"id": "x", "name": "#.into()),
+    )
+    .await;
+    let problem = response.problem(400);
+    assert!(problem["detail"]
+        .as_str()
+        .unwrap()
+        .contains("not valid JSON"));
+    let empty = send(
+        app.request(Method::POST, "/api/v1/departments")
+            .insert_header(("Content-Type", "application/json")),
+        Some(String::new()),
+    )
+    .await;
+    empty.problem(400);
+}
+
+#[actix_web::test]
+async fn a_wrong_content_type_is_a_415_problem() {
+    let app = TestApp::spawn().await;
+    let text = send(
+        app.request(Method::POST, "/api/v1/departments")
+            .insert_header(("Content-Type", "text/plain")),
+        Some(r#"{"id": "x", "name": "X"}"#.into()),
+    )
+    .await;
+    assert!(text.problem(415)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("application/json"));
+    let missing = send(
+        app.request(Method::POST, "/api/v1/departments"),
+        Some("{}".into()),
+    )
+    .await;
+    missing.problem(415);
+
+    app.post_json("/api/v1/departments", &json!({"id": "x", "name": "X"}))
+        .await
+        .ok_json(201);
+    let plain_json_patch = send(
+        app.request(Method::PATCH, "/api/v1/departments/x")
+            .insert_header(("Content-Type", "application/json")),
+        Some(r#"{"name": "Y"}"#.into()),
+    )
+    .await;
+    let problem = plain_json_patch.problem(415);
+    assert!(problem["detail"]
+        .as_str()
+        .unwrap()
+        .contains("application/merge-patch+json"));
+}
+
+#[actix_web::test]
+async fn an_unknown_field_is_a_422_problem_naming_it() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .post_json(
+            "/api/v1/departments",
+            &json!({"id": "x", "name": "X", "kleur": "rood"}),
+        )
+        .await;
+    assert_eq!(response.invalid_fields(), ["kleur"]);
+    let problem = response.problem(422);
+    assert_eq!(problem["type"], "urn:voortgang:problem:validation");
+}
+
+#[actix_web::test]
+async fn a_wrong_type_is_a_422_problem_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .post_json(
+            "/api/v1/domains",
+            &json!({"id": "x", "name": "X", "position": "eerste"}),
+        )
+        .await;
+    assert_eq!(response.invalid_fields(), ["position"]);
+    let response = app.post_json("/api/v1/domains", &json!(["x"])).await;
+    assert_eq!(response.invalid_fields(), ["body"]);
+}
+
+#[actix_web::test]
+async fn an_unknown_path_is_a_404_problem() {
+    let app = TestApp::spawn().await;
+    app.get("/api/v1/nergens").await.problem(404);
+    app.get("/").await.problem(404);
+    app.get("/api/v1/domains/organisatiecultuur/criteria/1/extra")
+        .await
+        .problem(404);
+}
+
+#[actix_web::test]
+async fn a_wrong_method_is_a_405_problem_with_allow() {
+    let app = TestApp::spawn().await;
+    let response = send(
+        app.request(Method::PUT, "/api/v1/domains/organisatiecultuur"),
+        None,
+    )
+    .await;
+    response.problem(405);
+    assert_eq!(response.header("allow"), Some("GET, PATCH, DELETE"));
+    let response = send(app.request(Method::DELETE, "/api/v1/domains"), None).await;
+    response.problem(405);
+    assert_eq!(response.header("allow"), Some("GET, POST"));
+    let response = send(app.request(Method::POST, "/health/live"), None).await;
+    response.problem(405);
+    assert_eq!(response.header("allow"), Some("GET"));
+}
+
+#[actix_web::test]
+async fn a_body_over_the_limit_is_a_413_problem() {
+    let app = TestApp::spawn().await;
+    let huge = format!(r#"{{"id": "x", "name": "{}"}}"#, "x".repeat(300 * 1024));
+    let response = send(
+        app.request(Method::POST, "/api/v1/departments")
+            .insert_header(("Content-Type", "application/json")),
+        Some(huge),
+    )
+    .await;
+    response.problem(413);
+}
+
+#[actix_web::test]
+async fn bad_paging_parameters_are_400_problems() {
+    let app = TestApp::spawn().await;
+    for query in [
+        "limit=0",
+        "limit=1001",
+        "limit=-5",
+        "limit=veel",
+        "cursor=bogus",
+        "cursor=e30",
+    ] {
+        let response = app.get(&format!("/api/v1/domains?{query}")).await;
+        response.problem(400);
+    }
+    app.get("/api/v1/domains?limit=1000").await.ok_json(200);
+}

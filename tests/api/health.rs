@@ -1,0 +1,51 @@
+use std::time::{Duration, Instant};
+
+use crate::helpers::{Setup, TestApp};
+
+/// A server address where nothing listens.
+fn unreachable_database() -> Setup {
+    Setup {
+        database_url: Some("postgres://postgres@127.0.0.1:9/voortgang".into()),
+        db_timeout: Duration::from_secs(1),
+        ..Setup::default()
+    }
+}
+
+#[actix_web::test]
+async fn liveness_answers_ok() {
+    let app = TestApp::spawn().await;
+    let body = app.get("/health/live").await.ok_json(200);
+    assert_eq!(body["status"], "ok");
+}
+
+#[actix_web::test]
+async fn readiness_answers_ok_when_the_database_answers() {
+    let app = TestApp::spawn().await;
+    let body = app.get("/health/ready").await.ok_json(200);
+    assert_eq!(body["status"], "ok");
+}
+
+#[actix_web::test]
+async fn without_a_database_liveness_stays_ok_and_readiness_is_503_with_retry_after() {
+    let app = TestApp::spawn_with(unreachable_database()).await;
+    assert_eq!(app.get("/health/live").await.ok_json(200)["status"], "ok");
+    let ready = app.get("/health/ready").await;
+    ready.problem(503);
+    assert_eq!(ready.header("retry-after"), Some("5"));
+}
+
+#[actix_web::test]
+async fn without_a_database_requests_get_503_within_the_pool_timeout() {
+    let app = TestApp::spawn_with(unreachable_database()).await;
+    let started = Instant::now();
+    let response = app.get("/api/v1/domains").await;
+    let problem = response.problem(503);
+    assert_eq!(problem["type"], "urn:voortgang:problem:unavailable");
+    assert!(response.header("retry-after").is_some());
+    // the pool timeout is 1 s here; a hung request would take the client's 30 s
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -1,0 +1,352 @@
+//! `TestApp`: the real service on a loopback port, on a fresh database of its own.
+
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use actix_web::dev::ServerHandle;
+use actix_web::http::header::HeaderMap;
+use actix_web::http::Method;
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use diesel_migrations::MigrationHarness;
+use serde_json::Value;
+
+use voortgang::app::{self, ServerOptions};
+use voortgang::config::DEFAULT_DATABASE_URL;
+use voortgang::db::prepare::{quote_ident, MIGRATIONS};
+use voortgang::db::Database;
+
+/// The server the tests run on: `DATABASE_URL` without its database name.
+pub fn database_url(name: &str) -> String {
+    let base = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.into());
+    let mut url = url::Url::parse(&base).expect("DATABASE_URL is a URL");
+    url.set_path(&format!("/{name}"));
+    url.to_string()
+}
+
+pub fn connect(name: &str) -> PgConnection {
+    PgConnection::establish(&database_url(name)).expect("the test PostgreSQL server answers")
+}
+
+pub fn execute(conn: &mut PgConnection, sql: &str) {
+    diesel::sql_query(sql)
+        .execute(conn)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+#[derive(QueryableByName)]
+struct Name {
+    #[diesel(sql_type = Text)]
+    datname: String,
+}
+
+/// Drops databases left behind by test processes that no longer run (killed runs).
+fn drop_stale_databases(conn: &mut PgConnection) {
+    let names: Vec<Name> =
+        diesel::sql_query("SELECT datname FROM pg_database WHERE datname LIKE 'voortgang\\_t\\_%'")
+            .load(conn)
+            .expect("list databases");
+    for Name { datname } in names {
+        let pid = datname
+            .split('_')
+            .nth(2)
+            .and_then(|p| p.parse::<u32>().ok());
+        let alive = pid.is_some_and(|pid| std::path::Path::new(&format!("/proc/{pid}")).exists());
+        if !alive {
+            drop_database(conn, &datname);
+        }
+    }
+}
+
+pub fn drop_database(conn: &mut PgConnection, name: &str) {
+    let quoted = quote_ident(name);
+    let _ = diesel::sql_query(format!("ALTER DATABASE {quoted} IS_TEMPLATE false")).execute(conn);
+    execute(
+        conn,
+        &format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"),
+    );
+}
+
+static TEMPLATE: OnceLock<String> = OnceLock::new();
+
+extern "C" {
+    fn atexit(callback: extern "C" fn()) -> std::os::raw::c_int;
+}
+
+extern "C" fn drop_template() {
+    if let Some(name) = TEMPLATE.get() {
+        if let Ok(mut conn) = PgConnection::establish(&database_url("postgres")) {
+            drop_database(&mut conn, name);
+        }
+    }
+}
+
+/// The template every test database is cloned from: migrated once per test process and
+/// dropped when the process exits.
+fn template() -> &'static str {
+    TEMPLATE.get_or_init(|| {
+        let name = format!("voortgang_t_{}_template", std::process::id());
+        let mut admin = connect("postgres");
+        drop_stale_databases(&mut admin);
+        execute(
+            &mut admin,
+            &format!("CREATE DATABASE {}", quote_ident(&name)),
+        );
+        {
+            let mut conn = connect(&name);
+            conn.run_pending_migrations(MIGRATIONS)
+                .expect("migrations apply to an empty database");
+        }
+        execute(
+            &mut admin,
+            &format!("ALTER DATABASE {} IS_TEMPLATE true", quote_ident(&name)),
+        );
+        // SAFETY: registers a plain function without captured state.
+        unsafe { atexit(drop_template) };
+        name
+    })
+}
+
+/// A fresh database name owned by this process.
+pub fn fresh_database_name() -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "voortgang_t_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// How a test app is set up.
+pub struct Setup {
+    /// Load the demo data (Mechelen's 2022 report) into the test database.
+    pub demo: bool,
+    /// Serve against this URL instead of a fresh database (e.g. an unreachable server).
+    pub database_url: Option<String>,
+    pub pool_size: u32,
+    pub db_timeout: Duration,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Self {
+            demo: false,
+            database_url: None,
+            pool_size: 2,
+            db_timeout: Duration::from_secs(2),
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: awc::Client,
+    /// The database this app owns and drops, if any.
+    pub db_name: Option<String>,
+    handle: ServerHandle,
+    server: Option<JoinHandle<()>>,
+}
+
+impl TestApp {
+    /// The service on a fresh, migrated, empty database (themes only).
+    pub async fn spawn() -> Self {
+        Self::spawn_with(Setup::default()).await
+    }
+
+    /// The service on a fresh database holding the demo data.
+    pub async fn with_demo() -> Self {
+        Self::spawn_with(Setup {
+            demo: true,
+            ..Setup::default()
+        })
+        .await
+    }
+
+    pub async fn spawn_with(setup: Setup) -> Self {
+        let (db_url, db_name) = match setup.database_url.clone() {
+            Some(url) => (url, None),
+            None => {
+                let name = fresh_database_name();
+                let template = template();
+                let mut admin = connect("postgres");
+                execute(
+                    &mut admin,
+                    &format!(
+                        "CREATE DATABASE {} TEMPLATE {}",
+                        quote_ident(&name),
+                        quote_ident(template)
+                    ),
+                );
+                if setup.demo {
+                    voortgang::demo::load_if_empty(&mut connect(&name)).expect("demo data loads");
+                }
+                (database_url(&name), Some(name))
+            }
+        };
+        let db = Database::new(&db_url, setup.pool_size, setup.db_timeout);
+        if db_name.is_some() {
+            db.set_prepared();
+        }
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        let options = ServerOptions {
+            workers: Some(1),
+            shutdown_timeout: Duration::from_secs(5),
+            handle_signals: false,
+        };
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let server = std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let server = app::serve(listener, db, options).expect("the server starts");
+                sender.send(server.handle()).unwrap();
+                server.await.expect("the server runs");
+            })
+        });
+        let handle = receiver
+            .recv()
+            .expect("the server thread reports its handle");
+        let client = awc::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .disable_redirects()
+            .finish();
+        Self {
+            address,
+            client,
+            db_name,
+            handle,
+            server: Some(server),
+        }
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> awc::ClientRequest {
+        self.client
+            .request(method, format!("{}{path}", self.address))
+    }
+
+    pub async fn get(&self, path: &str) -> TestResponse {
+        send(self.request(Method::GET, path), None).await
+    }
+
+    pub async fn delete(&self, path: &str) -> TestResponse {
+        send(self.request(Method::DELETE, path), None).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> TestResponse {
+        let request = self
+            .request(Method::POST, path)
+            .insert_header(("Content-Type", "application/json"));
+        send(request, Some(body.to_string())).await
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> TestResponse {
+        let request = self
+            .request(Method::PATCH, path)
+            .insert_header(("Content-Type", "application/merge-patch+json"));
+        send(request, Some(body.to_string())).await
+    }
+}
+
+pub async fn send(request: awc::ClientRequest, body: Option<String>) -> TestResponse {
+    let mut response = match body {
+        Some(body) => request.send_body(body).await,
+        None => request.send().await,
+    }
+    .expect("the request reaches the service");
+    let body = response
+        .body()
+        .limit(64 * 1024 * 1024)
+        .await
+        .expect("the body is read");
+    TestResponse {
+        status: response.status().as_u16(),
+        headers: response.headers().clone(),
+        body: body.to_vec(),
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        // the server runs on its own thread and runtime: stop it from a third thread
+        let _ = std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(handle.stop(false));
+        })
+        .join();
+        if let Some(server) = self.server.take() {
+            let _ = server.join();
+        }
+        if let Some(name) = &self.db_name {
+            drop_database(&mut connect("postgres"), name);
+        }
+    }
+}
+
+/// What a client sees of a response.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl TestResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn content_type(&self) -> &str {
+        self.header("content-type").unwrap_or("")
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    /// Asserts a JSON success with `status` and returns the body.
+    pub fn ok_json(&self, status: u16) -> Value {
+        assert_eq!(
+            self.status,
+            status,
+            "{}",
+            String::from_utf8_lossy(&self.body)
+        );
+        assert_eq!(self.content_type(), "application/json");
+        self.json()
+    }
+
+    /// Asserts an RFC 9457 problem with `status` and returns it.
+    pub fn problem(&self, status: u16) -> Value {
+        assert_eq!(
+            self.status,
+            status,
+            "{}",
+            String::from_utf8_lossy(&self.body)
+        );
+        assert_eq!(self.content_type(), "application/problem+json");
+        let problem = self.json();
+        assert_eq!(problem["status"], status);
+        assert!(problem["title"].as_str().is_some_and(|t| !t.is_empty()));
+        assert!(problem["type"].as_str().is_some_and(|t| !t.is_empty()));
+        assert!(problem["detail"].as_str().is_some_and(|t| !t.is_empty()));
+        problem
+    }
+
+    /// Asserts a 422 problem whose `errors` name exactly `fields`.
+    pub fn invalid_fields(&self) -> Vec<String> {
+        let problem = self.problem(422);
+        problem["errors"]
+            .as_array()
+            .expect("a validation problem lists its errors")
+            .iter()
+            .map(|e| {
+                assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()));
+                e["field"].as_str().unwrap().to_string()
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,13 @@
+//! The integration tests: one binary, each test on its own database cloned from a template
+//! migrated once per run.
+
+mod contract;
+mod criteria;
+mod departments;
+mod domains;
+mod errors;
+mod health;
+mod helpers;
+mod migrations;
+mod startup;
+mod themes;

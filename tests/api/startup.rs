@@ -1,0 +1,145 @@
+//! The `voortgang` binary itself: start-up, configuration errors, SIGTERM, the `openapi` command.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::helpers::{connect, database_url, drop_database, fresh_database_name};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_voortgang");
+
+/// The binary running as a child process, killed when dropped.
+struct Service {
+    child: Child,
+    address: String,
+}
+
+impl Service {
+    fn start(database_url: &str) -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(BINARY)
+            .env("DATABASE_URL", database_url)
+            .env("VOORTGANG_LISTEN", format!("127.0.0.1:{port}"))
+            .env("VOORTGANG_DB_TIMEOUT_SECS", "1")
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the binary starts");
+        Self {
+            child,
+            address: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    /// The status of `GET path`, once the service accepts connections.
+    async fn status(&self, path: &str) -> u16 {
+        let client = awc::Client::default();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            match client.get(format!("{}{path}", self.address)).send().await {
+                Ok(response) => return response.status().as_u16(),
+                Err(_) if Instant::now() < deadline => {
+                    actix_web::rt::time::sleep(Duration::from_millis(100)).await
+                }
+                Err(e) => panic!("the service does not answer: {e}"),
+            }
+        }
+    }
+
+    async fn json(&self, path: &str) -> serde_json::Value {
+        let mut response = awc::Client::default()
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .unwrap();
+        serde_json::from_slice(&response.body().await.unwrap()).unwrap()
+    }
+
+    fn terminate(&mut self) -> std::process::ExitStatus {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the service did not stop after SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[actix_web::test]
+async fn a_fresh_start_creates_migrates_and_seeds_the_database_and_sigterm_exits_0() {
+    let name = fresh_database_name();
+    let mut service = Service::start(&database_url(&name));
+    assert_eq!(service.status("/health/live").await, 200);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while service.status("/health/ready").await != 200 {
+        assert!(Instant::now() < deadline, "the service never became ready");
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    let domains = service.json("/api/v1/domains").await;
+    assert_eq!(domains["items"].as_array().unwrap().len(), 7);
+
+    let status = service.terminate();
+    assert!(status.success(), "exit status {status:?}");
+    drop(service);
+    drop_database(&mut connect("postgres"), &name);
+}
+
+#[actix_web::test]
+async fn without_postgresql_the_service_starts_live_but_not_ready() {
+    let mut service = Service::start("postgres://postgres@127.0.0.1:9/voortgang");
+    assert_eq!(service.status("/health/live").await, 200);
+    assert_eq!(service.status("/health/ready").await, 503);
+    assert_eq!(service.status("/api/v1/domains").await, 503);
+    assert!(service.terminate().success());
+}
+
+#[test]
+fn an_invalid_setting_stops_the_start_naming_the_variable() {
+    let output = Command::new(BINARY)
+        .env("VOORTGANG_DB_POOL_SIZE", "1")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("VOORTGANG_DB_POOL_SIZE"), "{stderr}");
+}
+
+#[test]
+fn the_openapi_command_prints_the_committed_contract() {
+    let output = Command::new(BINARY).arg("openapi").output().unwrap();
+    assert!(output.status.success());
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
+    let committed: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(printed, committed);
+}
+
+#[test]
+fn an_unknown_command_prints_the_usage() {
+    let output = Command::new(BINARY).arg("frobnicate").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("usage: voortgang"));
+}
