@@ -7,7 +7,7 @@ use std::time::Duration;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method};
-use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, Logger};
+use actix_web::middleware::{from_fn, ErrorHandlerResponse, ErrorHandlers, Logger, Next};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use utoipa::openapi::OpenApi;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -67,6 +67,7 @@ pub fn build(
         .into_app()
         .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", api))
         .default_service(web::to(no_route))
+        .wrap(from_fn(reject_nul_in_uri))
         .wrap(ErrorHandlers::new().default_handler(problem_fallback))
         .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
 }
@@ -152,6 +153,21 @@ async fn no_route(
         Some(methods) if !methods.is_empty() => ApiError::MethodNotAllowed(methods.to_vec()),
         _ => ApiError::NotFound(format!("There is nothing at {}.", req.path())),
     })
+}
+
+/// PostgreSQL text cannot hold NUL: refuse it in paths and queries before it reaches a query.
+async fn reject_nul_in_uri(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let uri = req.uri().to_string();
+    if uri.contains("%00") {
+        return Err(ApiError::BadRequest(
+            "The path or query contains a NUL character (%00).".into(),
+        )
+        .into());
+    }
+    next.call(req).await
 }
 
 /// Turns any error response that is not yet problem+json (e.g. from actix itself) into one,

@@ -265,3 +265,49 @@ fn collect_validation_errors(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::body::MessageBody;
+
+    use super::*;
+
+    fn body_of(err: &ApiError) -> (StatusCode, String, serde_json::Value) {
+        let response = err.error_response();
+        let content_type = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        let bytes = response.into_body().try_into_bytes().unwrap();
+        (
+            err.status_code(),
+            content_type,
+            serde_json::from_slice(&bytes).unwrap(),
+        )
+    }
+
+    #[test]
+    fn an_unexpected_failure_is_a_500_problem_without_internals() {
+        let err = ApiError::internal("database", "relation \"secret_table\" does not exist");
+        let (status, content_type, body) = body_of(&err);
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(content_type, PROBLEM_JSON);
+        assert_eq!(body["status"], 500);
+        assert!(!body.to_string().contains("secret_table"));
+    }
+
+    #[test]
+    fn validation_problems_list_their_fields() {
+        let err = ApiError::from_field_errors(vec![
+            FieldError::new("id", "must be a slug"),
+            FieldError::new("name", "must not be blank"),
+        ]);
+        let (status, _, body) = body_of(&err);
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["errors"][1]["field"], "name");
+        assert_eq!(body["detail"], "The request has 2 invalid fields.");
+    }
+}

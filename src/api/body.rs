@@ -10,7 +10,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 
 /// Largest accepted request body.
 pub const BODY_LIMIT: usize = 256 * 1024;
@@ -87,29 +87,55 @@ fn read_body<T: DeserializeOwned>(
 /// Parses JSON: a syntax error is 400, a well-formed document of the wrong shape 422 naming
 /// the field.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer);
-    let syntax = |message: &str| {
-        ApiError::BadRequest(format!("the request body is not valid JSON: {message}"))
-    };
-    let value = value.map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        let message = without_position(&inner.to_string());
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                let field = named_field(&message)
-                    .map(|name| join_path(&path, &name))
-                    .unwrap_or_else(|| if path == "." { "body".into() } else { path });
-                ApiError::from_field_errors(vec![FieldError::new(field, message)])
-            }
-            _ => syntax(&message),
-        }
+    let document: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::BadRequest(format!(
+            "the request body is not valid JSON: {}",
+            without_position(&e.to_string())
+        ))
     })?;
-    deserializer
-        .end()
-        .map_err(|e| syntax(&without_position(&e.to_string())))?;
-    Ok(value)
+    if let Some(path) = nul_in(&document, String::new()) {
+        return Err(ApiError::invalid(
+            path,
+            "must not contain the NUL character",
+        ));
+    }
+    serde_path_to_error::deserialize(document).map_err(|err| {
+        let path = err.path().to_string();
+        let message = without_position(&err.into_inner().to_string());
+        let field = named_field(&message)
+            .map(|name| join_path(&path, &name))
+            .unwrap_or_else(|| if path == "." { "body".into() } else { path });
+        ApiError::invalid(field, message)
+    })
+}
+
+/// The path of the first string (or key) holding NUL, which PostgreSQL text cannot store.
+fn nul_in(value: &serde_json::Value, path: String) -> Option<String> {
+    use serde_json::Value;
+    let at = |prefix: &str, key: &str| {
+        if prefix.is_empty() {
+            key.to_string()
+        } else {
+            format!("{prefix}.{key}")
+        }
+    };
+    match value {
+        Value::String(text) if text.contains('\0') => {
+            Some(if path.is_empty() { "body".into() } else { path })
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_in(item, format!("{path}[{i}]"))),
+        Value::Object(members) => members.iter().find_map(|(key, member)| {
+            if key.contains('\0') {
+                Some(at(&path, &key.replace('\0', "\\u0000")))
+            } else {
+                nul_in(member, at(&path, key))
+            }
+        }),
+        _ => None,
+    }
 }
 
 /// serde_json's messages end with the position; the field name says more to a client.

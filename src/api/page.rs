@@ -55,7 +55,9 @@ impl Cursor {
         URL_SAFE_NO_PAD
             .decode(cursor)
             .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            // the service never hands out a key with NUL, which PostgreSQL text cannot hold
+            .filter(|json| !json.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")))
+            .and_then(|json| serde_json::from_slice(&json).ok())
             .ok_or_else(|| {
                 ApiError::BadRequest(
                     "cursor is not valid: pass back the next_cursor of the previous page unchanged"
@@ -130,5 +132,6 @@ mod tests {
         assert_eq!(key, (3, "betrouwbare-informatie".to_string()));
         assert!(Cursor::decode::<(i32, String)>("not a cursor!").is_err());
         assert!(Cursor::decode::<(i32, String)>(&Cursor::encode(&"text")).is_err());
+        assert!(Cursor::decode::<(i32, String)>(&Cursor::encode(&(1, "a\0b"))).is_err());
     }
 }

@@ -149,3 +149,53 @@ async fn bad_paging_parameters_are_400_problems() {
     }
     app.get("/api/v1/domains?limit=1000").await.ok_json(200);
 }
+
+#[actix_web::test]
+async fn nul_characters_are_refused_before_they_reach_the_database() {
+    let app = TestApp::with_demo().await;
+    let response = app
+        .post_json(
+            "/api/v1/departments",
+            &json!({"id": "x", "name": "Fi\u{0}nanciën"}),
+        )
+        .await;
+    assert_eq!(response.invalid_fields(), ["name"]);
+    app.get("/api/v1/domains/a%00b").await.problem(400);
+    app.get("/api/v1/themes/%00").await.problem(400);
+    app.get("/api/v1/domains?cursor=WzEsImFcdTAwMDBiIl0")
+        .await
+        .problem(400);
+    let response = app
+        .patch(
+            "/api/v1/domains/organisatiecultuur",
+            &json!({"description": "\u{0}"}),
+        )
+        .await;
+    assert_eq!(response.invalid_fields(), ["description"]);
+}
+
+#[actix_web::test]
+async fn out_of_range_numbers_and_ids_are_client_errors() {
+    let app = TestApp::with_demo().await;
+    let response = app
+        .post_json(
+            "/api/v1/domains",
+            &json!({"id": "x", "name": "X", "position": 2147483648u64}),
+        )
+        .await;
+    assert_eq!(response.invalid_fields(), ["position"]);
+    app.get("/api/v1/domains/organisatiecultuur/criteria/99999999999")
+        .await
+        .problem(404);
+    app.get(&format!("/api/v1/domains/{}", "a".repeat(5000)))
+        .await
+        .problem(404);
+    let moved = app
+        .patch(
+            "/api/v1/domains/organisatiecultuur",
+            &json!({"position": 2147483647}),
+        )
+        .await
+        .ok_json(200);
+    assert_eq!(moved["position"], 7);
+}
