@@ -87,18 +87,14 @@ fn read_body<T: DeserializeOwned>(
 /// Parses JSON: a syntax error is 400, a well-formed document of the wrong shape 422 naming
 /// the field.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let document: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+    let mut document: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         ApiError::BadRequest(format!(
             "the request body is not valid JSON: {}",
             without_position(&e.to_string())
         ))
     })?;
-    if let Some(path) = nul_in(&document, String::new()) {
-        return Err(ApiError::invalid(
-            path,
-            "must not contain the NUL character",
-        ));
-    }
+    normalise(&mut document, String::new())
+        .map_err(|path| ApiError::invalid(path, "must not contain the NUL character"))?;
     serde_path_to_error::deserialize(document).map_err(|err| {
         let path = err.path().to_string();
         let message = without_position(&err.into_inner().to_string());
@@ -109,8 +105,10 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
-/// The path of the first string (or key) holding NUL, which PostgreSQL text cannot store.
-fn nul_in(value: &serde_json::Value, path: String) -> Option<String> {
+/// Prepares a document for deserialising: finds the first string (or key) holding NUL, which
+/// PostgreSQL text cannot store, and turns integral numbers written as decimals (`3.0`, an
+/// integer to JSON Schema) into integers.
+fn normalise(value: &mut serde_json::Value, path: String) -> Result<(), String> {
     use serde_json::Value;
     let at = |prefix: &str, key: &str| {
         if prefix.is_empty() {
@@ -121,20 +119,28 @@ fn nul_in(value: &serde_json::Value, path: String) -> Option<String> {
     };
     match value {
         Value::String(text) if text.contains('\0') => {
-            Some(if path.is_empty() { "body".into() } else { path })
+            Err(if path.is_empty() { "body".into() } else { path })
+        }
+        Value::Number(number) => {
+            if let Some(float) = number.as_f64().filter(|_| number.is_f64()) {
+                if float.fract() == 0.0 && float.abs() < 9.0e15 {
+                    *value = Value::from(float as i64);
+                }
+            }
+            Ok(())
         }
         Value::Array(items) => items
-            .iter()
+            .iter_mut()
             .enumerate()
-            .find_map(|(i, item)| nul_in(item, format!("{path}[{i}]"))),
-        Value::Object(members) => members.iter().find_map(|(key, member)| {
+            .try_for_each(|(i, item)| normalise(item, format!("{path}[{i}]"))),
+        Value::Object(members) => members.iter_mut().try_for_each(|(key, member)| {
             if key.contains('\0') {
-                Some(at(&path, &key.replace('\0', "\\u0000")))
+                Err(at(&path, &key.replace('\0', "\\u0000")))
             } else {
-                nul_in(member, at(&path, key))
+                normalise(member, at(&path, key))
             }
         }),
-        _ => None,
+        _ => Ok(()),
     }
 }
 
