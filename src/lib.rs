@@ -11,6 +11,8 @@ pub mod departments;
 pub mod domains;
 pub mod error;
 pub mod health;
+pub mod links;
+pub mod listing;
 pub mod openapi;
 pub mod ordering;
 pub mod themes;

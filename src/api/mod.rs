@@ -4,11 +4,13 @@
 pub mod body;
 pub mod etag;
 pub mod page;
+pub mod query;
 pub mod validate;
 
 pub use body::{Json, MergePatch};
 pub use etag::{if_match, with_etag, Precondition};
 pub use page::{Cursor, ListParams, Page};
+pub use query::Query;
 
 use actix_web::http::header;
 use actix_web::HttpResponse;

@@ -12,8 +12,20 @@ use crate::error::ApiError;
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 1000;
 
+/// Checks a requested page size against the bounds.
+pub fn limit(requested: Option<i64>) -> Result<i64, ApiError> {
+    match requested {
+        None => Ok(DEFAULT_LIMIT),
+        Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+        Some(n) => Err(ApiError::BadRequest(format!(
+            "limit must be from 1 to {MAX_LIMIT}, got {n}"
+        ))),
+    }
+}
+
 /// Paging parameters every list accepts.
 #[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// How many items to return, 1 to 1000 (default 50).
@@ -27,13 +39,7 @@ pub struct ListParams {
 impl ListParams {
     /// The requested page size, checked against the bounds.
     pub fn limit(&self) -> Result<i64, ApiError> {
-        match self.limit {
-            None => Ok(DEFAULT_LIMIT),
-            Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-            Some(n) => Err(ApiError::BadRequest(format!(
-                "limit must be from 1 to {MAX_LIMIT}, got {n}"
-            ))),
-        }
+        limit(self.limit)
     }
 
     /// The sort key after which the page starts, if a cursor was given.
@@ -105,6 +111,20 @@ impl<T> Page<T> {
         Self {
             items: rows,
             next_cursor: cursor,
+            next,
+        }
+    }
+}
+
+impl<T> Page<T> {
+    /// Builds a page whose continuation the caller already knows: `next` is the sort key of
+    /// the last item when more follow.
+    pub fn with_next<K: Serialize>(items: Vec<T>, next: Option<K>, req: &HttpRequest) -> Self {
+        let next_cursor = next.map(|key| Cursor::encode(&key));
+        let next = next_cursor.as_deref().map(|cursor| next_link(req, cursor));
+        Self {
+            items,
+            next_cursor,
             next,
         }
     }

@@ -6,7 +6,7 @@ use validator::Validate;
 
 use super::dto::{Criterion, CriterionPatch, NewCriterion};
 use super::repo;
-use crate::api::{self, if_match, with_etag, Json, ListParams, MergePatch, Page};
+use crate::api::{self, if_match, with_etag, Json, ListParams, MergePatch, Page, Query};
 use crate::db::Database;
 use crate::error::ApiError;
 
@@ -30,7 +30,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 pub async fn list_criteria(
     db: web::Data<Database>,
     domain_id: web::Path<String>,
-    params: web::Query<ListParams>,
+    Query(params): Query<ListParams>,
     req: HttpRequest,
 ) -> Result<web::Json<Page<Criterion>>, ApiError> {
     let limit = params.limit()?;

@@ -40,6 +40,105 @@ diesel::table! {
     }
 }
 
-diesel::joinable!(criteria -> domains (domain_id));
+diesel::table! {
+    risks (id) {
+        id -> Integer,
+        domain_id -> Text,
+        title -> Text,
+        description -> Nullable<Text>,
+        department_id -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
 
-diesel::allow_tables_to_appear_in_same_query!(domains, criteria, departments, themes);
+diesel::table! {
+    risk_themes (risk_id, theme_code) {
+        risk_id -> Integer,
+        theme_code -> Text,
+    }
+}
+
+diesel::table! {
+    risk_assessments (risk_id, year) {
+        risk_id -> Integer,
+        year -> Integer,
+        likelihood -> Nullable<Integer>,
+        impact -> Nullable<Integer>,
+        status -> Text,
+        note -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    actions (id) {
+        id -> Integer,
+        external_ref -> Nullable<Text>,
+        title -> Text,
+        description -> Nullable<Text>,
+        parent_id -> Nullable<Integer>,
+        department_id -> Nullable<Text>,
+        plan_ref -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    action_domains (action_id, domain_id) {
+        action_id -> Integer,
+        domain_id -> Text,
+    }
+}
+
+diesel::table! {
+    action_risks (action_id, risk_id) {
+        action_id -> Integer,
+        risk_id -> Integer,
+    }
+}
+
+diesel::table! {
+    action_themes (action_id, theme_code) {
+        action_id -> Integer,
+        theme_code -> Text,
+    }
+}
+
+diesel::table! {
+    action_statuses (action_id, year) {
+        action_id -> Integer,
+        year -> Integer,
+        status -> Text,
+        progress -> Nullable<Integer>,
+        note -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(criteria -> domains (domain_id));
+diesel::joinable!(risks -> domains (domain_id));
+diesel::joinable!(risk_assessments -> risks (risk_id));
+diesel::joinable!(risk_themes -> risks (risk_id));
+diesel::joinable!(action_domains -> actions (action_id));
+diesel::joinable!(action_risks -> actions (action_id));
+diesel::joinable!(action_themes -> actions (action_id));
+diesel::joinable!(action_statuses -> actions (action_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    domains,
+    criteria,
+    departments,
+    themes,
+    risks,
+    risk_themes,
+    risk_assessments,
+    actions,
+    action_domains,
+    action_risks,
+    action_themes,
+    action_statuses,
+);

@@ -6,7 +6,7 @@ use validator::Validate;
 
 use super::dto::{Domain, DomainPatch, NewDomain};
 use super::repo;
-use crate::api::{self, if_match, with_etag, Json, ListParams, MergePatch, Page};
+use crate::api::{self, if_match, with_etag, Json, ListParams, MergePatch, Page, Query};
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
 
@@ -29,7 +29,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[get("/domains")]
 pub async fn list_domains(
     db: web::Data<Database>,
-    params: web::Query<ListParams>,
+    Query(params): Query<ListParams>,
     req: HttpRequest,
 ) -> Result<web::Json<Page<Domain>>, ApiError> {
     let limit = params.limit()?;

@@ -5,7 +5,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::dto::Theme;
 use super::repo;
-use crate::api::{with_etag, ListParams, Page};
+use crate::api::{with_etag, ListParams, Page, Query};
 use crate::db::Database;
 use crate::error::ApiError;
 
@@ -25,7 +25,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[get("/themes")]
 pub async fn list_themes(
     db: web::Data<Database>,
-    params: web::Query<ListParams>,
+    Query(params): Query<ListParams>,
     req: HttpRequest,
 ) -> Result<web::Json<Page<Theme>>, ApiError> {
     let limit = params.limit()?;

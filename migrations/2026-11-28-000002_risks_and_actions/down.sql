@@ -1,0 +1,13 @@
+DROP TABLE action_statuses;
+DROP TABLE action_themes;
+DROP TABLE action_risks;
+DROP TABLE action_domains;
+DROP TABLE actions;
+DROP FUNCTION actions_check_domains();
+DROP FUNCTION actions_check_parent();
+DROP TABLE risk_assessments;
+DROP TABLE risk_themes;
+DROP TABLE risks;
+DROP DOMAIN report_year;
+DROP TEXT SEARCH CONFIGURATION voortgang_dutch;
+DROP EXTENSION IF EXISTS unaccent;

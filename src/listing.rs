@@ -1,0 +1,308 @@
+//! Sorting, keyset cursors and full-text search shared by the risk and action lists.
+//!
+//! Both tables have `id`, `title`, `created_at`, `updated_at` and a generated `search`
+//! tsvector (Dutch, accent-insensitive), so one piece of SQL serves both.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use diesel::dsl::sql;
+use diesel::expression::BoxableExpression;
+use diesel::pg::Pg;
+use diesel::sql_types::{Bool, Float, Integer, Text, Timestamptz};
+use serde::{Deserialize, Serialize};
+
+use crate::api::Cursor;
+use crate::error::ApiError;
+
+/// The sort orders a list accepts.
+pub const SORTS: &str =
+    "id, -id, title, -title, created_at, -created_at, updated_at, -updated_at, rank";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortKey {
+    Id,
+    Title,
+    CreatedAt,
+    UpdatedAt,
+    /// Relevance to `q`, best first.
+    Rank,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+impl FromStr for Sort {
+    type Err = ApiError;
+
+    fn from_str(text: &str) -> Result<Self, ApiError> {
+        let (descending, name) = match text.strip_prefix('-') {
+            Some(name) => (true, name),
+            None => (false, text),
+        };
+        let key = match name {
+            "id" => SortKey::Id,
+            "title" => SortKey::Title,
+            "created_at" => SortKey::CreatedAt,
+            "updated_at" => SortKey::UpdatedAt,
+            "rank" if !descending => SortKey::Rank,
+            _ => {
+                return Err(ApiError::BadRequest(format!(
+                    "sort must be one of {SORTS}; got `{text}`"
+                )))
+            }
+        };
+        Ok(Self { key, descending })
+    }
+}
+
+impl Sort {
+    /// The requested order; by relevance when searching without one, else by id.
+    pub fn resolve(sort: Option<&str>, q: Option<&str>) -> Result<Self, ApiError> {
+        let sort = match sort {
+            Some(text) => text.parse()?,
+            None if q.is_some() => Self {
+                key: SortKey::Rank,
+                descending: false,
+            },
+            None => Self {
+                key: SortKey::Id,
+                descending: false,
+            },
+        };
+        if sort.key == SortKey::Rank && q.is_none() {
+            return Err(ApiError::BadRequest(
+                "sort=rank needs a search term `q`".into(),
+            ));
+        }
+        Ok(sort)
+    }
+}
+
+/// The sort value of the last row of a page, with its id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Key {
+    pub sort: SortKey,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank: Option<f32>,
+    pub id: i32,
+}
+
+/// What a row offers to the keyset.
+pub struct RowKey<'a> {
+    pub id: i32,
+    pub title: &'a str,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub rank: f32,
+}
+
+impl Key {
+    pub fn of(sort: Sort, row: RowKey) -> Self {
+        let mut key = Self {
+            sort: sort.key,
+            text: None,
+            time: None,
+            rank: None,
+            id: row.id,
+        };
+        match sort.key {
+            SortKey::Id => {}
+            SortKey::Title => key.text = Some(row.title.to_string()),
+            SortKey::CreatedAt => key.time = Some(row.created_at),
+            SortKey::UpdatedAt => key.time = Some(row.updated_at),
+            SortKey::Rank => key.rank = Some(row.rank),
+        }
+        key
+    }
+
+    /// Decodes a cursor, which must come from a list with the same sort.
+    pub fn decode(cursor: Option<&str>, sort: Sort) -> Result<Option<Self>, ApiError> {
+        let Some(cursor) = cursor else {
+            return Ok(None);
+        };
+        let key: Self = Cursor::decode(cursor)?;
+        let complete = match sort.key {
+            SortKey::Id => true,
+            SortKey::Title => key.text.is_some(),
+            SortKey::CreatedAt | SortKey::UpdatedAt => key.time.is_some(),
+            SortKey::Rank => key.rank.is_some(),
+        };
+        if key.sort != sort.key || !complete {
+            return Err(ApiError::BadRequest(
+                "cursor belongs to a list with another sort; pass it back with the same parameters"
+                    .into(),
+            ));
+        }
+        Ok(Some(key))
+    }
+}
+
+pub type Predicate<QS> = Box<dyn BoxableExpression<QS, Pg, SqlType = Bool>>;
+pub type RankExpression<QS> = Box<dyn BoxableExpression<QS, Pg, SqlType = Float>>;
+
+/// Rows matching the search `q` (websearch syntax: words, "phrases", -exclusions, or).
+pub fn matches<QS: 'static>(table: &'static str, q: &str) -> Predicate<QS> {
+    Box::new(
+        sql::<Bool>(&format!(
+            "{table}.search @@ websearch_to_tsquery('voortgang_dutch', "
+        ))
+        .bind::<Text, _>(q.to_string())
+        .sql(")"),
+    )
+}
+
+/// The relevance of a row to `q`, or 0 when not searching.
+pub fn rank<QS: 'static>(table: &'static str, q: Option<&str>) -> RankExpression<QS> {
+    match q {
+        Some(q) => Box::new(
+            sql::<Float>(&format!(
+                "ts_rank({table}.search, websearch_to_tsquery('voortgang_dutch', "
+            ))
+            .bind::<Text, _>(q.to_string())
+            .sql("))"),
+        ),
+        None => Box::new(sql::<Float>("0::real")),
+    }
+}
+
+/// The ORDER BY clause of a sort; `None` for relevance, which orders by [`rank`] descending
+/// and then by id.
+pub fn order_by(table: &'static str, sort: Sort) -> Option<String> {
+    let direction = if sort.descending { "DESC" } else { "ASC" };
+    let column = match sort.key {
+        SortKey::Id => return Some(format!("{table}.id {direction}")),
+        SortKey::Rank => return None,
+        SortKey::Title => "title",
+        SortKey::CreatedAt => "created_at",
+        SortKey::UpdatedAt => "updated_at",
+    };
+    Some(format!(
+        "{table}.{column} {direction}, {table}.id {direction}"
+    ))
+}
+
+/// Rows after `key` in the order of `sort`.
+pub fn after<QS: 'static>(
+    table: &'static str,
+    sort: Sort,
+    key: Key,
+    q: Option<&str>,
+) -> Predicate<QS> {
+    let (cmp, id_cmp) = if sort.descending {
+        ("<", "<")
+    } else {
+        (">", ">")
+    };
+    let id = key.id;
+    match sort.key {
+        SortKey::Id => {
+            Box::new(sql::<Bool>(&format!("{table}.id {id_cmp} ")).bind::<Integer, _>(id))
+        }
+        SortKey::Title => {
+            let value = key.text.unwrap_or_default();
+            Box::new(
+                sql::<Bool>(&format!("({table}.title {cmp} "))
+                    .bind::<Text, _>(value.clone())
+                    .sql(&format!(" OR ({table}.title = "))
+                    .bind::<Text, _>(value)
+                    .sql(&format!(" AND {table}.id {id_cmp} "))
+                    .bind::<Integer, _>(id)
+                    .sql("))"),
+            )
+        }
+        SortKey::CreatedAt | SortKey::UpdatedAt => {
+            let column = if sort.key == SortKey::CreatedAt {
+                "created_at"
+            } else {
+                "updated_at"
+            };
+            let value = key.time.unwrap_or_default();
+            Box::new(
+                sql::<Bool>(&format!("({table}.{column} {cmp} "))
+                    .bind::<Timestamptz, _>(value)
+                    .sql(&format!(" OR ({table}.{column} = "))
+                    .bind::<Timestamptz, _>(value)
+                    .sql(&format!(" AND {table}.id {id_cmp} "))
+                    .bind::<Integer, _>(id)
+                    .sql("))"),
+            )
+        }
+        SortKey::Rank => {
+            let value = key.rank.unwrap_or_default();
+            let q = q.unwrap_or_default().to_string();
+            let rank = format!("ts_rank({table}.search, websearch_to_tsquery('voortgang_dutch', ");
+            Box::new(
+                sql::<Bool>(&format!("({rank}"))
+                    .bind::<Text, _>(q.clone())
+                    .sql(") < ")
+                    .bind::<Float, _>(value)
+                    .sql(&format!(" OR ({rank}"))
+                    .bind::<Text, _>(q)
+                    .sql(") = ")
+                    .bind::<Float, _>(value)
+                    .sql(&format!(" AND {table}.id > "))
+                    .bind::<Integer, _>(id)
+                    .sql("))"),
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_whitelisted_sorts_are_accepted() {
+        assert_eq!(
+            "-title".parse::<Sort>().unwrap(),
+            Sort {
+                key: SortKey::Title,
+                descending: true
+            }
+        );
+        assert!("colour".parse::<Sort>().is_err());
+        assert!("-rank".parse::<Sort>().is_err());
+        assert!(Sort::resolve(Some("rank"), None).is_err());
+        assert_eq!(
+            Sort::resolve(None, Some("werkdruk")).unwrap().key,
+            SortKey::Rank
+        );
+        assert_eq!(Sort::resolve(None, None).unwrap().key, SortKey::Id);
+    }
+
+    #[test]
+    fn a_cursor_only_continues_its_own_sort() {
+        let title = Sort {
+            key: SortKey::Title,
+            descending: false,
+        };
+        let now = Utc::now();
+        let key = Key::of(
+            title,
+            RowKey {
+                id: 3,
+                title: "Hoge werkdruk",
+                created_at: now,
+                updated_at: now,
+                rank: 0.0,
+            },
+        );
+        let cursor = Cursor::encode(&key);
+        assert_eq!(Key::decode(Some(&cursor), title).unwrap(), Some(key));
+        let id = Sort {
+            key: SortKey::Id,
+            descending: false,
+        };
+        assert!(Key::decode(Some(&cursor), id).is_err());
+    }
+}
