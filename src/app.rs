@@ -16,7 +16,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::db::Database;
 use crate::error::{problem_response, ApiError, PROBLEM_JSON};
-use crate::{criteria, departments, domains, health, openapi, themes};
+use crate::{assessments, criteria, departments, domains, health, openapi, risks, themes};
 
 /// Every route of the service; the OpenAPI paths are collected from the same calls.
 fn register(cfg: &mut ServiceConfig) {
@@ -25,7 +25,9 @@ fn register(cfg: &mut ServiceConfig) {
             .configure(domains::routes)
             .configure(criteria::routes)
             .configure(departments::routes)
-            .configure(themes::routes),
+            .configure(themes::routes)
+            .configure(risks::routes)
+            .configure(assessments::routes),
     );
 }
 

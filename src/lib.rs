@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod app;
+pub mod assessments;
 pub mod config;
 pub mod criteria;
 pub mod db;
@@ -15,4 +16,5 @@ pub mod links;
 pub mod listing;
 pub mod openapi;
 pub mod ordering;
+pub mod risks;
 pub mod themes;

@@ -25,6 +25,7 @@ Conventions: JSON with snake_case keys; errors are `application/problem+json` (R
     tags(
         (name = "domains", description = "Control domains (beheersdomeinen) and their criteria (Detail criterium)."),
         (name = "departments", description = "Departments (diensten): owners of risks and actions."),
+        (name = "risks", description = "High risks to follow up (op te volgen hoge risico's) and their assessment per year."),
         (name = "themes", description = "The themes 0-10 of Audit Vlaanderen's Leidraad organisatiebeheersing (read-only)."),
         (name = "health", description = "Probes for orchestrators and load balancers.")
     ),

@@ -56,6 +56,18 @@ impl Precondition {
     }
 }
 
+impl Precondition {
+    /// Like [`Precondition::check`] for a resource that may not exist yet (PUT): `If-Match`
+    /// fails when there is nothing to match.
+    pub fn check_optional<T: Serialize>(&self, current: Option<&T>) -> Result<(), ApiError> {
+        match (current, &self.if_match) {
+            (Some(current), _) => self.check(current),
+            (None, Some(_)) => Err(ApiError::PreconditionFailed),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
 fn header_value(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
     let values: Vec<&str> = headers
         .get_all(name)

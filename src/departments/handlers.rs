@@ -126,7 +126,10 @@ pub async fn update_department(
 #[utoipa::path(
     tag = "departments",
     params(("id" = String, Path, description = "Slug of the department.", example = "financien")),
-    responses((status = 204, description = "The department was deleted."))
+    responses(
+        (status = 204, description = "The department was deleted."),
+        (status = 409, description = "The department still owns risks or actions.", body = Problem, content_type = "application/problem+json")
+    )
 )]
 #[delete("/departments/{id}")]
 pub async fn delete_department(

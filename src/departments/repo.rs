@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::dto::{Department, DepartmentPatch, NewDepartment};
 use crate::api::Precondition;
-use crate::db::schema::departments;
+use crate::db::schema::{actions, departments, risks};
 use crate::error::ApiError;
 
 #[derive(Debug, Queryable, Selectable)]
@@ -146,6 +146,19 @@ pub fn delete(
 ) -> Result<(), ApiError> {
     let current = find_for_update(conn, id)?;
     precondition.check(&current)?;
+    let risks: i64 = risks::table
+        .filter(risks::department_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    let actions: i64 = actions::table
+        .filter(actions::department_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    if risks + actions > 0 {
+        return Err(ApiError::Conflict(format!(
+            "The department `{id}` still owns {risks} risks and {actions} actions; give them another owner first."
+        )));
+    }
     diesel::delete(departments::table.find(id)).execute(conn)?;
     Ok(())
 }

@@ -130,7 +130,7 @@ pub async fn update_domain(
     params(("id" = String, Path, description = "Slug of the domain.", example = "organisatiecultuur")),
     responses(
         (status = 204, description = "The domain was deleted."),
-        (status = 409, description = "The domain still has criteria.", body = Problem, content_type = "application/problem+json")
+        (status = 409, description = "The domain still has criteria, risks or actions.", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[delete("/domains/{id}")]

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use super::dto::{Domain, DomainPatch, NewDomain};
 use crate::api::Precondition;
 use crate::criteria;
-use crate::db::schema::{criteria as criteria_t, domains};
+use crate::db::schema::{action_domains, criteria as criteria_t, domains, risks};
 use crate::error::ApiError;
 use crate::ordering::{self, Siblings};
 
@@ -185,9 +185,17 @@ pub fn delete(
         .filter(criteria_t::domain_id.eq(id))
         .count()
         .get_result(conn)?;
-    if criteria > 0 {
+    let risks: i64 = risks::table
+        .filter(risks::domain_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    let actions: i64 = action_domains::table
+        .filter(action_domains::domain_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    if criteria + risks + actions > 0 {
         return Err(ApiError::Conflict(format!(
-            "The domain `{id}` still has {criteria} criteria; delete them first."
+            "The domain `{id}` still has {criteria} criteria, {risks} risks and {actions} actions; remove or move them first."
         )));
     }
     diesel::delete(&row).execute(conn)?;

@@ -318,7 +318,10 @@ async fn a_domain_with_criteria_cannot_be_deleted() {
         .delete("/api/v1/domains/bescherming-activa")
         .await
         .problem(409);
-    assert!(problem["detail"].as_str().unwrap().contains("2 criteria"));
+    assert!(problem["detail"]
+        .as_str()
+        .unwrap()
+        .contains("2 criteria, 0 risks and 0 actions"));
     assert_eq!(all_domains(&app).await.len(), 7);
 }
 

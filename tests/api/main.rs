@@ -9,5 +9,6 @@ mod errors;
 mod health;
 mod helpers;
 mod migrations;
+mod risks;
 mod startup;
 mod themes;

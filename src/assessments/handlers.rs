@@ -1,0 +1,156 @@
+//! HTTP handlers of `/api/v1/risks/{risk_id}/assessments`.
+
+use actix_web::http::header;
+use actix_web::{delete, get, put, web, HttpRequest, HttpResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+use super::dto::{Assessment, AssessmentInput};
+use super::repo;
+use crate::api::etag::etag_of;
+use crate::api::{if_match, with_etag, Json};
+use crate::db::Database;
+use crate::error::ApiError;
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_risk_assessments)
+        .service(get_risk_assessment)
+        .service(put_risk_assessment)
+        .service(delete_risk_assessment);
+}
+
+/// Refuses a year outside 2000-2100 for a write.
+pub fn check_year(year: i32) -> Result<(), ApiError> {
+    if (2000..=2100).contains(&year) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid("year", "must be from 2000 to 2100"))
+    }
+}
+
+/// 201 with `Location` when created, 200 when replaced; `ETag` either way.
+pub fn put_response<T: serde::Serialize>(
+    value: &T,
+    created: bool,
+    location: String,
+) -> HttpResponse {
+    let mut response = if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    if created {
+        response.insert_header((header::LOCATION, location));
+    }
+    response
+        .insert_header((header::ETAG, etag_of(value)))
+        .json(value)
+}
+
+/// List a risk's assessments
+///
+/// Every year's assessment of the risk, oldest first.
+#[utoipa::path(
+    tag = "risks",
+    params(("risk_id" = i32, Path, description = "Identifier of the risk.", example = 1)),
+    responses((status = 200, description = "The assessments.", body = Vec<Assessment>))
+)]
+#[get("/risks/{risk_id}/assessments")]
+pub async fn list_risk_assessments(
+    db: web::Data<Database>,
+    risk_id: web::Path<i32>,
+) -> Result<web::Json<Vec<Assessment>>, ApiError> {
+    let risk_id = risk_id.into_inner();
+    Ok(web::Json(
+        db.run(move |conn| repo::list(conn, risk_id)).await?,
+    ))
+}
+
+/// Get a risk's assessment of a year
+///
+/// The assessment with its derived score and level.
+#[utoipa::path(
+    tag = "risks",
+    params(
+        ("risk_id" = i32, Path, description = "Identifier of the risk.", example = 1),
+        ("year" = i32, Path, description = "The year.", example = 2022)
+    ),
+    responses(
+        (status = 200, description = "The assessment.", body = Assessment,
+            headers(("ETag" = String, description = "Entity tag of this representation."))),
+        (status = 304, description = "Unchanged since the `If-None-Match` entity tag.")
+    )
+)]
+#[get("/risks/{risk_id}/assessments/{year}")]
+pub async fn get_risk_assessment(
+    db: web::Data<Database>,
+    path: web::Path<(i32, i32)>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let (risk_id, year) = path.into_inner();
+    let assessment = db.run(move |conn| repo::find(conn, risk_id, year)).await?;
+    Ok(with_etag(&req, &assessment))
+}
+
+/// Set a risk's assessment of a year
+///
+/// Creates (201) or replaces (200) the assessment of the year. Score and level are derived
+/// from likelihood and impact. With `If-Match`, a replacement is refused (412) when the
+/// assessment changed meanwhile.
+#[utoipa::path(
+    tag = "risks",
+    params(
+        ("risk_id" = i32, Path, description = "Identifier of the risk.", example = 1),
+        ("year" = i32, Path, description = "The year, 2000 to 2100.", example = 2022)
+    ),
+    request_body(content = AssessmentInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The assessment was replaced.", body = Assessment,
+            headers(("ETag" = String, description = "Entity tag of the assessment."))),
+        (status = 201, description = "The assessment was created.", body = Assessment,
+            headers(("Location" = String, description = "Address of the assessment."),
+                    ("ETag" = String, description = "Entity tag of the assessment.")))
+    )
+)]
+#[put("/risks/{risk_id}/assessments/{year}")]
+pub async fn put_risk_assessment(
+    db: web::Data<Database>,
+    path: web::Path<(i32, i32)>,
+    body: Json<AssessmentInput>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let (risk_id, year) = path.into_inner();
+    check_year(year)?;
+    let input = body.0;
+    input.validate()?;
+    let precondition = if_match(&req);
+    let (assessment, created) = db
+        .transaction(move |conn| repo::put(conn, risk_id, year, input, &precondition))
+        .await?;
+    let location = format!("/api/v1/risks/{risk_id}/assessments/{year}");
+    Ok(put_response(&assessment, created, location))
+}
+
+/// Delete a risk's assessment of a year
+///
+/// Removes the assessment of the year; the risk and its other years stay.
+#[utoipa::path(
+    tag = "risks",
+    params(
+        ("risk_id" = i32, Path, description = "Identifier of the risk.", example = 1),
+        ("year" = i32, Path, description = "The year.", example = 2022)
+    ),
+    responses((status = 204, description = "The assessment was deleted."))
+)]
+#[delete("/risks/{risk_id}/assessments/{year}")]
+pub async fn delete_risk_assessment(
+    db: web::Data<Database>,
+    path: web::Path<(i32, i32)>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let (risk_id, year) = path.into_inner();
+    let precondition = if_match(&req);
+    db.transaction(move |conn| repo::delete(conn, risk_id, year, &precondition))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

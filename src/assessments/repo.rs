@@ -1,0 +1,129 @@
+//! Risk assessment queries.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+
+use super::dto::{Assessment, AssessmentInput, RiskStatus};
+use crate::api::Precondition;
+use crate::db::schema::risk_assessments;
+use crate::error::ApiError;
+use crate::risks;
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = risk_assessments)]
+struct AssessmentRow {
+    risk_id: i32,
+    year: i32,
+    likelihood: Option<i32>,
+    impact: Option<i32>,
+    status: String,
+    note: Option<String>,
+    updated_at: DateTime<Utc>,
+}
+
+impl AssessmentRow {
+    fn into_assessment(self) -> Assessment {
+        let input = AssessmentInput {
+            likelihood: self.likelihood,
+            impact: self.impact,
+            status: RiskStatus::parse(&self.status).unwrap_or(RiskStatus::Open),
+            note: self.note,
+        };
+        input.into_assessment(self.year, self.updated_at)
+    }
+}
+
+/// The assessments of several risks in one query, oldest year first, by risk.
+pub fn of_risks(
+    conn: &mut PgConnection,
+    ids: &[i32],
+) -> QueryResult<HashMap<i32, Vec<Assessment>>> {
+    let rows = risk_assessments::table
+        .filter(risk_assessments::risk_id.eq_any(ids))
+        .select(AssessmentRow::as_select())
+        .order((risk_assessments::risk_id, risk_assessments::year))
+        .load(conn)?;
+    let mut by_risk: HashMap<i32, Vec<Assessment>> = HashMap::new();
+    for row in rows {
+        by_risk
+            .entry(row.risk_id)
+            .or_default()
+            .push(row.into_assessment());
+    }
+    Ok(by_risk)
+}
+
+pub fn list(conn: &mut PgConnection, risk_id: i32) -> Result<Vec<Assessment>, ApiError> {
+    risks::repo::ensure_exists(conn, risk_id)?;
+    Ok(of_risks(conn, &[risk_id])?
+        .remove(&risk_id)
+        .unwrap_or_default())
+}
+
+fn not_found(risk_id: i32, year: i32) -> ApiError {
+    ApiError::NotFound(format!("Risk {risk_id} has no assessment for {year}."))
+}
+
+fn current(conn: &mut PgConnection, risk_id: i32, year: i32) -> QueryResult<Option<Assessment>> {
+    Ok(risk_assessments::table
+        .find((risk_id, year))
+        .select(AssessmentRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(AssessmentRow::into_assessment))
+}
+
+pub fn find(conn: &mut PgConnection, risk_id: i32, year: i32) -> Result<Assessment, ApiError> {
+    risks::repo::ensure_exists(conn, risk_id)?;
+    current(conn, risk_id, year)?.ok_or_else(|| not_found(risk_id, year))
+}
+
+/// Creates or replaces the assessment of `year`; tells whether it was created.
+pub fn put(
+    conn: &mut PgConnection,
+    risk_id: i32,
+    year: i32,
+    input: AssessmentInput,
+    precondition: &Precondition,
+) -> Result<(Assessment, bool), ApiError> {
+    risks::repo::lock(conn, risk_id)?;
+    let existing = current(conn, risk_id, year)?;
+    precondition.check_optional(existing.as_ref())?;
+    let values = (
+        risk_assessments::likelihood.eq(input.likelihood),
+        risk_assessments::impact.eq(input.impact),
+        risk_assessments::status.eq(input.status.as_str()),
+        risk_assessments::note.eq(&input.note),
+        risk_assessments::updated_at.eq(diesel::dsl::now),
+    );
+    let row = diesel::insert_into(risk_assessments::table)
+        .values((
+            risk_assessments::risk_id.eq(risk_id),
+            risk_assessments::year.eq(year),
+            values,
+        ))
+        .on_conflict((risk_assessments::risk_id, risk_assessments::year))
+        .do_update()
+        .set(values)
+        .returning(AssessmentRow::as_returning())
+        .get_result(conn)?;
+    risks::repo::touch(conn, risk_id)?;
+    Ok((row.into_assessment(), existing.is_none()))
+}
+
+pub fn delete(
+    conn: &mut PgConnection,
+    risk_id: i32,
+    year: i32,
+    precondition: &Precondition,
+) -> Result<(), ApiError> {
+    risks::repo::lock(conn, risk_id)?;
+    let existing = current(conn, risk_id, year)?.ok_or_else(|| not_found(risk_id, year))?;
+    precondition.check(&existing)?;
+    diesel::delete(risk_assessments::table.find((risk_id, year))).execute(conn)?;
+    risks::repo::touch(conn, risk_id)?;
+    Ok(())
+}

@@ -1,0 +1,161 @@
+//! Wire types of risks.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::api::body::{nullable, present};
+use crate::api::validate::{not_blank, slug};
+use crate::assessments::dto::{Assessment, RiskStatus};
+
+/// A risk the organisation follows up, with its assessment per year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Risk {
+    /// Identifier of the risk.
+    #[schema(example = 1)]
+    pub id: i32,
+    /// The control domain the risk belongs to.
+    #[schema(example = "organisatiecultuur")]
+    pub domain_id: String,
+    /// Short title of the risk.
+    #[schema(example = "Hoge werkdruk")]
+    pub title: String,
+    /// Longer description, or null.
+    #[schema(required = true, example = "Medewerkers ervaren een hoge werkdruk.")]
+    pub description: Option<String>,
+    /// The department that owns the risk, or null.
+    #[schema(required = true, example = "personeel")]
+    pub department_id: Option<String>,
+    /// Codes of the Leidraad themes the risk is tagged with, sorted.
+    #[schema(example = json!(["CUL", "HRM"]))]
+    pub theme_codes: Vec<String>,
+    /// The assessments, one per year, oldest first.
+    pub assessments: Vec<Assessment>,
+    /// When the risk was created.
+    #[schema(example = "2023-06-06T09:00:00Z")]
+    pub created_at: DateTime<Utc>,
+    /// When the risk or one of its assessments was last changed.
+    #[schema(example = "2023-06-06T09:00:00Z")]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A new risk.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRisk {
+    /// The control domain the risk belongs to.
+    #[validate(custom(function = "slug"))]
+    #[schema(example = "organisatiecultuur", max_length = 64)]
+    pub domain_id: String,
+    /// Short title, 1 to 300 characters.
+    #[validate(
+        length(min = 1, max = 300, message = "must be 1 to 300 characters"),
+        custom(function = "not_blank")
+    )]
+    #[schema(example = "Hoge werkdruk", min_length = 1, max_length = 300)]
+    pub title: String,
+    /// Longer description, at most 20000 characters.
+    #[serde(default)]
+    #[validate(length(max = 20000, message = "must be at most 20000 characters"))]
+    #[schema(example = "Medewerkers ervaren een hoge werkdruk.", max_length = 20000)]
+    pub description: Option<String>,
+    /// The department that owns the risk.
+    #[serde(default)]
+    #[validate(custom(function = "slug"))]
+    #[schema(example = "personeel", max_length = 64)]
+    pub department_id: Option<String>,
+    /// Codes of Leidraad themes (see `/api/v1/themes`), at most 11.
+    #[serde(default)]
+    #[validate(length(max = 11, message = "at most 11 themes"))]
+    #[schema(example = json!(["CUL", "HRM"]), max_items = 11)]
+    pub theme_codes: Vec<String>,
+}
+
+/// Changes to a risk, as a JSON Merge Patch: send only the members to change; `null` removes
+/// the description or the department.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RiskPatch {
+    /// Another control domain.
+    #[serde(default, deserialize_with = "present")]
+    #[validate(custom(function = "slug"))]
+    #[schema(example = "bereiken-doelstellingen", nullable = false, max_length = 64)]
+    pub domain_id: Option<String>,
+    /// New title, 1 to 300 characters.
+    #[serde(default, deserialize_with = "present")]
+    #[validate(
+        length(min = 1, max = 300, message = "must be 1 to 300 characters"),
+        custom(function = "not_blank")
+    )]
+    #[schema(
+        example = "Hoge werkdruk",
+        nullable = false,
+        min_length = 1,
+        max_length = 300
+    )]
+    pub title: Option<String>,
+    /// New description, or null to remove it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(length(max = 20000, message = "must be at most 20000 characters"))]
+    #[schema(value_type = Option<String>, example = "Medewerkers ervaren een hoge werkdruk.", max_length = 20000)]
+    pub description: Option<Option<String>>,
+    /// Another owning department, or null for none.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, example = "personeel", max_length = 64)]
+    pub department_id: Option<Option<String>>,
+    /// The complete new set of theme codes.
+    #[serde(default, deserialize_with = "present")]
+    #[validate(length(max = 11, message = "at most 11 themes"))]
+    #[schema(example = json!(["CUL"]), nullable = false, max_items = 11)]
+    pub theme_codes: Option<Vec<String>>,
+}
+
+/// Filters, order and paging of the risk list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RiskQuery {
+    /// Only risks of this domain.
+    #[param(example = "organisatiecultuur")]
+    pub domain_id: Option<String>,
+    /// Only risks with an assessment in this year.
+    #[param(example = 2022, minimum = 2000, maximum = 2100)]
+    pub year: Option<i32>,
+    /// Only risks whose assessment in `year` has this status (needs `year`).
+    #[param(example = "open")]
+    pub status: Option<RiskStatus>,
+    /// Only risks owned by this department.
+    #[param(example = "personeel")]
+    pub department_id: Option<String>,
+    /// Only risks tagged with this theme code.
+    #[param(example = "CUL")]
+    pub theme: Option<String>,
+    /// Full-text search in title and description (Dutch, accents ignored; websearch syntax).
+    #[param(example = "werkdruk")]
+    pub q: Option<String>,
+    /// Only risks changed at or after this time (ISO 8601 with offset).
+    #[param(value_type = Option<String>, format = DateTime, example = "2023-01-01T00:00:00Z")]
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Order: id (default), -id, title, -title, created_at, -created_at, updated_at,
+    /// -updated_at, or rank (relevance to `q`, the default when searching).
+    #[param(example = "title")]
+    pub sort: Option<String>,
+    /// How many items to return, 1 to 1000 (default 50).
+    #[param(minimum = 1, maximum = 1000, example = 50)]
+    pub limit: Option<i64>,
+    /// Where to continue: the `next_cursor` of the previous page, with the same parameters.
+    #[param(example = "eyJzb3J0IjoiaWQiLCJpZCI6MTB9")]
+    pub cursor: Option<String>,
+}
+
+/// `?cascade=true` on a delete.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CascadeParams {
+    /// Also remove what depends on the resource (see the operation).
+    #[param(example = false)]
+    #[serde(default)]
+    pub cascade: bool,
+}

@@ -1,0 +1,172 @@
+//! HTTP handlers of `/api/v1/risks`.
+
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+use super::dto::{CascadeParams, NewRisk, Risk, RiskPatch, RiskQuery};
+use super::repo::{self, RiskFilter};
+use crate::api::{self, if_match, page, with_etag, Json, MergePatch, Page, Query};
+use crate::db::Database;
+use crate::error::{ApiError, Problem};
+use crate::listing::{Key, Sort};
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_risks)
+        .service(create_risk)
+        .service(get_risk)
+        .service(update_risk)
+        .service(delete_risk);
+}
+
+/// Checks the year filters shared by the risk and action lists.
+pub fn check_year(year: Option<i32>, has_status: bool) -> Result<(), ApiError> {
+    if year.is_some_and(|y| !(2000..=2100).contains(&y)) {
+        return Err(ApiError::BadRequest(
+            "year must be from 2000 to 2100".into(),
+        ));
+    }
+    if has_status && year.is_none() {
+        return Err(ApiError::BadRequest(
+            "status filters on the status in a year: give `year` too".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// List risks
+///
+/// Risks with their assessments, filtered and sorted. `year` with `status=open` (or
+/// `monitoring`) gives the risks followed up in that year. `q` searches title and description
+/// in Dutch, ignoring accents (`financien` finds "financiën"); results are ranked by relevance
+/// unless `sort` is given. Page with `next_cursor` (or the `next` link).
+#[utoipa::path(
+    tag = "risks",
+    params(RiskQuery),
+    responses((status = 200, description = "A page of risks.", body = Page<Risk>))
+)]
+#[get("/risks")]
+pub async fn list_risks(
+    db: web::Data<Database>,
+    Query(params): Query<RiskQuery>,
+    req: HttpRequest,
+) -> Result<web::Json<Page<Risk>>, ApiError> {
+    check_year(params.year, params.status.is_some())?;
+    let sort = Sort::resolve(params.sort.as_deref(), params.q.as_deref())?;
+    let filter = RiskFilter {
+        limit: page::limit(params.limit)?,
+        after: Key::decode(params.cursor.as_deref(), sort)?,
+        sort,
+        domain_id: params.domain_id,
+        year: params.year,
+        status: params.status,
+        department_id: params.department_id,
+        theme: params.theme,
+        q: params.q,
+        updated_since: params.updated_since,
+    };
+    let (items, next) = db.run(move |conn| repo::list(conn, filter)).await?;
+    Ok(web::Json(Page::with_next(items, next, &req)))
+}
+
+/// Get one risk
+///
+/// The risk with its themes and its assessment per year.
+#[utoipa::path(
+    tag = "risks",
+    params(("id" = i32, Path, description = "Identifier of the risk.", example = 1)),
+    responses(
+        (status = 200, description = "The risk.", body = Risk,
+            headers(("ETag" = String, description = "Entity tag of this representation."))),
+        (status = 304, description = "Unchanged since the `If-None-Match` entity tag.")
+    )
+)]
+#[get("/risks/{id}")]
+pub async fn get_risk(
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let risk = db.run(move |conn| repo::find(conn, id)).await?;
+    Ok(with_etag(&req, &risk))
+}
+
+/// Create a risk
+///
+/// Adds a risk to a domain. Its yearly assessments are set with
+/// `PUT /api/v1/risks/{id}/assessments/{year}`.
+#[utoipa::path(
+    tag = "risks",
+    request_body(content = NewRisk, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The risk was created.", body = Risk,
+            headers(("Location" = String, description = "Address of the new risk."),
+                    ("ETag" = String, description = "Entity tag of the new risk.")))
+    )
+)]
+#[post("/risks")]
+pub async fn create_risk(
+    db: web::Data<Database>,
+    body: Json<NewRisk>,
+) -> Result<HttpResponse, ApiError> {
+    let new = body.0;
+    new.validate()?;
+    let risk = db.transaction(move |conn| repo::create(conn, new)).await?;
+    Ok(api::created(format!("/api/v1/risks/{}", risk.id), &risk))
+}
+
+/// Change a risk
+///
+/// JSON Merge Patch (RFC 7386) of the domain, title, description, department or themes
+/// (`theme_codes` replaces the whole set). With `If-Match`, the change is refused (412) when
+/// the risk changed meanwhile.
+#[utoipa::path(
+    tag = "risks",
+    params(("id" = i32, Path, description = "Identifier of the risk.", example = 1)),
+    request_body(content = RiskPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The changed risk.", body = Risk,
+            headers(("ETag" = String, description = "Entity tag of the changed risk.")))
+    )
+)]
+#[patch("/risks/{id}")]
+pub async fn update_risk(
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+    body: MergePatch<RiskPatch>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let patch = body.0;
+    patch.validate()?;
+    let (id, precondition) = (id.into_inner(), if_match(&req));
+    let risk = db
+        .transaction(move |conn| repo::update(conn, id, patch, &precondition))
+        .await?;
+    Ok(with_etag(&req, &risk))
+}
+
+/// Delete a risk
+///
+/// Deletes the risk with its assessments. While actions address it the request is refused
+/// (409); `?cascade=true` then also removes those links, and the actions stay.
+#[utoipa::path(
+    tag = "risks",
+    params(("id" = i32, Path, description = "Identifier of the risk.", example = 1), CascadeParams),
+    responses(
+        (status = 204, description = "The risk was deleted."),
+        (status = 409, description = "Actions address the risk.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[delete("/risks/{id}")]
+pub async fn delete_risk(
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+    Query(params): Query<CascadeParams>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let (id, precondition) = (id.into_inner(), if_match(&req));
+    db.transaction(move |conn| repo::delete(conn, id, params.cascade, &precondition))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,273 @@
+//! Risk queries. A page costs three queries (risks, their themes, their assessments),
+//! whatever its length.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use diesel::dsl::sql;
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::sql_types::Integer;
+
+use super::dto::{NewRisk, Risk, RiskPatch};
+use crate::api::Precondition;
+use crate::assessments;
+use crate::assessments::dto::RiskStatus;
+use crate::db::schema::{action_risks, risk_assessments, risk_themes, risks};
+use crate::error::ApiError;
+use crate::links;
+use crate::listing::{self, Key, RowKey, Sort};
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = risks)]
+struct RiskRow {
+    id: i32,
+    domain_id: String,
+    title: String,
+    description: Option<String>,
+    department_id: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+/// What the risk list is asked for.
+#[derive(Debug)]
+pub struct RiskFilter {
+    pub domain_id: Option<String>,
+    pub year: Option<i32>,
+    pub status: Option<RiskStatus>,
+    pub department_id: Option<String>,
+    pub theme: Option<String>,
+    pub q: Option<String>,
+    pub updated_since: Option<DateTime<Utc>>,
+    pub sort: Sort,
+    pub after: Option<Key>,
+    pub limit: i64,
+}
+
+/// One page of risks, and the key to continue after when more follow.
+pub fn list(conn: &mut PgConnection, f: RiskFilter) -> Result<(Vec<Risk>, Option<Key>), ApiError> {
+    let q = f.q.as_deref();
+    let mut query = risks::table
+        .select((
+            RiskRow::as_select(),
+            listing::rank::<risks::table>("risks", q),
+        ))
+        .into_boxed();
+    if let Some(domain) = f.domain_id {
+        query = query.filter(risks::domain_id.eq(domain));
+    }
+    if let Some(department) = f.department_id {
+        query = query.filter(risks::department_id.eq(department));
+    }
+    if let Some(year) = f.year {
+        let mut assessed = risk_assessments::table
+            .filter(risk_assessments::year.eq(year))
+            .select(risk_assessments::risk_id)
+            .into_boxed();
+        if let Some(status) = f.status {
+            assessed = assessed.filter(risk_assessments::status.eq(status.as_str()));
+        }
+        query = query.filter(risks::id.eq_any(assessed));
+    }
+    if let Some(theme) = f.theme {
+        let tagged = risk_themes::table
+            .filter(risk_themes::theme_code.eq(theme.to_ascii_uppercase()))
+            .select(risk_themes::risk_id);
+        query = query.filter(risks::id.eq_any(tagged));
+    }
+    if let Some(since) = f.updated_since {
+        query = query.filter(risks::updated_at.ge(since));
+    }
+    if let Some(q) = q {
+        query = query.filter(listing::matches("risks", q));
+    }
+    if let Some(key) = f.after {
+        query = query.filter(listing::after("risks", f.sort, key, q));
+    }
+    query = match listing::order_by("risks", f.sort) {
+        Some(order) => query.order(sql::<Integer>(&order)),
+        None => query
+            .order(listing::rank::<risks::table>("risks", q).desc())
+            .then_order_by(risks::id.asc()),
+    };
+    let mut rows: Vec<(RiskRow, f32)> = query.limit(f.limit + 1).load(conn)?;
+    let more = rows.len() as i64 > f.limit;
+    rows.truncate(f.limit as usize);
+    let next = more.then(|| {
+        let (row, rank) = rows.last().expect("a full page has a last row");
+        Key::of(
+            f.sort,
+            RowKey {
+                id: row.id,
+                title: &row.title,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+                rank: *rank,
+            },
+        )
+    });
+    let risks = assemble(conn, rows.into_iter().map(|(row, _)| row).collect())?;
+    Ok((risks, next))
+}
+
+/// Adds themes and assessments to rows: one query each.
+fn assemble(conn: &mut PgConnection, rows: Vec<RiskRow>) -> Result<Vec<Risk>, ApiError> {
+    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    let mut themes = themes_of(conn, &ids)?;
+    let mut assessments = assessments::repo::of_risks(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Risk {
+            theme_codes: themes.remove(&row.id).unwrap_or_default(),
+            assessments: assessments.remove(&row.id).unwrap_or_default(),
+            id: row.id,
+            domain_id: row.domain_id,
+            title: row.title,
+            description: row.description,
+            department_id: row.department_id,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+        .collect())
+}
+
+fn themes_of(conn: &mut PgConnection, ids: &[i32]) -> QueryResult<HashMap<i32, Vec<String>>> {
+    let pairs: Vec<(i32, String)> = risk_themes::table
+        .filter(risk_themes::risk_id.eq_any(ids))
+        .select((risk_themes::risk_id, risk_themes::theme_code))
+        .order((risk_themes::risk_id, risk_themes::theme_code))
+        .load(conn)?;
+    let mut by_risk: HashMap<i32, Vec<String>> = HashMap::new();
+    for (id, code) in pairs {
+        by_risk.entry(id).or_default().push(code);
+    }
+    Ok(by_risk)
+}
+
+fn not_found(id: i32) -> ApiError {
+    ApiError::NotFound(format!("There is no risk with id {id}."))
+}
+
+pub fn ensure_exists(conn: &mut PgConnection, id: i32) -> Result<(), ApiError> {
+    let found: bool =
+        diesel::select(diesel::dsl::exists(risks::table.find(id))).get_result(conn)?;
+    found.then_some(()).ok_or_else(|| not_found(id))
+}
+
+/// Locks the risk row for the rest of the transaction (404 when it does not exist).
+pub fn lock(conn: &mut PgConnection, id: i32) -> Result<(), ApiError> {
+    risks::table
+        .find(id)
+        .select(risks::id)
+        .for_update()
+        .first::<i32>(conn)
+        .optional()?
+        .map(|_| ())
+        .ok_or_else(|| not_found(id))
+}
+
+/// Marks the risk as changed (its assessments are part of it).
+pub fn touch(conn: &mut PgConnection, id: i32) -> QueryResult<()> {
+    diesel::update(risks::table.find(id))
+        .set(risks::updated_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn find(conn: &mut PgConnection, id: i32) -> Result<Risk, ApiError> {
+    let row = risks::table
+        .find(id)
+        .select(RiskRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| not_found(id))?;
+    Ok(assemble(conn, vec![row])?.remove(0))
+}
+
+fn replace_themes(conn: &mut PgConnection, id: i32, codes: &[String]) -> Result<(), ApiError> {
+    let codes = links::normalised(codes.to_vec());
+    links::themes(conn, &codes, "theme_codes")?;
+    diesel::delete(risk_themes::table.filter(risk_themes::risk_id.eq(id))).execute(conn)?;
+    let rows: Vec<_> = codes
+        .iter()
+        .map(|code| {
+            (
+                risk_themes::risk_id.eq(id),
+                risk_themes::theme_code.eq(code),
+            )
+        })
+        .collect();
+    diesel::insert_into(risk_themes::table)
+        .values(rows)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn create(conn: &mut PgConnection, new: NewRisk) -> Result<Risk, ApiError> {
+    links::domains(conn, std::slice::from_ref(&new.domain_id), "domain_id")?;
+    links::department(conn, new.department_id.as_deref(), "department_id")?;
+    let id: i32 = diesel::insert_into(risks::table)
+        .values((
+            risks::domain_id.eq(&new.domain_id),
+            risks::title.eq(&new.title),
+            risks::description.eq(&new.description),
+            risks::department_id.eq(&new.department_id),
+        ))
+        .returning(risks::id)
+        .get_result(conn)?;
+    replace_themes(conn, id, &new.theme_codes)?;
+    find(conn, id)
+}
+
+pub fn update(
+    conn: &mut PgConnection,
+    id: i32,
+    patch: RiskPatch,
+    precondition: &Precondition,
+) -> Result<Risk, ApiError> {
+    lock(conn, id)?;
+    let current = find(conn, id)?;
+    precondition.check(&current)?;
+    let domain_id = patch.domain_id.unwrap_or(current.domain_id);
+    links::domains(conn, std::slice::from_ref(&domain_id), "domain_id")?;
+    let department_id = patch.department_id.unwrap_or(current.department_id);
+    links::department(conn, department_id.as_deref(), "department_id")?;
+    diesel::update(risks::table.find(id))
+        .set((
+            risks::domain_id.eq(domain_id),
+            risks::title.eq(patch.title.unwrap_or(current.title)),
+            risks::description.eq(patch.description.unwrap_or(current.description)),
+            risks::department_id.eq(department_id),
+            risks::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)?;
+    if let Some(codes) = patch.theme_codes {
+        replace_themes(conn, id, &codes)?;
+    }
+    find(conn, id)
+}
+
+/// Deletes a risk with its assessments. While actions address it, only with `cascade`, which
+/// also removes those links (the actions stay).
+pub fn delete(
+    conn: &mut PgConnection,
+    id: i32,
+    cascade: bool,
+    precondition: &Precondition,
+) -> Result<(), ApiError> {
+    lock(conn, id)?;
+    precondition.check(&find(conn, id)?)?;
+    let addressed_by: i64 = action_risks::table
+        .filter(action_risks::risk_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    if addressed_by > 0 && !cascade {
+        return Err(ApiError::Conflict(format!(
+            "Risk {id} is addressed by {addressed_by} action(s); unlink them first, or delete with ?cascade=true to remove the links."
+        )));
+    }
+    diesel::delete(action_risks::table.filter(action_risks::risk_id.eq(id))).execute(conn)?;
+    diesel::delete(risks::table.find(id)).execute(conn)?;
+    Ok(())
+}
