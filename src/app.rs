@@ -16,7 +16,9 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::db::Database;
 use crate::error::{problem_response, ApiError, PROBLEM_JSON};
-use crate::{assessments, criteria, departments, domains, health, openapi, risks, themes};
+use crate::{
+    actions, assessments, criteria, departments, domains, health, openapi, risks, statuses, themes,
+};
 
 /// Every route of the service; the OpenAPI paths are collected from the same calls.
 fn register(cfg: &mut ServiceConfig) {
@@ -27,7 +29,9 @@ fn register(cfg: &mut ServiceConfig) {
             .configure(departments::routes)
             .configure(themes::routes)
             .configure(risks::routes)
-            .configure(assessments::routes),
+            .configure(assessments::routes)
+            .configure(actions::routes)
+            .configure(statuses::routes),
     );
 }
 

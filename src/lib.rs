@@ -1,6 +1,7 @@
 //! voortgang: the system of record for internal control (organisatiebeheersing) in Flemish
 //! local government, served as a REST/JSON API.
 
+pub mod actions;
 pub mod api;
 pub mod app;
 pub mod assessments;
@@ -17,4 +18,5 @@ pub mod listing;
 pub mod openapi;
 pub mod ordering;
 pub mod risks;
+pub mod statuses;
 pub mod themes;

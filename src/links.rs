@@ -74,3 +74,14 @@ pub fn normalised<T: Ord>(mut values: Vec<T>) -> Vec<T> {
     values.dedup();
     values
 }
+
+/// Groups `(owner, value)` pairs by owner, keeping their order.
+pub fn grouped<K: std::hash::Hash + Eq, V>(
+    pairs: Vec<(K, V)>,
+) -> std::collections::HashMap<K, Vec<V>> {
+    let mut groups: std::collections::HashMap<K, Vec<V>> = std::collections::HashMap::new();
+    for (key, value) in pairs {
+        groups.entry(key).or_default().push(value);
+    }
+    groups
+}

@@ -51,7 +51,8 @@ CREATE TABLE actions (
     external_ref  text UNIQUE CHECK (length(external_ref) BETWEEN 1 AND 100),
     title         text NOT NULL CHECK (length(title) BETWEEN 1 AND 300),
     description   text CHECK (length(description) <= 20000),
-    parent_id     integer REFERENCES actions (id) ON DELETE RESTRICT,
+    -- NO ACTION (not RESTRICT): a cascade deletes a subtree in one statement
+    parent_id     integer REFERENCES actions (id),
     department_id slug REFERENCES departments (id) ON DELETE RESTRICT,
     plan_ref      text CHECK (length(plan_ref) BETWEEN 1 AND 100),
     created_at    timestamptz NOT NULL DEFAULT now(),

@@ -23,3 +23,63 @@ pub fn created<T: Serialize>(location: String, value: &T) -> HttpResponse {
         .insert_header((header::ETAG, etag::etag_of(value)))
         .json(value)
 }
+
+/// The years the product keeps data for.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// Refuses a year outside 2000-2100 for a write (422 naming `year`).
+pub fn check_year(year: i32) -> Result<(), crate::error::ApiError> {
+    if YEARS.contains(&year) {
+        Ok(())
+    } else {
+        Err(crate::error::ApiError::invalid(
+            "year",
+            "must be from 2000 to 2100",
+        ))
+    }
+}
+
+/// The answer to a PUT: 201 with `Location` when it created the resource, 200 when it
+/// replaced it; `ETag` either way.
+pub fn put_response<T: Serialize>(value: &T, created: bool, location: String) -> HttpResponse {
+    let mut response = if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    if created {
+        response.insert_header((header::LOCATION, location));
+    }
+    response
+        .insert_header((header::ETAG, etag::etag_of(value)))
+        .json(value)
+}
+
+/// `?cascade=true` on a delete.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CascadeParams {
+    /// Also remove what depends on the resource (the operation says what).
+    #[param(example = false)]
+    #[serde(default)]
+    pub cascade: bool,
+}
+
+/// Checks the `year` and `status` filters of a list: a status is the status in a year.
+pub fn check_year_filter(
+    year: Option<i32>,
+    has_status: bool,
+) -> Result<(), crate::error::ApiError> {
+    if year.is_some_and(|y| !YEARS.contains(&y)) {
+        return Err(crate::error::ApiError::BadRequest(
+            "year must be from 2000 to 2100".into(),
+        ));
+    }
+    if has_status && year.is_none() {
+        return Err(crate::error::ApiError::BadRequest(
+            "status filters on the status in a year: give `year` too".into(),
+        ));
+    }
+    Ok(())
+}

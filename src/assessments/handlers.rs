@@ -1,14 +1,12 @@
 //! HTTP handlers of `/api/v1/risks/{risk_id}/assessments`.
 
-use actix_web::http::header;
 use actix_web::{delete, get, put, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use super::dto::{Assessment, AssessmentInput};
 use super::repo;
-use crate::api::etag::etag_of;
-use crate::api::{if_match, with_etag, Json};
+use crate::api::{check_year, if_match, put_response, with_etag, Json};
 use crate::db::Database;
 use crate::error::ApiError;
 
@@ -17,34 +15,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(get_risk_assessment)
         .service(put_risk_assessment)
         .service(delete_risk_assessment);
-}
-
-/// Refuses a year outside 2000-2100 for a write.
-pub fn check_year(year: i32) -> Result<(), ApiError> {
-    if (2000..=2100).contains(&year) {
-        Ok(())
-    } else {
-        Err(ApiError::invalid("year", "must be from 2000 to 2100"))
-    }
-}
-
-/// 201 with `Location` when created, 200 when replaced; `ETag` either way.
-pub fn put_response<T: serde::Serialize>(
-    value: &T,
-    created: bool,
-    location: String,
-) -> HttpResponse {
-    let mut response = if created {
-        HttpResponse::Created()
-    } else {
-        HttpResponse::Ok()
-    };
-    if created {
-        response.insert_header((header::LOCATION, location));
-    }
-    response
-        .insert_header((header::ETAG, etag_of(value)))
-        .json(value)
 }
 
 /// List a risk's assessments

@@ -10,7 +10,7 @@ use super::dto::{Assessment, AssessmentInput, RiskStatus};
 use crate::api::Precondition;
 use crate::db::schema::risk_assessments;
 use crate::error::ApiError;
-use crate::risks;
+use crate::{links, risks};
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = risk_assessments)]
@@ -46,14 +46,11 @@ pub fn of_risks(
         .select(AssessmentRow::as_select())
         .order((risk_assessments::risk_id, risk_assessments::year))
         .load(conn)?;
-    let mut by_risk: HashMap<i32, Vec<Assessment>> = HashMap::new();
-    for row in rows {
-        by_risk
-            .entry(row.risk_id)
-            .or_default()
-            .push(row.into_assessment());
-    }
-    Ok(by_risk)
+    Ok(links::grouped(
+        rows.into_iter()
+            .map(|row| (row.risk_id, row.into_assessment()))
+            .collect(),
+    ))
 }
 
 pub fn list(conn: &mut PgConnection, risk_id: i32) -> Result<Vec<Assessment>, ApiError> {

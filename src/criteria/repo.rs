@@ -11,6 +11,7 @@ use crate::api::Precondition;
 use crate::db::schema::criteria;
 use crate::domains;
 use crate::error::ApiError;
+use crate::links;
 use crate::ordering::{self, Siblings};
 
 #[derive(Debug, Queryable, Selectable)]
@@ -47,14 +48,11 @@ pub fn of_domains(
         .select(CriterionRow::as_select())
         .order((criteria::domain_id, criteria::position))
         .load(conn)?;
-    let mut by_domain: HashMap<String, Vec<Criterion>> = HashMap::new();
-    for row in rows {
-        by_domain
-            .entry(row.domain_id.clone())
-            .or_default()
-            .push(row.into());
-    }
-    Ok(by_domain)
+    Ok(links::grouped(
+        rows.into_iter()
+            .map(|row| (row.domain_id.clone(), Criterion::from(row)))
+            .collect(),
+    ))
 }
 
 /// The sort key of a domain's criteria list.

@@ -148,14 +148,3 @@ pub struct RiskQuery {
     #[param(example = "eyJzb3J0IjoiaWQiLCJpZCI6MTB9")]
     pub cursor: Option<String>,
 }
-
-/// `?cascade=true` on a delete.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct CascadeParams {
-    /// Also remove what depends on the resource (see the operation).
-    #[param(example = false)]
-    #[serde(default)]
-    pub cascade: bool,
-}

@@ -4,9 +4,9 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use super::dto::{CascadeParams, NewRisk, Risk, RiskPatch, RiskQuery};
+use super::dto::{NewRisk, Risk, RiskPatch, RiskQuery};
 use super::repo::{self, RiskFilter};
-use crate::api::{self, if_match, page, with_etag, Json, MergePatch, Page, Query};
+use crate::api::{self, if_match, page, with_etag, CascadeParams, Json, MergePatch, Page, Query};
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
 use crate::listing::{Key, Sort};
@@ -17,21 +17,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(get_risk)
         .service(update_risk)
         .service(delete_risk);
-}
-
-/// Checks the year filters shared by the risk and action lists.
-pub fn check_year(year: Option<i32>, has_status: bool) -> Result<(), ApiError> {
-    if year.is_some_and(|y| !(2000..=2100).contains(&y)) {
-        return Err(ApiError::BadRequest(
-            "year must be from 2000 to 2100".into(),
-        ));
-    }
-    if has_status && year.is_none() {
-        return Err(ApiError::BadRequest(
-            "status filters on the status in a year: give `year` too".into(),
-        ));
-    }
-    Ok(())
 }
 
 /// List risks
@@ -51,7 +36,7 @@ pub async fn list_risks(
     Query(params): Query<RiskQuery>,
     req: HttpRequest,
 ) -> Result<web::Json<Page<Risk>>, ApiError> {
-    check_year(params.year, params.status.is_some())?;
+    api::check_year_filter(params.year, params.status.is_some())?;
     let sort = Sort::resolve(params.sort.as_deref(), params.q.as_deref())?;
     let filter = RiskFilter {
         limit: page::limit(params.limit)?,

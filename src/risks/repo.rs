@@ -138,11 +138,7 @@ fn themes_of(conn: &mut PgConnection, ids: &[i32]) -> QueryResult<HashMap<i32, V
         .select((risk_themes::risk_id, risk_themes::theme_code))
         .order((risk_themes::risk_id, risk_themes::theme_code))
         .load(conn)?;
-    let mut by_risk: HashMap<i32, Vec<String>> = HashMap::new();
-    for (id, code) in pairs {
-        by_risk.entry(id).or_default().push(code);
-    }
-    Ok(by_risk)
+    Ok(links::grouped(pairs))
 }
 
 fn not_found(id: i32) -> ApiError {

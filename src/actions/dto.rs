@@ -1,0 +1,216 @@
+//! Wire types of actions.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::api::body::{nullable, present};
+use crate::api::validate::{not_blank, slug};
+use crate::statuses::dto::{ActionStatus, Progress};
+
+/// An action (maatregel) of the internal-control system, with its status per year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Action {
+    /// Identifier of the action.
+    #[schema(example = 12)]
+    pub id: i32,
+    /// The owning department's own key for the action, unique, or null.
+    #[schema(required = true, example = "HR-2022-014")]
+    pub external_ref: Option<String>,
+    /// Title of the action.
+    #[schema(example = "Welzijn op het werk")]
+    pub title: String,
+    /// Longer description, or null.
+    #[schema(
+        required = true,
+        example = "Welzijnsbevraging bij alle medewerkers en opvolging van de resultaten."
+    )]
+    pub description: Option<String>,
+    /// The control domains the action serves (one or more), sorted.
+    #[schema(example = json!(["organisatiecultuur"]))]
+    pub domain_ids: Vec<String>,
+    /// The parent action when this is a sub-action, or null.
+    #[schema(required = true, example = 3)]
+    pub parent_id: Option<i32>,
+    /// The risks the action addresses, sorted.
+    #[schema(example = json!([1]))]
+    pub risk_ids: Vec<i32>,
+    /// Codes of the Leidraad themes the action is tagged with, sorted.
+    #[schema(example = json!(["HRM"]))]
+    pub theme_codes: Vec<String>,
+    /// The owning department, or null.
+    #[schema(required = true, example = "personeel")]
+    pub department_id: Option<String>,
+    /// Reference into the multi-year plan (meerjarenplan), or null.
+    #[schema(required = true, example = "AP 1.2.3")]
+    pub plan_ref: Option<String>,
+    /// The statuses, one per year, oldest first.
+    pub statuses: Vec<ActionStatus>,
+    /// When the action was created.
+    #[schema(example = "2023-06-06T09:00:00Z")]
+    pub created_at: DateTime<Utc>,
+    /// When the action or one of its statuses was last changed.
+    #[schema(example = "2023-06-06T09:00:00Z")]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A new action.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAction {
+    /// The owning department's own key, unique, 1 to 100 characters.
+    #[serde(default)]
+    #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
+    #[schema(example = "HR-2022-014", min_length = 1, max_length = 100)]
+    pub external_ref: Option<String>,
+    /// Title, 1 to 300 characters.
+    #[validate(
+        length(min = 1, max = 300, message = "must be 1 to 300 characters"),
+        custom(function = "not_blank")
+    )]
+    #[schema(example = "Welzijn op het werk", min_length = 1, max_length = 300)]
+    pub title: String,
+    /// Longer description, at most 20000 characters.
+    #[serde(default)]
+    #[validate(length(max = 20000, message = "must be at most 20000 characters"))]
+    #[schema(
+        example = "Welzijnsbevraging bij alle medewerkers.",
+        max_length = 20000
+    )]
+    pub description: Option<String>,
+    /// The control domains the action serves: 1 to 20.
+    #[validate(length(min = 1, max = 20, message = "must list 1 to 20 domains"))]
+    #[schema(example = json!(["organisatiecultuur"]), min_items = 1, max_items = 20)]
+    pub domain_ids: Vec<String>,
+    /// The parent action, for a sub-action.
+    #[serde(default)]
+    #[schema(example = 3)]
+    pub parent_id: Option<i32>,
+    /// The risks the action addresses, at most 100.
+    #[serde(default)]
+    #[validate(length(max = 100, message = "at most 100 risks"))]
+    #[schema(example = json!([1]), max_items = 100)]
+    pub risk_ids: Vec<i32>,
+    /// Codes of Leidraad themes (see `/api/v1/themes`), at most 11.
+    #[serde(default)]
+    #[validate(length(max = 11, message = "at most 11 themes"))]
+    #[schema(example = json!(["HRM"]), max_items = 11)]
+    pub theme_codes: Vec<String>,
+    /// The owning department.
+    #[serde(default)]
+    #[validate(custom(function = "slug"))]
+    #[schema(example = "personeel", max_length = 64)]
+    pub department_id: Option<String>,
+    /// Reference into the multi-year plan, 1 to 100 characters.
+    #[serde(default)]
+    #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
+    #[schema(example = "AP 1.2.3", min_length = 1, max_length = 100)]
+    pub plan_ref: Option<String>,
+}
+
+/// Changes to an action, as a JSON Merge Patch: send only the members to change; `null`
+/// removes an optional value. Lists replace the whole set.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionPatch {
+    /// New external key, or null to remove it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
+    #[schema(value_type = Option<String>, example = "HR-2022-014", max_length = 100)]
+    pub external_ref: Option<Option<String>>,
+    /// New title, 1 to 300 characters.
+    #[serde(default, deserialize_with = "present")]
+    #[validate(
+        length(min = 1, max = 300, message = "must be 1 to 300 characters"),
+        custom(function = "not_blank")
+    )]
+    #[schema(
+        example = "Welzijn op het werk",
+        nullable = false,
+        min_length = 1,
+        max_length = 300
+    )]
+    pub title: Option<String>,
+    /// New description, or null to remove it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(length(max = 20000, message = "must be at most 20000 characters"))]
+    #[schema(value_type = Option<String>, example = "Welzijnsbevraging bij alle medewerkers.", max_length = 20000)]
+    pub description: Option<Option<String>>,
+    /// The complete new set of domains (1 to 20).
+    #[serde(default, deserialize_with = "present")]
+    #[validate(length(min = 1, max = 20, message = "must list 1 to 20 domains"))]
+    #[schema(example = json!(["organisatiecultuur", "bescherming-activa"]), nullable = false, min_items = 1, max_items = 20)]
+    pub domain_ids: Option<Vec<String>>,
+    /// New parent action, or null to make it a top-level action.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i32>, example = 3)]
+    pub parent_id: Option<Option<i32>>,
+    /// The complete new set of risks addressed.
+    #[serde(default, deserialize_with = "present")]
+    #[validate(length(max = 100, message = "at most 100 risks"))]
+    #[schema(example = json!([1, 2]), nullable = false, max_items = 100)]
+    pub risk_ids: Option<Vec<i32>>,
+    /// The complete new set of theme codes.
+    #[serde(default, deserialize_with = "present")]
+    #[validate(length(max = 11, message = "at most 11 themes"))]
+    #[schema(example = json!(["HRM"]), nullable = false, max_items = 11)]
+    pub theme_codes: Option<Vec<String>>,
+    /// New owning department, or null for none.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, example = "personeel", max_length = 64)]
+    pub department_id: Option<Option<String>>,
+    /// New multi-year-plan reference, or null to remove it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
+    #[schema(value_type = Option<String>, example = "AP 1.2.3", max_length = 100)]
+    pub plan_ref: Option<Option<String>>,
+}
+
+/// Filters, order and paging of the action list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ActionQuery {
+    /// Only actions serving this domain.
+    #[param(example = "organisatiecultuur")]
+    pub domain_id: Option<String>,
+    /// Only actions with a status in this year.
+    #[param(example = 2022, minimum = 2000, maximum = 2100)]
+    pub year: Option<i32>,
+    /// Only actions with this status in `year` (needs `year`): `realised` gives the report's
+    /// realisations, `planned` and `in_progress` its planning.
+    #[param(example = "realised")]
+    pub status: Option<Progress>,
+    /// Only actions owned by this department.
+    #[param(example = "personeel")]
+    pub department_id: Option<String>,
+    /// Only actions addressing this risk.
+    #[param(example = 1)]
+    pub risk_id: Option<i32>,
+    /// Only actions tagged with this theme code.
+    #[param(example = "HRM")]
+    pub theme: Option<String>,
+    /// Only the sub-actions of this action.
+    #[param(example = 3)]
+    pub parent_id: Option<i32>,
+    /// `true`: only actions without a parent.
+    #[param(example = true)]
+    pub top_level: Option<bool>,
+    /// Full-text search in title and description (Dutch, accents ignored; websearch syntax).
+    #[param(example = "welzijn")]
+    pub q: Option<String>,
+    /// Only actions changed at or after this time (ISO 8601 with offset).
+    #[param(value_type = Option<String>, format = DateTime, example = "2023-01-01T00:00:00Z")]
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Order: id (default), -id, title, -title, created_at, -created_at, updated_at,
+    /// -updated_at, or rank (relevance to `q`, the default when searching).
+    #[param(example = "title")]
+    pub sort: Option<String>,
+    /// How many items to return, 1 to 1000 (default 50).
+    #[param(minimum = 1, maximum = 1000, example = 50)]
+    pub limit: Option<i64>,
+    /// Where to continue: the `next_cursor` of the previous page, with the same parameters.
+    #[param(example = "eyJzb3J0IjoiaWQiLCJpZCI6MTB9")]
+    pub cursor: Option<String>,
+}

@@ -1,0 +1,167 @@
+//! HTTP handlers of `/api/v1/actions`.
+
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+use super::dto::{Action, ActionPatch, ActionQuery, NewAction};
+use super::repo::{self, ActionFilter};
+use crate::api::{self, if_match, page, with_etag, CascadeParams, Json, MergePatch, Page, Query};
+use crate::db::Database;
+use crate::error::{ApiError, Problem};
+use crate::listing::{Key, Sort};
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_actions)
+        .service(create_action)
+        .service(get_action)
+        .service(update_action)
+        .service(delete_action);
+}
+
+/// List actions
+///
+/// Actions with their statuses, filtered and sorted. `domain_id` with `year` and
+/// `status=realised` gives a domain's realisations of that year's report; `status=planned`
+/// (or `in_progress`) its planning. `q` searches title and description in Dutch, ignoring
+/// accents; results are ranked by relevance unless `sort` is given. Page with `next_cursor`
+/// (or the `next` link).
+#[utoipa::path(
+    tag = "actions",
+    params(ActionQuery),
+    responses((status = 200, description = "A page of actions.", body = Page<Action>))
+)]
+#[get("/actions")]
+pub async fn list_actions(
+    db: web::Data<Database>,
+    Query(params): Query<ActionQuery>,
+    req: HttpRequest,
+) -> Result<web::Json<Page<Action>>, ApiError> {
+    api::check_year_filter(params.year, params.status.is_some())?;
+    let sort = Sort::resolve(params.sort.as_deref(), params.q.as_deref())?;
+    let filter = ActionFilter {
+        limit: page::limit(params.limit)?,
+        after: Key::decode(params.cursor.as_deref(), sort)?,
+        sort,
+        domain_id: params.domain_id,
+        year: params.year,
+        status: params.status,
+        department_id: params.department_id,
+        risk_id: params.risk_id,
+        theme: params.theme,
+        parent_id: params.parent_id,
+        top_level: params.top_level.unwrap_or(false),
+        q: params.q,
+        updated_since: params.updated_since,
+    };
+    let (items, next) = db.run(move |conn| repo::list(conn, filter)).await?;
+    Ok(web::Json(Page::with_next(items, next, &req)))
+}
+
+/// Get one action
+///
+/// The action with its domains, risks, themes and status per year.
+#[utoipa::path(
+    tag = "actions",
+    params(("id" = i32, Path, description = "Identifier of the action.", example = 1)),
+    responses(
+        (status = 200, description = "The action.", body = Action,
+            headers(("ETag" = String, description = "Entity tag of this representation."))),
+        (status = 304, description = "Unchanged since the `If-None-Match` entity tag.")
+    )
+)]
+#[get("/actions/{id}")]
+pub async fn get_action(
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let action = db.run(move |conn| repo::find(conn, id)).await?;
+    Ok(with_etag(&req, &action))
+}
+
+/// Create an action
+///
+/// Adds an action serving one or more domains, optionally as a sub-action of `parent_id`.
+/// Its yearly statuses are set with `PUT /api/v1/actions/{id}/statuses/{year}`.
+#[utoipa::path(
+    tag = "actions",
+    request_body(content = NewAction, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The action was created.", body = Action,
+            headers(("Location" = String, description = "Address of the new action."),
+                    ("ETag" = String, description = "Entity tag of the new action."))),
+        (status = 409, description = "The external_ref is taken.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/actions")]
+pub async fn create_action(
+    db: web::Data<Database>,
+    body: Json<NewAction>,
+) -> Result<HttpResponse, ApiError> {
+    let new = body.0;
+    new.validate()?;
+    let action = db.transaction(move |conn| repo::create(conn, new)).await?;
+    Ok(api::created(
+        format!("/api/v1/actions/{}", action.id),
+        &action,
+    ))
+}
+
+/// Change an action
+///
+/// JSON Merge Patch (RFC 7386). Lists (`domain_ids`, `risk_ids`, `theme_codes`) replace the
+/// whole set; `parent_id: null` makes it a top-level action, and a parent cannot be the action
+/// itself or one of its sub-actions. With `If-Match`, the change is refused (412) when the
+/// action changed meanwhile.
+#[utoipa::path(
+    tag = "actions",
+    params(("id" = i32, Path, description = "Identifier of the action.", example = 1)),
+    request_body(content = ActionPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The changed action.", body = Action,
+            headers(("ETag" = String, description = "Entity tag of the changed action."))),
+        (status = 409, description = "The external_ref is taken.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[patch("/actions/{id}")]
+pub async fn update_action(
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+    body: MergePatch<ActionPatch>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let patch = body.0;
+    patch.validate()?;
+    let (id, precondition) = (id.into_inner(), if_match(&req));
+    let action = db
+        .transaction(move |conn| repo::update(conn, id, patch, &precondition))
+        .await?;
+    Ok(with_etag(&req, &action))
+}
+
+/// Delete an action
+///
+/// Deletes the action with its statuses and links. While it has sub-actions the request is
+/// refused (409); `?cascade=true` then deletes the sub-actions too, at every depth.
+#[utoipa::path(
+    tag = "actions",
+    params(("id" = i32, Path, description = "Identifier of the action.", example = 1), CascadeParams),
+    responses(
+        (status = 204, description = "The action was deleted."),
+        (status = 409, description = "The action has sub-actions.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[delete("/actions/{id}")]
+pub async fn delete_action(
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+    Query(params): Query<CascadeParams>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let (id, precondition) = (id.into_inner(), if_match(&req));
+    db.transaction(move |conn| repo::delete(conn, id, params.cascade, &precondition))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

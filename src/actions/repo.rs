@@ -1,0 +1,417 @@
+//! Action queries. A page costs five queries (actions, their domains, risks, themes and
+//! statuses), whatever its length.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use diesel::dsl::sql;
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::sql_types::Integer;
+
+use super::dto::{Action, ActionPatch, NewAction};
+use crate::api::Precondition;
+use crate::db::schema::{action_domains, action_risks, action_statuses, action_themes, actions};
+use crate::error::ApiError;
+use crate::links;
+use crate::listing::{self, Key, RowKey, Sort};
+use crate::statuses;
+use crate::statuses::dto::Progress;
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = actions)]
+struct ActionRow {
+    id: i32,
+    external_ref: Option<String>,
+    title: String,
+    description: Option<String>,
+    parent_id: Option<i32>,
+    department_id: Option<String>,
+    plan_ref: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+/// What the action list is asked for.
+#[derive(Debug)]
+pub struct ActionFilter {
+    pub domain_id: Option<String>,
+    pub year: Option<i32>,
+    pub status: Option<Progress>,
+    pub department_id: Option<String>,
+    pub risk_id: Option<i32>,
+    pub theme: Option<String>,
+    pub parent_id: Option<i32>,
+    pub top_level: bool,
+    pub q: Option<String>,
+    pub updated_since: Option<DateTime<Utc>>,
+    pub sort: Sort,
+    pub after: Option<Key>,
+    pub limit: i64,
+}
+
+/// One page of actions, and the key to continue after when more follow.
+pub fn list(
+    conn: &mut PgConnection,
+    f: ActionFilter,
+) -> Result<(Vec<Action>, Option<Key>), ApiError> {
+    let q = f.q.as_deref();
+    let mut query = actions::table
+        .select((
+            ActionRow::as_select(),
+            listing::rank::<actions::table>("actions", q),
+        ))
+        .into_boxed();
+    if let Some(domain) = f.domain_id {
+        let serving = action_domains::table
+            .filter(action_domains::domain_id.eq(domain))
+            .select(action_domains::action_id);
+        query = query.filter(actions::id.eq_any(serving));
+    }
+    if let Some(year) = f.year {
+        let mut with_status = action_statuses::table
+            .filter(action_statuses::year.eq(year))
+            .select(action_statuses::action_id)
+            .into_boxed();
+        if let Some(status) = f.status {
+            with_status = with_status.filter(action_statuses::status.eq(status.as_str()));
+        }
+        query = query.filter(actions::id.eq_any(with_status));
+    }
+    if let Some(department) = f.department_id {
+        query = query.filter(actions::department_id.eq(department));
+    }
+    if let Some(risk) = f.risk_id {
+        let addressing = action_risks::table
+            .filter(action_risks::risk_id.eq(risk))
+            .select(action_risks::action_id);
+        query = query.filter(actions::id.eq_any(addressing));
+    }
+    if let Some(theme) = f.theme {
+        let tagged = action_themes::table
+            .filter(action_themes::theme_code.eq(theme.to_ascii_uppercase()))
+            .select(action_themes::action_id);
+        query = query.filter(actions::id.eq_any(tagged));
+    }
+    if let Some(parent) = f.parent_id {
+        query = query.filter(actions::parent_id.eq(parent));
+    }
+    if f.top_level {
+        query = query.filter(actions::parent_id.is_null());
+    }
+    if let Some(since) = f.updated_since {
+        query = query.filter(actions::updated_at.ge(since));
+    }
+    if let Some(q) = q {
+        query = query.filter(listing::matches("actions", q));
+    }
+    if let Some(key) = f.after {
+        query = query.filter(listing::after("actions", f.sort, key, q));
+    }
+    query = match listing::order_by("actions", f.sort) {
+        Some(order) => query.order(sql::<Integer>(&order)),
+        None => query
+            .order(listing::rank::<actions::table>("actions", q).desc())
+            .then_order_by(actions::id.asc()),
+    };
+    let mut rows: Vec<(ActionRow, f32)> = query.limit(f.limit + 1).load(conn)?;
+    let more = rows.len() as i64 > f.limit;
+    rows.truncate(f.limit as usize);
+    let next = more.then(|| {
+        let (row, rank) = rows.last().expect("a full page has a last row");
+        Key::of(
+            f.sort,
+            RowKey {
+                id: row.id,
+                title: &row.title,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+                rank: *rank,
+            },
+        )
+    });
+    let actions = assemble(conn, rows.into_iter().map(|(row, _)| row).collect())?;
+    Ok((actions, next))
+}
+
+/// Adds links and statuses to rows: one query each.
+fn assemble(conn: &mut PgConnection, rows: Vec<ActionRow>) -> Result<Vec<Action>, ApiError> {
+    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    let mut domains: HashMap<i32, Vec<String>> = links::grouped(
+        action_domains::table
+            .filter(action_domains::action_id.eq_any(&ids))
+            .select((action_domains::action_id, action_domains::domain_id))
+            .order((action_domains::action_id, action_domains::domain_id))
+            .load(conn)?,
+    );
+    let mut risks: HashMap<i32, Vec<i32>> = links::grouped(
+        action_risks::table
+            .filter(action_risks::action_id.eq_any(&ids))
+            .select((action_risks::action_id, action_risks::risk_id))
+            .order((action_risks::action_id, action_risks::risk_id))
+            .load(conn)?,
+    );
+    let mut themes: HashMap<i32, Vec<String>> = links::grouped(
+        action_themes::table
+            .filter(action_themes::action_id.eq_any(&ids))
+            .select((action_themes::action_id, action_themes::theme_code))
+            .order((action_themes::action_id, action_themes::theme_code))
+            .load(conn)?,
+    );
+    let mut statuses = statuses::repo::of_actions(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Action {
+            domain_ids: domains.remove(&row.id).unwrap_or_default(),
+            risk_ids: risks.remove(&row.id).unwrap_or_default(),
+            theme_codes: themes.remove(&row.id).unwrap_or_default(),
+            statuses: statuses.remove(&row.id).unwrap_or_default(),
+            id: row.id,
+            external_ref: row.external_ref,
+            title: row.title,
+            description: row.description,
+            parent_id: row.parent_id,
+            department_id: row.department_id,
+            plan_ref: row.plan_ref,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+        .collect())
+}
+
+fn not_found(id: i32) -> ApiError {
+    ApiError::NotFound(format!("There is no action with id {id}."))
+}
+
+pub fn ensure_exists(conn: &mut PgConnection, id: i32) -> Result<(), ApiError> {
+    let found: bool =
+        diesel::select(diesel::dsl::exists(actions::table.find(id))).get_result(conn)?;
+    found.then_some(()).ok_or_else(|| not_found(id))
+}
+
+/// Locks the action row for the rest of the transaction (404 when it does not exist).
+pub fn lock(conn: &mut PgConnection, id: i32) -> Result<(), ApiError> {
+    actions::table
+        .find(id)
+        .select(actions::id)
+        .for_update()
+        .first::<i32>(conn)
+        .optional()?
+        .map(|_| ())
+        .ok_or_else(|| not_found(id))
+}
+
+/// Marks the action as changed (its statuses are part of it).
+pub fn touch(conn: &mut PgConnection, id: i32) -> QueryResult<()> {
+    diesel::update(actions::table.find(id))
+        .set(actions::updated_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn find(conn: &mut PgConnection, id: i32) -> Result<Action, ApiError> {
+    let row = actions::table
+        .find(id)
+        .select(ActionRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| not_found(id))?;
+    Ok(assemble(conn, vec![row])?.remove(0))
+}
+
+/// The action holding `external_ref`, if any.
+pub fn find_by_external_ref(
+    conn: &mut PgConnection,
+    external_ref: &str,
+) -> QueryResult<Option<i32>> {
+    actions::table
+        .filter(actions::external_ref.eq(external_ref))
+        .select(actions::id)
+        .first(conn)
+        .optional()
+}
+
+fn ensure_external_ref_free(
+    conn: &mut PgConnection,
+    external_ref: Option<&str>,
+    except: Option<i32>,
+) -> Result<(), ApiError> {
+    let Some(external_ref) = external_ref else {
+        return Ok(());
+    };
+    match find_by_external_ref(conn, external_ref)? {
+        Some(holder) if Some(holder) != except => Err(ApiError::Conflict(format!(
+            "Action {holder} already has external_ref `{external_ref}`."
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The links of an action, as a write sets them.
+struct Links {
+    domain_ids: Vec<String>,
+    risk_ids: Vec<i32>,
+    theme_codes: Vec<String>,
+}
+
+impl Links {
+    fn checked(conn: &mut PgConnection, links: Links) -> Result<Links, ApiError> {
+        let checked = Links {
+            domain_ids: links::normalised(links.domain_ids),
+            risk_ids: links::normalised(links.risk_ids),
+            theme_codes: links::normalised(links.theme_codes),
+        };
+        links::domains(conn, &checked.domain_ids, "domain_ids")?;
+        links::risks(conn, &checked.risk_ids, "risk_ids")?;
+        links::themes(conn, &checked.theme_codes, "theme_codes")?;
+        Ok(checked)
+    }
+
+    fn store(&self, conn: &mut PgConnection, id: i32) -> QueryResult<()> {
+        diesel::delete(action_domains::table.filter(action_domains::action_id.eq(id)))
+            .execute(conn)?;
+        diesel::delete(action_risks::table.filter(action_risks::action_id.eq(id))).execute(conn)?;
+        diesel::delete(action_themes::table.filter(action_themes::action_id.eq(id)))
+            .execute(conn)?;
+        let domains: Vec<_> = self
+            .domain_ids
+            .iter()
+            .map(|d| {
+                (
+                    action_domains::action_id.eq(id),
+                    action_domains::domain_id.eq(d),
+                )
+            })
+            .collect();
+        diesel::insert_into(action_domains::table)
+            .values(domains)
+            .execute(conn)?;
+        let risks: Vec<_> = self
+            .risk_ids
+            .iter()
+            .map(|r| (action_risks::action_id.eq(id), action_risks::risk_id.eq(r)))
+            .collect();
+        diesel::insert_into(action_risks::table)
+            .values(risks)
+            .execute(conn)?;
+        let themes: Vec<_> = self
+            .theme_codes
+            .iter()
+            .map(|t| {
+                (
+                    action_themes::action_id.eq(id),
+                    action_themes::theme_code.eq(t),
+                )
+            })
+            .collect();
+        diesel::insert_into(action_themes::table)
+            .values(themes)
+            .execute(conn)?;
+        Ok(())
+    }
+}
+
+pub fn create(conn: &mut PgConnection, new: NewAction) -> Result<Action, ApiError> {
+    ensure_external_ref_free(conn, new.external_ref.as_deref(), None)?;
+    let links = Links::checked(
+        conn,
+        Links {
+            domain_ids: new.domain_ids,
+            risk_ids: new.risk_ids,
+            theme_codes: new.theme_codes,
+        },
+    )?;
+    links::department(conn, new.department_id.as_deref(), "department_id")?;
+    links::action(conn, new.parent_id, "parent_id")?;
+    let id: i32 = diesel::insert_into(actions::table)
+        .values((
+            actions::external_ref.eq(&new.external_ref),
+            actions::title.eq(&new.title),
+            actions::description.eq(&new.description),
+            actions::parent_id.eq(new.parent_id),
+            actions::department_id.eq(&new.department_id),
+            actions::plan_ref.eq(&new.plan_ref),
+        ))
+        .returning(actions::id)
+        .get_result(conn)?;
+    links.store(conn, id)?;
+    find(conn, id)
+}
+
+pub fn update(
+    conn: &mut PgConnection,
+    id: i32,
+    patch: ActionPatch,
+    precondition: &Precondition,
+) -> Result<Action, ApiError> {
+    lock(conn, id)?;
+    let current = find(conn, id)?;
+    precondition.check(&current)?;
+    let external_ref = patch.external_ref.unwrap_or(current.external_ref);
+    ensure_external_ref_free(conn, external_ref.as_deref(), Some(id))?;
+    let department_id = patch.department_id.unwrap_or(current.department_id);
+    links::department(conn, department_id.as_deref(), "department_id")?;
+    let parent_id = patch.parent_id.unwrap_or(current.parent_id);
+    links::action(conn, parent_id, "parent_id")?;
+    let links = Links::checked(
+        conn,
+        Links {
+            domain_ids: patch.domain_ids.unwrap_or(current.domain_ids),
+            risk_ids: patch.risk_ids.unwrap_or(current.risk_ids),
+            theme_codes: patch.theme_codes.unwrap_or(current.theme_codes),
+        },
+    )?;
+    diesel::update(actions::table.find(id))
+        .set((
+            actions::external_ref.eq(external_ref),
+            actions::title.eq(patch.title.unwrap_or(current.title)),
+            actions::description.eq(patch.description.unwrap_or(current.description)),
+            actions::parent_id.eq(parent_id),
+            actions::department_id.eq(department_id),
+            actions::plan_ref.eq(patch.plan_ref.unwrap_or(current.plan_ref)),
+            actions::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)?;
+    links.store(conn, id)?;
+    find(conn, id)
+}
+
+/// The ids of the action's sub-actions at any depth.
+fn descendants(conn: &mut PgConnection, id: i32) -> QueryResult<Vec<i32>> {
+    #[derive(QueryableByName)]
+    struct Descendant {
+        #[diesel(sql_type = Integer)]
+        id: i32,
+    }
+    let rows: Vec<Descendant> = diesel::sql_query(
+        "WITH RECURSIVE tree (id) AS ( \
+             SELECT id FROM actions WHERE parent_id = $1 \
+             UNION SELECT a.id FROM actions a JOIN tree ON a.parent_id = tree.id) \
+         SELECT id FROM tree",
+    )
+    .bind::<Integer, _>(id)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|d| d.id).collect())
+}
+
+/// Deletes an action with its statuses and links. While it has sub-actions, only with
+/// `cascade`, which deletes them too. Returns the ids of every deleted action.
+pub fn delete(
+    conn: &mut PgConnection,
+    id: i32,
+    cascade: bool,
+    precondition: &Precondition,
+) -> Result<Vec<i32>, ApiError> {
+    lock(conn, id)?;
+    precondition.check(&find(conn, id)?)?;
+    let mut deleted = descendants(conn, id)?;
+    if !deleted.is_empty() && !cascade {
+        return Err(ApiError::Conflict(format!(
+            "Action {id} has {} sub-action(s); delete them first, or delete with ?cascade=true to delete them too.",
+            deleted.len()
+        )));
+    }
+    deleted.push(id);
+    diesel::delete(actions::table.filter(actions::id.eq_any(&deleted))).execute(conn)?;
+    Ok(deleted)
+}

@@ -1,0 +1,81 @@
+//! Wire types of action statuses.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+/// What the report of a year says of an action: its realisations are the actions `realised`
+/// that year, its planning the actions `planned` or `in_progress`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Progress {
+    Planned,
+    InProgress,
+    Realised,
+    Postponed,
+    Cancelled,
+}
+
+impl Progress {
+    pub const ALL: [Self; 5] = [
+        Self::Planned,
+        Self::InProgress,
+        Self::Realised,
+        Self::Postponed,
+        Self::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Planned => "planned",
+            Self::InProgress => "in_progress",
+            Self::Realised => "realised",
+            Self::Postponed => "postponed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// An action's status in one year.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ActionStatus {
+    /// The year (the report year that says this of the action).
+    #[schema(example = 2022, minimum = 2000, maximum = 2100)]
+    pub year: i32,
+    /// The status in that year.
+    #[schema(example = "realised")]
+    pub status: Progress,
+    /// Progress in percent, or null.
+    #[schema(required = true, example = 100, minimum = 0, maximum = 100)]
+    pub progress: Option<i32>,
+    /// Explanation, or null.
+    #[schema(required = true, example = "Uitgerold in alle diensten.")]
+    pub note: Option<String>,
+    /// When this status was last changed.
+    #[schema(example = "2023-06-06T09:00:00Z")]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The status of a year, as PUT creates or replaces it.
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusInput {
+    /// The status in that year.
+    #[schema(example = "in_progress")]
+    pub status: Progress,
+    /// Progress in percent, 0 to 100.
+    #[serde(default)]
+    #[validate(range(min = 0, max = 100, message = "must be from 0 to 100"))]
+    #[schema(example = 60, minimum = 0, maximum = 100)]
+    pub progress: Option<i32>,
+    /// Explanation, at most 5000 characters.
+    #[serde(default)]
+    #[validate(length(max = 5000, message = "must be at most 5000 characters"))]
+    #[schema(example = "Uitgerold in alle diensten.", max_length = 5000)]
+    pub note: Option<String>,
+}

@@ -1,0 +1,128 @@
+//! HTTP handlers of `/api/v1/actions/{action_id}/statuses`.
+
+use actix_web::{delete, get, put, web, HttpRequest, HttpResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+use super::dto::{ActionStatus, StatusInput};
+use super::repo;
+use crate::api::{check_year, if_match, put_response, with_etag, Json};
+use crate::db::Database;
+use crate::error::ApiError;
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_action_statuses)
+        .service(get_action_status)
+        .service(put_action_status)
+        .service(delete_action_status);
+}
+
+/// List an action's statuses
+///
+/// Every year's status of the action, oldest first.
+#[utoipa::path(
+    tag = "actions",
+    params(("action_id" = i32, Path, description = "Identifier of the action.", example = 1)),
+    responses((status = 200, description = "The statuses.", body = Vec<ActionStatus>))
+)]
+#[get("/actions/{action_id}/statuses")]
+pub async fn list_action_statuses(
+    db: web::Data<Database>,
+    action_id: web::Path<i32>,
+) -> Result<web::Json<Vec<ActionStatus>>, ApiError> {
+    let action_id = action_id.into_inner();
+    Ok(web::Json(
+        db.run(move |conn| repo::list(conn, action_id)).await?,
+    ))
+}
+
+/// Get an action's status of a year
+///
+/// What the report of that year says of the action.
+#[utoipa::path(
+    tag = "actions",
+    params(
+        ("action_id" = i32, Path, description = "Identifier of the action.", example = 1),
+        ("year" = i32, Path, description = "The year.", example = 2022)
+    ),
+    responses(
+        (status = 200, description = "The status.", body = ActionStatus,
+            headers(("ETag" = String, description = "Entity tag of this representation."))),
+        (status = 304, description = "Unchanged since the `If-None-Match` entity tag.")
+    )
+)]
+#[get("/actions/{action_id}/statuses/{year}")]
+pub async fn get_action_status(
+    db: web::Data<Database>,
+    path: web::Path<(i32, i32)>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let (action_id, year) = path.into_inner();
+    let status = db
+        .run(move |conn| repo::find(conn, action_id, year))
+        .await?;
+    Ok(with_etag(&req, &status))
+}
+
+/// Set an action's status of a year
+///
+/// Creates (201) or replaces (200) the status of the year. Running the same PUT again changes
+/// nothing, so department scripts can re-run safely. With `If-Match`, a replacement is refused
+/// (412) when the status changed meanwhile.
+#[utoipa::path(
+    tag = "actions",
+    params(
+        ("action_id" = i32, Path, description = "Identifier of the action.", example = 1),
+        ("year" = i32, Path, description = "The year, 2000 to 2100.", example = 2022)
+    ),
+    request_body(content = StatusInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The status was replaced.", body = ActionStatus,
+            headers(("ETag" = String, description = "Entity tag of the status."))),
+        (status = 201, description = "The status was created.", body = ActionStatus,
+            headers(("Location" = String, description = "Address of the status."),
+                    ("ETag" = String, description = "Entity tag of the status.")))
+    )
+)]
+#[put("/actions/{action_id}/statuses/{year}")]
+pub async fn put_action_status(
+    db: web::Data<Database>,
+    path: web::Path<(i32, i32)>,
+    body: Json<StatusInput>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let (action_id, year) = path.into_inner();
+    check_year(year)?;
+    let input = body.0;
+    input.validate()?;
+    let precondition = if_match(&req);
+    let (status, created) = db
+        .transaction(move |conn| repo::put(conn, action_id, year, input, &precondition))
+        .await?;
+    let location = format!("/api/v1/actions/{action_id}/statuses/{year}");
+    Ok(put_response(&status, created, location))
+}
+
+/// Delete an action's status of a year
+///
+/// Removes the status of the year; the action and its other years stay.
+#[utoipa::path(
+    tag = "actions",
+    params(
+        ("action_id" = i32, Path, description = "Identifier of the action.", example = 1),
+        ("year" = i32, Path, description = "The year.", example = 2022)
+    ),
+    responses((status = 204, description = "The status was deleted."))
+)]
+#[delete("/actions/{action_id}/statuses/{year}")]
+pub async fn delete_action_status(
+    db: web::Data<Database>,
+    path: web::Path<(i32, i32)>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let (action_id, year) = path.into_inner();
+    let precondition = if_match(&req);
+    db.transaction(move |conn| repo::delete(conn, action_id, year, &precondition))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

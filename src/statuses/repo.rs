@@ -1,0 +1,140 @@
+//! Action status queries.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+
+use super::dto::{ActionStatus, Progress, StatusInput};
+use crate::actions;
+use crate::api::Precondition;
+use crate::db::schema::action_statuses;
+use crate::error::ApiError;
+use crate::links;
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = action_statuses)]
+struct StatusRow {
+    action_id: i32,
+    year: i32,
+    status: String,
+    progress: Option<i32>,
+    note: Option<String>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<StatusRow> for ActionStatus {
+    fn from(row: StatusRow) -> Self {
+        Self {
+            year: row.year,
+            status: Progress::parse(&row.status).unwrap_or(Progress::Planned),
+            progress: row.progress,
+            note: row.note,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+/// The statuses of several actions in one query, oldest year first, by action.
+pub fn of_actions(
+    conn: &mut PgConnection,
+    ids: &[i32],
+) -> QueryResult<HashMap<i32, Vec<ActionStatus>>> {
+    let rows: Vec<StatusRow> = action_statuses::table
+        .filter(action_statuses::action_id.eq_any(ids))
+        .select(StatusRow::as_select())
+        .order((action_statuses::action_id, action_statuses::year))
+        .load(conn)?;
+    Ok(links::grouped(
+        rows.into_iter()
+            .map(|row| (row.action_id, ActionStatus::from(row)))
+            .collect(),
+    ))
+}
+
+pub fn list(conn: &mut PgConnection, action_id: i32) -> Result<Vec<ActionStatus>, ApiError> {
+    actions::repo::ensure_exists(conn, action_id)?;
+    Ok(of_actions(conn, &[action_id])?
+        .remove(&action_id)
+        .unwrap_or_default())
+}
+
+fn not_found(action_id: i32, year: i32) -> ApiError {
+    ApiError::NotFound(format!("Action {action_id} has no status for {year}."))
+}
+
+fn current(
+    conn: &mut PgConnection,
+    action_id: i32,
+    year: i32,
+) -> QueryResult<Option<ActionStatus>> {
+    Ok(action_statuses::table
+        .find((action_id, year))
+        .select(StatusRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(ActionStatus::from))
+}
+
+pub fn find(conn: &mut PgConnection, action_id: i32, year: i32) -> Result<ActionStatus, ApiError> {
+    actions::repo::ensure_exists(conn, action_id)?;
+    current(conn, action_id, year)?.ok_or_else(|| not_found(action_id, year))
+}
+
+/// Writes the status of `year` without checks; the action must exist and be locked.
+pub fn upsert(
+    conn: &mut PgConnection,
+    action_id: i32,
+    year: i32,
+    input: &StatusInput,
+) -> QueryResult<ActionStatus> {
+    let values = (
+        action_statuses::status.eq(input.status.as_str()),
+        action_statuses::progress.eq(input.progress),
+        action_statuses::note.eq(&input.note),
+        action_statuses::updated_at.eq(diesel::dsl::now),
+    );
+    let row = diesel::insert_into(action_statuses::table)
+        .values((
+            action_statuses::action_id.eq(action_id),
+            action_statuses::year.eq(year),
+            values,
+        ))
+        .on_conflict((action_statuses::action_id, action_statuses::year))
+        .do_update()
+        .set(values)
+        .returning(StatusRow::as_returning())
+        .get_result(conn)?;
+    Ok(row.into())
+}
+
+/// Creates or replaces the status of `year`; tells whether it was created.
+pub fn put(
+    conn: &mut PgConnection,
+    action_id: i32,
+    year: i32,
+    input: StatusInput,
+    precondition: &Precondition,
+) -> Result<(ActionStatus, bool), ApiError> {
+    actions::repo::lock(conn, action_id)?;
+    let existing = current(conn, action_id, year)?;
+    precondition.check_optional(existing.as_ref())?;
+    let status = upsert(conn, action_id, year, &input)?;
+    actions::repo::touch(conn, action_id)?;
+    Ok((status, existing.is_none()))
+}
+
+pub fn delete(
+    conn: &mut PgConnection,
+    action_id: i32,
+    year: i32,
+    precondition: &Precondition,
+) -> Result<(), ApiError> {
+    actions::repo::lock(conn, action_id)?;
+    let existing = current(conn, action_id, year)?.ok_or_else(|| not_found(action_id, year))?;
+    precondition.check(&existing)?;
+    diesel::delete(action_statuses::table.find((action_id, year))).execute(conn)?;
+    actions::repo::touch(conn, action_id)?;
+    Ok(())
+}
