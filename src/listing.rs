@@ -243,11 +243,11 @@ pub fn after<QS: 'static>(
             Box::new(
                 sql::<Bool>(&format!("({rank}"))
                     .bind::<Text, _>(q.clone())
-                    .sql(") < ")
+                    .sql(")) < ")
                     .bind::<Float, _>(value)
                     .sql(&format!(" OR ({rank}"))
                     .bind::<Text, _>(q)
-                    .sql(") = ")
+                    .sql(")) = ")
                     .bind::<Float, _>(value)
                     .sql(&format!(" AND {table}.id > "))
                     .bind::<Integer, _>(id)

@@ -222,6 +222,18 @@ impl TestApp {
         }
     }
 
+    /// A direct connection to this app's database.
+    pub fn db(&self) -> PgConnection {
+        connect(self.db_name.as_deref().expect("this app owns a database"))
+    }
+
+    pub async fn put_json(&self, path: &str, body: &Value) -> TestResponse {
+        let request = self
+            .request(Method::PUT, path)
+            .insert_header(("Content-Type", "application/json"));
+        send(request, Some(body.to_string())).await
+    }
+
     pub fn request(&self, method: Method, path: &str) -> awc::ClientRequest {
         self.client
             .request(method, format!("{}{path}", self.address))

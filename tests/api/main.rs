@@ -1,6 +1,7 @@
 //! The integration tests: one binary, each test on its own database cloned from a template
 //! migrated once per run.
 
+mod actions;
 mod contract;
 mod criteria;
 mod departments;
