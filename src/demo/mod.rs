@@ -1,4 +1,6 @@
-//! The demo data: the city of Mechelen's Voortgangsrapport 2022, transcribed cleanly.
+//! The demo data: the city of Mechelen's Voortgangsrapport 2022, transcribed cleanly:
+//! domains and criteria, the high risks (assessed `open` in 2022, without scores: the report
+//! gives none), and every realisation (`realised` in 2022) and planning item (`planned`).
 //!
 //! The data lives in readable JSON files next to this module; each file is loaded through
 //! the same repository functions the API uses.
@@ -7,12 +9,20 @@ use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use serde::Deserialize;
 
+use crate::actions::dto::NewAction;
+use crate::api::Precondition;
+use crate::assessments::dto::{AssessmentInput, RiskStatus};
 use crate::criteria::{self, dto::NewCriterion};
 use crate::db::schema::{departments, domains};
 use crate::domains::{self as domain, dto::NewDomain};
 use crate::error::ApiError;
+use crate::risks::dto::NewRisk;
+use crate::statuses::dto::{Progress, StatusInput};
+use crate::{actions, assessments, risks, statuses};
 
 const DOMAINS: &str = include_str!("domains.json");
+const RISKS: &str = include_str!("risks.json");
+const ACTIONS: &str = include_str!("actions.json");
 
 /// A domain of the seed report with its criteria, in report order.
 #[derive(Debug, Deserialize)]
@@ -27,6 +37,52 @@ pub struct DemoDomain {
 /// The seven domains of the seed report.
 pub fn domains() -> Vec<DemoDomain> {
     serde_json::from_str(DOMAINS).expect("src/demo/domains.json is valid")
+}
+
+/// The high risks of the seed report, all assessed in its year.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoRisks {
+    pub year: i32,
+    pub status: RiskStatus,
+    pub risks: Vec<DemoRisk>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoRisk {
+    pub domain_id: String,
+    pub title: String,
+}
+
+/// The realisations and planning of the seed report.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoActions {
+    pub year: i32,
+    pub actions: Vec<DemoAction>,
+}
+
+/// One action, listed once even when it serves several domains; sub-actions share its
+/// domains and status.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoAction {
+    pub title: String,
+    pub domain_ids: Vec<String>,
+    pub status: Progress,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub sub_actions: Vec<String>,
+}
+
+pub fn risks() -> DemoRisks {
+    serde_json::from_str(RISKS).expect("src/demo/risks.json is valid")
+}
+
+pub fn actions() -> DemoActions {
+    serde_json::from_str(ACTIONS).expect("src/demo/actions.json is valid")
 }
 
 /// Whether the database holds no data of its users yet (the seeded themes do not count).
@@ -67,8 +123,82 @@ pub fn load_if_empty(conn: &mut PgConnection) -> Result<bool, ApiError> {
                 )?;
             }
         }
+        load_risks(conn)?;
+        load_actions(conn)?;
         Ok(true)
     })
+}
+
+fn load_risks(conn: &mut PgConnection) -> Result<(), ApiError> {
+    let demo = risks();
+    for risk in demo.risks {
+        let new = NewRisk {
+            domain_id: risk.domain_id,
+            title: risk.title,
+            description: None,
+            department_id: None,
+            theme_codes: Vec::new(),
+        };
+        let created = risks::repo::create(conn, new)?;
+        let assessment = AssessmentInput {
+            likelihood: None,
+            impact: None,
+            status: demo.status,
+            note: None,
+        };
+        assessments::repo::put(
+            conn,
+            created.id,
+            demo.year,
+            assessment,
+            &Precondition::default(),
+        )?;
+    }
+    Ok(())
+}
+
+fn new_action(
+    title: String,
+    description: Option<String>,
+    domain_ids: Vec<String>,
+    parent_id: Option<i32>,
+) -> NewAction {
+    NewAction {
+        external_ref: None,
+        title,
+        description,
+        domain_ids,
+        parent_id,
+        risk_ids: Vec::new(),
+        theme_codes: Vec::new(),
+        department_id: None,
+        plan_ref: None,
+    }
+}
+
+fn load_actions(conn: &mut PgConnection) -> Result<(), ApiError> {
+    let demo = actions();
+    for action in demo.actions {
+        let status = StatusInput {
+            status: action.status,
+            progress: None,
+            note: None,
+        };
+        let domains = action.domain_ids;
+        let parent = actions::repo::create(
+            conn,
+            new_action(action.title, action.description, domains.clone(), None),
+        )?;
+        statuses::repo::upsert(conn, parent.id, demo.year, &status)?;
+        for title in action.sub_actions {
+            let child = actions::repo::create(
+                conn,
+                new_action(title, None, domains.clone(), Some(parent.id)),
+            )?;
+            statuses::repo::upsert(conn, child.id, demo.year, &status)?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -76,6 +206,41 @@ mod tests {
     use validator::Validate;
 
     use super::*;
+
+    #[test]
+    fn the_demo_risks_and_actions_pass_the_api_validation() {
+        let domains: Vec<String> = domains().into_iter().map(|d| d.id).collect();
+        let risks = risks();
+        assert_eq!(risks.risks.len(), 27);
+        for risk in risks.risks {
+            assert!(domains.contains(&risk.domain_id), "{}", risk.title);
+            let new = NewRisk {
+                domain_id: risk.domain_id,
+                title: risk.title,
+                description: None,
+                department_id: None,
+                theme_codes: Vec::new(),
+            };
+            assert!(new.validate().is_ok(), "{new:?}");
+        }
+        let mut titles = Vec::new();
+        for action in actions().actions {
+            assert!(
+                action.domain_ids.iter().all(|d| domains.contains(d)),
+                "{}",
+                action.title
+            );
+            assert!(!action.domain_ids.is_empty());
+            titles.push(action.title.clone());
+            titles.extend(action.sub_actions.iter().cloned());
+            let new = new_action(action.title, action.description, action.domain_ids, None);
+            assert!(new.validate().is_ok(), "{new:?}");
+        }
+        let count = titles.len();
+        titles.sort();
+        titles.dedup();
+        assert_eq!(titles.len(), count, "an action is listed once");
+    }
 
     #[test]
     fn the_demo_domains_pass_the_api_validation() {

@@ -321,7 +321,7 @@ async fn a_domain_with_criteria_cannot_be_deleted() {
     assert!(problem["detail"]
         .as_str()
         .unwrap()
-        .contains("2 criteria, 0 risks and 0 actions"));
+        .contains("2 criteria, 3 risks and 19 actions"));
     assert_eq!(all_domains(&app).await.len(), 7);
 }
 

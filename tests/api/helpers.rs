@@ -72,14 +72,15 @@ pub fn drop_database(conn: &mut PgConnection, name: &str) {
 }
 
 static TEMPLATE: OnceLock<String> = OnceLock::new();
+static DEMO_TEMPLATE: OnceLock<String> = OnceLock::new();
 
 extern "C" {
     fn atexit(callback: extern "C" fn()) -> std::os::raw::c_int;
 }
 
-extern "C" fn drop_template() {
-    if let Some(name) = TEMPLATE.get() {
-        if let Ok(mut conn) = PgConnection::establish(&database_url("postgres")) {
+extern "C" fn drop_templates() {
+    if let Ok(mut conn) = PgConnection::establish(&database_url("postgres")) {
+        for name in [DEMO_TEMPLATE.get(), TEMPLATE.get()].into_iter().flatten() {
             drop_database(&mut conn, name);
         }
     }
@@ -106,7 +107,29 @@ fn template() -> &'static str {
             &format!("ALTER DATABASE {} IS_TEMPLATE true", quote_ident(&name)),
         );
         // SAFETY: registers a plain function without captured state.
-        unsafe { atexit(drop_template) };
+        unsafe { atexit(drop_templates) };
+        name
+    })
+}
+
+/// The template with the demo data loaded, cloned from [`template`] once per test process.
+fn demo_template() -> &'static str {
+    DEMO_TEMPLATE.get_or_init(|| {
+        let name = format!("voortgang_t_{}_demo", std::process::id());
+        let mut admin = connect("postgres");
+        execute(
+            &mut admin,
+            &format!(
+                "CREATE DATABASE {} TEMPLATE {}",
+                quote_ident(&name),
+                quote_ident(template())
+            ),
+        );
+        voortgang::demo::load_if_empty(&mut connect(&name)).expect("the demo data loads");
+        execute(
+            &mut admin,
+            &format!("ALTER DATABASE {} IS_TEMPLATE true", quote_ident(&name)),
+        );
         name
     })
 }
@@ -171,7 +194,11 @@ impl TestApp {
             Some(url) => (url, None),
             None => {
                 let name = fresh_database_name();
-                let template = template();
+                let template = if setup.demo {
+                    demo_template()
+                } else {
+                    template()
+                };
                 let mut admin = connect("postgres");
                 execute(
                     &mut admin,
@@ -181,9 +208,6 @@ impl TestApp {
                         quote_ident(template)
                     ),
                 );
-                if setup.demo {
-                    voortgang::demo::load_if_empty(&mut connect(&name)).expect("demo data loads");
-                }
                 (database_url(&name), Some(name))
             }
         };
@@ -220,6 +244,17 @@ impl TestApp {
             handle,
             server: Some(server),
         }
+    }
+
+    /// The service on a fresh database holding only the given control domains (no demo risks
+    /// or actions), for tests that count what they create.
+    pub async fn with_domains(ids: &[&str]) -> Self {
+        let app = Self::spawn().await;
+        for id in ids {
+            let body = serde_json::json!({"id": id, "name": id});
+            app.post_json("/api/v1/domains", &body).await.ok_json(201);
+        }
+        app
     }
 
     /// A direct connection to this app's database.

@@ -4,6 +4,7 @@
 mod actions;
 mod contract;
 mod criteria;
+mod demo;
 mod departments;
 mod domains;
 mod errors;
