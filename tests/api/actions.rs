@@ -532,3 +532,95 @@ async fn a_list_page_costs_the_same_statements_for_1_and_for_100_actions() {
     );
     assert_eq!(for_hundred, 5, "actions, domains, risks, themes, statuses");
 }
+
+#[actix_web::test]
+async fn a_department_sees_its_actions_and_what_changed_since_a_time() {
+    let app = TestApp::with_domains(DOMAINS).await;
+    app.post_json(
+        "/api/v1/departments",
+        &json!({"id": "financien", "name": "Financiën"}),
+    )
+    .await
+    .ok_json(201);
+    let own = create(&app, json!({"title": "E-facturatie", "domain_ids": ["bereiken-doelstellingen"], "department_id": "financien"})).await;
+    create(
+        &app,
+        json!({"title": "Nieuw intranet", "domain_ids": ["organisatiecultuur"]}),
+    )
+    .await;
+    for year in [2022, 2023] {
+        app.put_json(
+            &format!("/api/v1/actions/{}/statuses/{year}", id(&own)),
+            &json!({"status": "in_progress"}),
+        )
+        .await
+        .ok_json(201);
+    }
+    let page = app
+        .get("/api/v1/actions?department_id=financien")
+        .await
+        .ok_json(200);
+    assert_eq!(titles(&page), ["E-facturatie"]);
+    assert_eq!(page["items"][0]["statuses"].as_array().unwrap().len(), 2);
+
+    let later = app
+        .get(&format!("/api/v1/actions/{}", id(&own)))
+        .await
+        .ok_json(200)["updated_at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let since = url::form_urlencoded::byte_serialize(later.as_bytes()).collect::<String>();
+    let page = app
+        .get(&format!("/api/v1/actions?updated_since={since}"))
+        .await
+        .ok_json(200);
+    assert_eq!(
+        titles(&page),
+        ["E-facturatie"],
+        "a status change marks the action as changed"
+    );
+}
+
+#[actix_web::test]
+async fn a_stale_if_match_on_an_action_is_412_and_nothing_changes() {
+    let app = TestApp::with_domains(DOMAINS).await;
+    let action = create(
+        &app,
+        json!({"title": "Nieuw intranet", "domain_ids": ["organisatiecultuur"]}),
+    )
+    .await;
+    let path = format!("/api/v1/actions/{}", id(&action));
+    let etag = app.get(&path).await.header("etag").unwrap().to_string();
+    app.put_json(
+        &format!("{path}/statuses/2022"),
+        &json!({"status": "planned"}),
+    )
+    .await
+    .ok_json(201);
+    let stale_patch = crate::helpers::send(
+        app.request(actix_web::http::Method::PATCH, &path)
+            .insert_header(("Content-Type", "application/merge-patch+json"))
+            .insert_header(("If-Match", etag.as_str())),
+        Some(r#"{"title": "Ander intranet"}"#.into()),
+    )
+    .await;
+    stale_patch.problem(412);
+    let stale_delete = crate::helpers::send(
+        app.request(actix_web::http::Method::DELETE, &path)
+            .insert_header(("If-Match", etag.as_str())),
+        None,
+    )
+    .await;
+    stale_delete.problem(412);
+    let current = app.get(&path).await;
+    assert_eq!(current.ok_json(200)["title"], "Nieuw intranet");
+    let fresh = current.header("etag").unwrap().to_string();
+    let not_modified = crate::helpers::send(
+        app.request(actix_web::http::Method::GET, &path)
+            .insert_header(("If-None-Match", fresh.as_str())),
+        None,
+    )
+    .await;
+    assert_eq!(not_modified.status, 304);
+}
