@@ -13,7 +13,7 @@ use super::dto::{NewRisk, Risk, RiskPatch};
 use crate::api::Precondition;
 use crate::assessments;
 use crate::assessments::dto::RiskStatus;
-use crate::db::schema::{action_risks, risk_assessments, risk_themes, risks};
+use crate::db::schema::{action_risks, actions, risk_assessments, risk_themes, risks};
 use crate::error::ApiError;
 use crate::links;
 use crate::listing::{self, Key, RowKey, Sort};
@@ -263,6 +263,13 @@ pub fn delete(
             "Risk {id} is addressed by {addressed_by} action(s); unlink them first, or delete with ?cascade=true to remove the links."
         )));
     }
+    // the unlinked actions changed too: incremental readers must see their new risk_ids
+    let linked = action_risks::table
+        .filter(action_risks::risk_id.eq(id))
+        .select(action_risks::action_id);
+    diesel::update(actions::table.filter(actions::id.eq_any(linked)))
+        .set(actions::updated_at.eq(diesel::dsl::now))
+        .execute(conn)?;
     diesel::delete(action_risks::table.filter(action_risks::risk_id.eq(id))).execute(conn)?;
     diesel::delete(risks::table.find(id)).execute(conn)?;
     Ok(())

@@ -102,6 +102,10 @@ async fn an_action_is_created_read_changed_and_deleted() {
         .await
         .ok_json(200);
     assert_eq!(unlinked["risk_ids"], json!([]));
+    assert_ne!(
+        unlinked["updated_at"], changed["updated_at"],
+        "unlinking changes the action"
+    );
 
     // a domain or department in use cannot be deleted
     app.delete("/api/v1/departments/ict").await.problem(409);
