@@ -14,10 +14,12 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{scope, AppExt};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::auth::middleware::{authenticate, AuthSettings};
 use crate::db::Database;
 use crate::error::{problem_response, ApiError, PROBLEM_JSON};
 use crate::{
     actions, assessments, criteria, departments, domains, health, openapi, risks, statuses, themes,
+    tokens,
 };
 
 /// Every route of the service; the OpenAPI paths are collected from the same calls.
@@ -31,7 +33,8 @@ fn register(cfg: &mut ServiceConfig) {
             .configure(risks::routes)
             .configure(assessments::routes)
             .configure(actions::routes)
-            .configure(statuses::routes),
+            .configure(statuses::routes)
+            .configure(tokens::routes),
     );
 }
 
@@ -49,6 +52,7 @@ pub fn openapi() -> OpenApi {
 pub fn build(
     db: Database,
     api: OpenApi,
+    auth: AuthSettings,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -62,6 +66,7 @@ pub fn build(
     App::new()
         .into_utoipa_app()
         .app_data(web::Data::new(db))
+        .app_data(web::Data::new(auth))
         .app_data(routes)
         .app_data(web::PathConfig::default().error_handler(|err, _| {
             ApiError::NotFound(format!("No resource at this address: {err}.")).into()
@@ -73,6 +78,7 @@ pub fn build(
         .into_app()
         .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", api))
         .default_service(web::to(no_route))
+        .wrap(from_fn(authenticate))
         .wrap(from_fn(reject_nul_in_uri))
         .wrap(ErrorHandlers::new().default_handler(problem_fallback))
         .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
@@ -87,6 +93,8 @@ pub struct ServerOptions {
     pub shutdown_timeout: Duration,
     /// Whether SIGTERM and SIGINT stop the server (off for servers inside tests).
     pub handle_signals: bool,
+    /// Who may read without a token.
+    pub auth: AuthSettings,
 }
 
 /// Starts serving on `listener`; the returned future ends when the server stopped.
@@ -96,7 +104,8 @@ pub fn serve(
     options: ServerOptions,
 ) -> std::io::Result<Server> {
     let api = openapi();
-    let mut server = HttpServer::new(move || build(db.clone(), api.clone()))
+    let auth = options.auth;
+    let mut server = HttpServer::new(move || build(db.clone(), api.clone(), auth))
         .shutdown_timeout(options.shutdown_timeout.as_secs())
         .listen(listener)?;
     if let Some(workers) = options.workers {
@@ -108,8 +117,9 @@ pub fn serve(
     Ok(server.run())
 }
 
-/// The path templates of the contract with their methods, to tell 404 from 405.
-pub struct RouteTable(Vec<(Vec<String>, Vec<Method>)>);
+/// The path templates of the contract with their methods: tells 404 from 405, and which
+/// operation a request is for.
+pub struct RouteTable(Vec<(String, Vec<String>, Vec<Method>)>);
 
 impl RouteTable {
     pub fn new(api: &OpenApi) -> Self {
@@ -119,6 +129,7 @@ impl RouteTable {
             .iter()
             .map(|(path, item)| {
                 let segments = path.split('/').map(str::to_string).collect();
+                let template = path.to_string();
                 let methods = [
                     (Method::GET, item.get.is_some()),
                     (Method::POST, item.post.is_some()),
@@ -129,24 +140,32 @@ impl RouteTable {
                 .into_iter()
                 .filter_map(|(method, present)| present.then_some(method))
                 .collect();
-                (segments, methods)
+                (template, segments, methods)
             })
             .collect();
         Self(routes)
     }
 
+    fn find(&self, path: &str) -> Option<&(String, Vec<String>, Vec<Method>)> {
+        let parts: Vec<&str> = path.split('/').collect();
+        self.0.iter().find(|(_, template, _)| {
+            template.len() == parts.len()
+                && template.iter().zip(&parts).all(|(t, p)| {
+                    t == p || (t.starts_with('{') && t.ends_with('}') && !p.is_empty())
+                })
+        })
+    }
+
     /// The methods of the route matching `path`, if any.
     pub fn allowed(&self, path: &str) -> Option<&[Method]> {
-        let parts: Vec<&str> = path.split('/').collect();
-        self.0
-            .iter()
-            .find(|(template, _)| {
-                template.len() == parts.len()
-                    && template.iter().zip(&parts).all(|(t, p)| {
-                        t == p || (t.starts_with('{') && t.ends_with('}') && !p.is_empty())
-                    })
-            })
-            .map(|(_, methods)| methods.as_slice())
+        self.find(path).map(|(_, _, methods)| methods.as_slice())
+    }
+
+    /// The path template of the operation `method` `path` is for, if the contract has it.
+    pub fn template(&self, path: &str, method: &Method) -> Option<&str> {
+        self.find(path)
+            .filter(|(_, _, methods)| methods.contains(method))
+            .map(|(template, _, _)| template.as_str())
     }
 }
 

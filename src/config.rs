@@ -8,6 +8,8 @@
 //! | `VOORTGANG_DB_TIMEOUT_SECS` | `2` | how long a request waits for a connection before it gets 503 (1-60) |
 //! | `VOORTGANG_DEMO` | `auto` | `auto`: load the demo data (Mechelen's 2022 report) into an empty database; `off`: never |
 //! | `VOORTGANG_SHUTDOWN_TIMEOUT_SECS` | `30` | how long SIGTERM waits for requests in flight before it stops (1-600) |
+//! | `VOORTGANG_PUBLIC_READ` | `false` | `true`: anonymous clients may read (an intranet behind its own gate); writes always need a token |
+//! | `VOORTGANG_ADMIN_TOKEN` | unset | at least 32 characters: this value becomes an admin token (named `admin-from-environment`) at start-up, for automation and tests |
 //! | `RUST_LOG` | `info` | log filter for env_logger, e.g. `voortgang=debug,actix_web=info` |
 //!
 //! An invalid value stops the start with a message that names the variable.
@@ -33,6 +35,8 @@ pub struct Config {
     pub db_timeout: Duration,
     pub demo: DemoMode,
     pub shutdown_timeout: Duration,
+    pub public_read: bool,
+    pub admin_token: Option<String>,
 }
 
 /// A configuration value that cannot be used, naming its variable.
@@ -91,8 +95,31 @@ impl Config {
             }
         };
 
+        let public_read = match var("VOORTGANG_PUBLIC_READ").as_deref().map(str::trim) {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => {
+                return Err(ConfigError {
+                    variable: "VOORTGANG_PUBLIC_READ",
+                    message: format!("expected `true` or `false`, got `{other}`"),
+                })
+            }
+        };
+        let admin_token = var("VOORTGANG_ADMIN_TOKEN");
+        if admin_token
+            .as_ref()
+            .is_some_and(|t| t.chars().count() < 32 || t.trim() != t)
+        {
+            return Err(ConfigError {
+                variable: "VOORTGANG_ADMIN_TOKEN",
+                message: "must be at least 32 characters, without surrounding spaces".into(),
+            });
+        }
+
         Ok(Self {
             database_url,
+            public_read,
+            admin_token,
             listen,
             db_pool_size,
             db_timeout: Duration::from_secs(db_timeout.into()),
@@ -158,6 +185,8 @@ mod tests {
         assert_eq!(config.db_pool_size, 8);
         assert_eq!(config.db_timeout, Duration::from_secs(2));
         assert_eq!(config.demo, DemoMode::Auto);
+        assert!(!config.public_read);
+        assert_eq!(config.admin_token, None);
     }
 
     #[test]
@@ -172,6 +201,8 @@ mod tests {
             ("DATABASE_URL", "mysql://localhost/voortgang"),
             ("DATABASE_URL", "postgres://localhost"),
             ("DATABASE_URL", "host=localhost"),
+            ("VOORTGANG_PUBLIC_READ", "ja"),
+            ("VOORTGANG_ADMIN_TOKEN", "te-kort"),
         ];
         for (variable, value) in cases {
             let err = config(&[(variable, value)]).unwrap_err();

@@ -9,6 +9,10 @@ use utoipa::ToSchema;
 /// Media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// The schemes a client may authenticate with: a bearer token, or Basic with any user name
+/// and the token as password (what PowerBI's Web connector stores).
+pub const CHALLENGE: &str = "Bearer realm=\"voortgang\", Basic realm=\"voortgang\"";
+
 /// Seconds a client should wait before retrying when the database is unavailable.
 pub const RETRY_AFTER_SECS: u32 = 5;
 
@@ -58,6 +62,10 @@ impl FieldError {
 pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     NotFound(String),
     #[error("method not allowed")]
@@ -160,6 +168,8 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -179,6 +189,9 @@ impl ResponseError for ApiError {
         match self {
             Self::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS.to_string()));
+            }
+            Self::Unauthorized(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, CHALLENGE));
             }
             Self::MethodNotAllowed(allowed) => {
                 let allow = allowed.iter().map(Method::as_str).collect::<Vec<_>>();

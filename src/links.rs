@@ -85,3 +85,11 @@ pub fn grouped<K: std::hash::Hash + Eq, V>(
     }
     groups
 }
+
+pub fn departments(conn: &mut PgConnection, ids: &[String], field: &str) -> Result<(), ApiError> {
+    let found: Vec<String> = departments::table
+        .filter(departments::id.eq_any(ids))
+        .select(departments::id)
+        .load(conn)?;
+    report(field, "department", missing(ids, &found))
+}

@@ -4,16 +4,26 @@ use std::net::TcpListener;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use diesel::Connection;
+use validator::Validate;
 use voortgang::app::{self, ServerOptions};
+use voortgang::auth::middleware::AuthSettings;
+use voortgang::auth::Role;
 use voortgang::config::Config;
 use voortgang::db::prepare::{self, PrepareError};
 use voortgang::db::Database;
+use voortgang::error::ApiError;
+use voortgang::tokens::{self, dto::NewToken};
 
-const USAGE: &str = "usage: voortgang [serve | openapi]
+const USAGE: &str =
+    "usage: voortgang [serve | openapi | token create --name NAME --role ROLE [--department ID]...]
 
-  serve     run the service (the default); configured by environment variables,
-            see the README
-  openapi   print the OpenAPI document and exit";
+  serve         run the service (the default); configured by environment variables,
+                see the README
+  openapi       print the OpenAPI document and exit
+  token create  create an API token in the database of DATABASE_URL and print its secret
+                (shown only this once); ROLE is reader, editor or admin, and editors need
+                one --department per department they may change";
 
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
@@ -34,6 +44,7 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
+        ["token", "create", options @ ..] => create_token(options),
         ["-h" | "--help" | "help"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -53,7 +64,7 @@ fn serve() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let prepared = prepare::prepare(&config.database_url, config.demo);
+    let prepared = prepare::prepare(&config);
     // built after preparing, so the pool does not try a database that is still being created
     let db = Database::new(&config.database_url, config.db_pool_size, config.db_timeout);
     match prepared {
@@ -78,6 +89,9 @@ fn serve() -> ExitCode {
         workers: None,
         shutdown_timeout: config.shutdown_timeout,
         handle_signals: true,
+        auth: AuthSettings {
+            public_read: config.public_read,
+        },
     };
     log::info!(
         "serving on http://{0}; Swagger UI at http://{0}/swagger-ui/",
@@ -103,7 +117,7 @@ fn prepare_in_background(config: Config, db: Database) {
         let mut wait = Duration::from_millis(500);
         loop {
             std::thread::sleep(wait);
-            match prepare::prepare(&config.database_url, config.demo) {
+            match prepare::prepare(&config) {
                 Ok(()) => {
                     db.set_prepared();
                     log::info!("database ready");
@@ -120,4 +134,66 @@ fn prepare_in_background(config: Config, db: Database) {
             }
         }
     });
+}
+
+/// `voortgang token create`: the way to the first token without the API.
+fn create_token(options: &[&str]) -> ExitCode {
+    let mut name = None;
+    let mut role = None;
+    let mut departments = Vec::new();
+    let mut rest = options.iter();
+    while let Some(option) = rest.next() {
+        match (*option, rest.next()) {
+            ("--name", Some(value)) => name = Some(value.to_string()),
+            ("--role", Some(value)) => role = Role::parse(value),
+            ("--department", Some(value)) => departments.push(value.to_string()),
+            _ => {
+                eprintln!("{USAGE}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let (Some(name), Some(role)) = (name, role) else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("voortgang: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let new = NewToken {
+        name,
+        role,
+        department_ids: departments,
+        expires_at: None,
+    };
+    if let Err(err) = new.validate() {
+        eprintln!("voortgang: {}", ApiError::from(err));
+        return ExitCode::from(2);
+    }
+    let created = prepare::migrate(&config.database_url)
+        .map_err(|e| e.to_string())
+        .and_then(|mut conn| {
+            conn.transaction(|conn| tokens::repo::create(conn, new))
+                .map_err(|e| e.to_string())
+        });
+    match created {
+        Ok((token, secret)) => {
+            println!("{secret}");
+            eprintln!(
+                "created the {} token `{}` (id {}); the secret above is shown only once",
+                token.role.as_str(),
+                token.name,
+                token.id
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("voortgang: cannot create the token: {err}");
+            ExitCode::FAILURE
+        }
+    }
 }

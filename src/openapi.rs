@@ -2,11 +2,13 @@
 //! every operation shares, added in one place instead of on each handler.
 
 use utoipa::openapi::path::{HttpMethod, Operation, ParameterBuilder, ParameterIn};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
     ContentBuilder, HeaderBuilder, OpenApi, Ref, RefOr, Required, Response, ResponseBuilder,
 };
 use utoipa::OpenApi as _;
 
+use crate::auth;
 use crate::error::{FieldError, Problem, PROBLEM_JSON};
 
 #[derive(utoipa::OpenApi)]
@@ -27,6 +29,7 @@ Conventions: JSON with snake_case keys; errors are `application/problem+json` (R
         (name = "departments", description = "Departments (diensten): owners of risks and actions."),
         (name = "risks", description = "High risks to follow up (op te volgen hoge risico's) and their assessment per year."),
         (name = "actions", description = "Actions (maatregelen) and their status per year: realisations and planning of the reports."),
+        (name = "tokens", description = "API tokens (admins only). Authenticate with `Authorization: Bearer <secret>`, or Basic with any user name and the secret as password."),
         (name = "themes", description = "The themes 0-10 of Audit Vlaanderen's Leidraad organisatiebeheersing (read-only)."),
         (name = "health", description = "Probes for orchestrators and load balancers.")
     ),
@@ -41,8 +44,30 @@ pub fn base() -> OpenApi {
     api
 }
 
-/// Adds the shared error responses and headers to every operation that can produce them.
+/// Adds the security schemes, each operation's requirement (from [`auth::required_role`]),
+/// and the shared error responses and headers to every operation that can produce them.
 pub fn finish(mut api: OpenApi) -> OpenApi {
+    let components = api.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some("An API token: `Authorization: Bearer <secret>`."))
+                .build(),
+        ),
+    );
+    components.add_security_scheme(
+        "basic",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Basic)
+                .description(Some(
+                    "Any user name with an API token as password (PowerBI's Web connector).",
+                ))
+                .build(),
+        ),
+    );
     for (path, item) in api.paths.paths.iter_mut() {
         let has_id = path.contains('{');
         let is_api = path.starts_with("/api/");
@@ -54,12 +79,39 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
             (HttpMethod::Delete, item.delete.as_mut()),
         ] {
             let Some(operation) = operation else { continue };
+            if let Some(role) = auth::required_role(&actix_method(&method), path) {
+                let roles = [role.as_str()];
+                operation.security = Some(vec![
+                    SecurityRequirement::new("bearer", roles),
+                    SecurityRequirement::new("basic", roles),
+                ]);
+                add(operation, "401", "No valid token: missing, unknown, revoked or expired (`WWW-Authenticate` lists the schemes).");
+                add(
+                    operation,
+                    "403",
+                    "The token's role or departments do not allow this.",
+                );
+            }
             if is_api {
                 shared_responses(operation, &method, has_id);
             }
         }
     }
     api
+}
+
+fn actix_method(method: &HttpMethod) -> actix_web::http::Method {
+    use actix_web::http::Method;
+    match method {
+        HttpMethod::Get => Method::GET,
+        HttpMethod::Post => Method::POST,
+        HttpMethod::Put => Method::PUT,
+        HttpMethod::Patch => Method::PATCH,
+        HttpMethod::Delete => Method::DELETE,
+        HttpMethod::Head => Method::HEAD,
+        HttpMethod::Options => Method::OPTIONS,
+        HttpMethod::Trace => Method::TRACE,
+    }
 }
 
 fn shared_responses(operation: &mut Operation, method: &HttpMethod, has_id: bool) {

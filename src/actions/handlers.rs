@@ -7,6 +7,7 @@ use validator::Validate;
 use super::dto::{Action, ActionPatch, ActionQuery, NewAction};
 use super::repo::{self, ActionFilter};
 use crate::api::{self, if_match, page, with_etag, CascadeParams, Json, MergePatch, Page, Query};
+use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
 use crate::listing::{Key, Sort};
@@ -98,11 +99,14 @@ pub async fn get_action(
 #[post("/actions")]
 pub async fn create_action(
     db: web::Data<Database>,
+    principal: Principal,
     body: Json<NewAction>,
 ) -> Result<HttpResponse, ApiError> {
     let new = body.0;
     new.validate()?;
-    let action = db.transaction(move |conn| repo::create(conn, new)).await?;
+    let action = db
+        .transaction(move |conn| repo::create(conn, &principal, new))
+        .await?;
     Ok(api::created(
         format!("/api/v1/actions/{}", action.id),
         &action,
@@ -128,6 +132,7 @@ pub async fn create_action(
 #[patch("/actions/{id}")]
 pub async fn update_action(
     db: web::Data<Database>,
+    principal: Principal,
     id: web::Path<i32>,
     body: MergePatch<ActionPatch>,
     req: HttpRequest,
@@ -136,7 +141,7 @@ pub async fn update_action(
     patch.validate()?;
     let (id, precondition) = (id.into_inner(), if_match(&req));
     let action = db
-        .transaction(move |conn| repo::update(conn, id, patch, &precondition))
+        .transaction(move |conn| repo::update(conn, &principal, id, patch, &precondition))
         .await?;
     Ok(with_etag(&req, &action))
 }
@@ -156,12 +161,13 @@ pub async fn update_action(
 #[delete("/actions/{id}")]
 pub async fn delete_action(
     db: web::Data<Database>,
+    principal: Principal,
     id: web::Path<i32>,
     Query(params): Query<CascadeParams>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (id, precondition) = (id.into_inner(), if_match(&req));
-    db.transaction(move |conn| repo::delete(conn, id, params.cascade, &precondition))
+    db.transaction(move |conn| repo::delete(conn, &principal, id, params.cascade, &precondition))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

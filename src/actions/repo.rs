@@ -11,6 +11,7 @@ use diesel::sql_types::Integer;
 
 use super::dto::{Action, ActionPatch, NewAction};
 use crate::api::Precondition;
+use crate::auth::{self, Principal};
 use crate::db::schema::{action_domains, action_risks, action_statuses, action_themes, actions};
 use crate::error::ApiError;
 use crate::links;
@@ -189,16 +190,17 @@ pub fn ensure_exists(conn: &mut PgConnection, id: i32) -> Result<(), ApiError> {
     found.then_some(()).ok_or_else(|| not_found(id))
 }
 
-/// Locks the action row for the rest of the transaction (404 when it does not exist).
-pub fn lock(conn: &mut PgConnection, id: i32) -> Result<(), ApiError> {
-    actions::table
+/// Locks the action row for the rest of the transaction (404 when it does not exist) and
+/// checks that `principal` may change it.
+pub fn lock(conn: &mut PgConnection, principal: &Principal, id: i32) -> Result<(), ApiError> {
+    let department: Option<String> = actions::table
         .find(id)
-        .select(actions::id)
+        .select(actions::department_id)
         .for_update()
-        .first::<i32>(conn)
+        .first(conn)
         .optional()?
-        .map(|_| ())
-        .ok_or_else(|| not_found(id))
+        .ok_or_else(|| not_found(id))?;
+    auth::ensure_may_change(principal, department.as_deref())
 }
 
 /// Marks the action as changed (its statuses are part of it).
@@ -311,7 +313,12 @@ impl Links {
     }
 }
 
-pub fn create(conn: &mut PgConnection, new: NewAction) -> Result<Action, ApiError> {
+pub fn create(
+    conn: &mut PgConnection,
+    principal: &Principal,
+    new: NewAction,
+) -> Result<Action, ApiError> {
+    auth::ensure_may_change(principal, new.department_id.as_deref())?;
     ensure_external_ref_free(conn, new.external_ref.as_deref(), None)?;
     let links = Links::checked(
         conn,
@@ -340,16 +347,18 @@ pub fn create(conn: &mut PgConnection, new: NewAction) -> Result<Action, ApiErro
 
 pub fn update(
     conn: &mut PgConnection,
+    principal: &Principal,
     id: i32,
     patch: ActionPatch,
     precondition: &Precondition,
 ) -> Result<Action, ApiError> {
-    lock(conn, id)?;
+    lock(conn, principal, id)?;
     let current = find(conn, id)?;
     precondition.check(&current)?;
     let external_ref = patch.external_ref.unwrap_or(current.external_ref);
     ensure_external_ref_free(conn, external_ref.as_deref(), Some(id))?;
     let department_id = patch.department_id.unwrap_or(current.department_id);
+    auth::ensure_may_change(principal, department_id.as_deref())?;
     links::department(conn, department_id.as_deref(), "department_id")?;
     let parent_id = patch.parent_id.unwrap_or(current.parent_id);
     links::action(conn, parent_id, "parent_id")?;
@@ -398,11 +407,12 @@ fn descendants(conn: &mut PgConnection, id: i32) -> QueryResult<Vec<i32>> {
 /// `cascade`, which deletes them too. Returns the ids of every deleted action.
 pub fn delete(
     conn: &mut PgConnection,
+    principal: &Principal,
     id: i32,
     cascade: bool,
     precondition: &Precondition,
 ) -> Result<Vec<i32>, ApiError> {
-    lock(conn, id)?;
+    lock(conn, principal, id)?;
     precondition.check(&find(conn, id)?)?;
     let mut deleted = descendants(conn, id)?;
     if !deleted.is_empty() && !cascade {

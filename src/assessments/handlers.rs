@@ -7,6 +7,7 @@ use validator::Validate;
 use super::dto::{Assessment, AssessmentInput};
 use super::repo;
 use crate::api::{check_year, if_match, put_response, with_etag, Json};
+use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::ApiError;
 
@@ -85,6 +86,7 @@ pub async fn get_risk_assessment(
 #[put("/risks/{risk_id}/assessments/{year}")]
 pub async fn put_risk_assessment(
     db: web::Data<Database>,
+    principal: Principal,
     path: web::Path<(i32, i32)>,
     body: Json<AssessmentInput>,
     req: HttpRequest,
@@ -95,7 +97,7 @@ pub async fn put_risk_assessment(
     input.validate()?;
     let precondition = if_match(&req);
     let (assessment, created) = db
-        .transaction(move |conn| repo::put(conn, risk_id, year, input, &precondition))
+        .transaction(move |conn| repo::put(conn, &principal, risk_id, year, input, &precondition))
         .await?;
     let location = format!("/api/v1/risks/{risk_id}/assessments/{year}");
     Ok(put_response(&assessment, created, location))
@@ -115,12 +117,13 @@ pub async fn put_risk_assessment(
 #[delete("/risks/{risk_id}/assessments/{year}")]
 pub async fn delete_risk_assessment(
     db: web::Data<Database>,
+    principal: Principal,
     path: web::Path<(i32, i32)>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (risk_id, year) = path.into_inner();
     let precondition = if_match(&req);
-    db.transaction(move |conn| repo::delete(conn, risk_id, year, &precondition))
+    db.transaction(move |conn| repo::delete(conn, &principal, risk_id, year, &precondition))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 
 use super::dto::{Assessment, AssessmentInput, RiskStatus};
 use crate::api::Precondition;
+use crate::auth::Principal;
 use crate::db::schema::risk_assessments;
 use crate::error::ApiError;
 use crate::{links, risks};
@@ -81,12 +82,13 @@ pub fn find(conn: &mut PgConnection, risk_id: i32, year: i32) -> Result<Assessme
 /// Creates or replaces the assessment of `year`; tells whether it was created.
 pub fn put(
     conn: &mut PgConnection,
+    principal: &Principal,
     risk_id: i32,
     year: i32,
     input: AssessmentInput,
     precondition: &Precondition,
 ) -> Result<(Assessment, bool), ApiError> {
-    risks::repo::lock(conn, risk_id)?;
+    risks::repo::lock(conn, principal, risk_id)?;
     let existing = current(conn, risk_id, year)?;
     precondition.check_optional(existing.as_ref())?;
     let values = (
@@ -113,11 +115,12 @@ pub fn put(
 
 pub fn delete(
     conn: &mut PgConnection,
+    principal: &Principal,
     risk_id: i32,
     year: i32,
     precondition: &Precondition,
 ) -> Result<(), ApiError> {
-    risks::repo::lock(conn, risk_id)?;
+    risks::repo::lock(conn, principal, risk_id)?;
     let existing = current(conn, risk_id, year)?.ok_or_else(|| not_found(risk_id, year))?;
     precondition.check(&existing)?;
     diesel::delete(risk_assessments::table.find((risk_id, year))).execute(conn)?;

@@ -5,7 +5,8 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
-use crate::config::{self, DemoMode};
+use crate::config::{self, Config, DemoMode};
+use crate::{auth, tokens};
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
@@ -21,9 +22,15 @@ pub enum PrepareError {
     Failed(String),
 }
 
-/// Creates the database when missing, runs pending migrations and, when enabled, loads the
-/// demo data into an empty database.
-pub fn prepare(database_url: &str, demo: DemoMode) -> Result<(), PrepareError> {
+/// Name of the admin token `VOORTGANG_ADMIN_TOKEN` sets.
+pub const ENV_ADMIN: &str = "admin-from-environment";
+
+/// Creates the database when missing, runs pending migrations, loads the demo data into an
+/// empty database when enabled, and makes sure an admin can get in: `VOORTGANG_ADMIN_TOKEN`
+/// becomes an admin token, and when there is no token at all a first admin token is created
+/// and its secret logged once.
+pub fn prepare(config: &Config) -> Result<(), PrepareError> {
+    let (database_url, demo) = (config.database_url.as_str(), config.demo);
     create_database_if_missing(database_url)?;
     let mut conn = PgConnection::establish(database_url)
         .map_err(|e| PrepareError::Unreachable(e.to_string()))?;
@@ -31,11 +38,25 @@ pub fn prepare(database_url: &str, demo: DemoMode) -> Result<(), PrepareError> {
     diesel::sql_query(format!("SELECT pg_advisory_lock({PREPARE_LOCK})"))
         .execute(&mut conn)
         .map_err(failed)?;
-    let result = migrate_and_seed(&mut conn, demo);
+    let result = migrate_and_seed(&mut conn, demo).and_then(|()| {
+        admin_access(&mut conn, config)
+            .map_err(|e| PrepareError::Failed(format!("admin token: {e}")))
+    });
     diesel::sql_query(format!("SELECT pg_advisory_unlock({PREPARE_LOCK})"))
         .execute(&mut conn)
         .map_err(failed)?;
     result
+}
+
+/// Creates the database when missing and migrates it, without anything else; for the
+/// command line.
+pub fn migrate(database_url: &str) -> Result<PgConnection, PrepareError> {
+    create_database_if_missing(database_url)?;
+    let mut conn = PgConnection::establish(database_url)
+        .map_err(|e| PrepareError::Unreachable(e.to_string()))?;
+    conn.run_pending_migrations(MIGRATIONS)
+        .map_err(|e| PrepareError::Failed(format!("migration failed: {e}")))?;
+    Ok(conn)
 }
 
 fn migrate_and_seed(conn: &mut PgConnection, demo: DemoMode) -> Result<(), PrepareError> {
@@ -52,6 +73,23 @@ fn migrate_and_seed(conn: &mut PgConnection, demo: DemoMode) -> Result<(), Prepa
             log::info!("loaded the demo data (Voortgangsrapport 2022, stad Mechelen)");
         }
     }
+    Ok(())
+}
+
+fn admin_access(conn: &mut PgConnection, config: &Config) -> QueryResult<()> {
+    if let Some(secret) = &config.admin_token {
+        return tokens::repo::ensure_admin(conn, ENV_ADMIN, secret);
+    }
+    if tokens::repo::any(conn)? {
+        return Ok(());
+    }
+    let secret = auth::secret::generate();
+    tokens::repo::ensure_admin(conn, "first-admin", &secret)?;
+    log::warn!(
+        "no API token existed: created the admin token `first-admin`, shown only now: {secret} \
+         (Swagger UI at http://{}/swagger-ui/, press Authorize)",
+        config.listen
+    );
     Ok(())
 }
 

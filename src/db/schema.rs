@@ -142,3 +142,26 @@ diesel::allow_tables_to_appear_in_same_query!(
     action_themes,
     action_statuses,
 );
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Integer,
+        name -> Text,
+        role -> Text,
+        secret_hash -> Binary,
+        created_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+        expires_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    api_token_departments (token_id, department_id) {
+        token_id -> Integer,
+        department_id -> Text,
+    }
+}
+
+diesel::joinable!(api_token_departments -> api_tokens (token_id));
+diesel::allow_tables_to_appear_in_same_query!(api_tokens, api_token_departments);

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::actions::dto::NewAction;
 use crate::api::Precondition;
 use crate::assessments::dto::{AssessmentInput, RiskStatus};
+use crate::auth::Principal;
 use crate::criteria::{self, dto::NewCriterion};
 use crate::db::schema::{departments, domains};
 use crate::domains::{self as domain, dto::NewDomain};
@@ -129,6 +130,11 @@ pub fn load_if_empty(conn: &mut PgConnection) -> Result<bool, ApiError> {
     })
 }
 
+/// The demo data is written by the service itself.
+fn demo_principal() -> Principal {
+    Principal::system("demo")
+}
+
 fn load_risks(conn: &mut PgConnection) -> Result<(), ApiError> {
     let demo = risks();
     for risk in demo.risks {
@@ -139,7 +145,7 @@ fn load_risks(conn: &mut PgConnection) -> Result<(), ApiError> {
             department_id: None,
             theme_codes: Vec::new(),
         };
-        let created = risks::repo::create(conn, new)?;
+        let created = risks::repo::create(conn, &demo_principal(), new)?;
         let assessment = AssessmentInput {
             likelihood: None,
             impact: None,
@@ -148,6 +154,7 @@ fn load_risks(conn: &mut PgConnection) -> Result<(), ApiError> {
         };
         assessments::repo::put(
             conn,
+            &demo_principal(),
             created.id,
             demo.year,
             assessment,
@@ -187,12 +194,14 @@ fn load_actions(conn: &mut PgConnection) -> Result<(), ApiError> {
         let domains = action.domain_ids;
         let parent = actions::repo::create(
             conn,
+            &demo_principal(),
             new_action(action.title, action.description, domains.clone(), None),
         )?;
         statuses::repo::upsert(conn, parent.id, demo.year, &status)?;
         for title in action.sub_actions {
             let child = actions::repo::create(
                 conn,
+                &demo_principal(),
                 new_action(title, None, domains.clone(), Some(parent.id)),
             )?;
             statuses::repo::upsert(conn, child.id, demo.year, &status)?;

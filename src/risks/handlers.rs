@@ -7,6 +7,7 @@ use validator::Validate;
 use super::dto::{NewRisk, Risk, RiskPatch, RiskQuery};
 use super::repo::{self, RiskFilter};
 use crate::api::{self, if_match, page, with_etag, CascadeParams, Json, MergePatch, Page, Query};
+use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
 use crate::listing::{Key, Sort};
@@ -93,11 +94,14 @@ pub async fn get_risk(
 #[post("/risks")]
 pub async fn create_risk(
     db: web::Data<Database>,
+    principal: Principal,
     body: Json<NewRisk>,
 ) -> Result<HttpResponse, ApiError> {
     let new = body.0;
     new.validate()?;
-    let risk = db.transaction(move |conn| repo::create(conn, new)).await?;
+    let risk = db
+        .transaction(move |conn| repo::create(conn, &principal, new))
+        .await?;
     Ok(api::created(format!("/api/v1/risks/{}", risk.id), &risk))
 }
 
@@ -118,6 +122,7 @@ pub async fn create_risk(
 #[patch("/risks/{id}")]
 pub async fn update_risk(
     db: web::Data<Database>,
+    principal: Principal,
     id: web::Path<i32>,
     body: MergePatch<RiskPatch>,
     req: HttpRequest,
@@ -126,7 +131,7 @@ pub async fn update_risk(
     patch.validate()?;
     let (id, precondition) = (id.into_inner(), if_match(&req));
     let risk = db
-        .transaction(move |conn| repo::update(conn, id, patch, &precondition))
+        .transaction(move |conn| repo::update(conn, &principal, id, patch, &precondition))
         .await?;
     Ok(with_etag(&req, &risk))
 }
@@ -146,12 +151,13 @@ pub async fn update_risk(
 #[delete("/risks/{id}")]
 pub async fn delete_risk(
     db: web::Data<Database>,
+    principal: Principal,
     id: web::Path<i32>,
     Query(params): Query<CascadeParams>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (id, precondition) = (id.into_inner(), if_match(&req));
-    db.transaction(move |conn| repo::delete(conn, id, params.cascade, &precondition))
+    db.transaction(move |conn| repo::delete(conn, &principal, id, params.cascade, &precondition))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

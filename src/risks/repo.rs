@@ -13,6 +13,7 @@ use super::dto::{NewRisk, Risk, RiskPatch};
 use crate::api::Precondition;
 use crate::assessments;
 use crate::assessments::dto::RiskStatus;
+use crate::auth::{self, Principal};
 use crate::db::schema::{action_risks, actions, risk_assessments, risk_themes, risks};
 use crate::error::ApiError;
 use crate::links;
@@ -151,16 +152,17 @@ pub fn ensure_exists(conn: &mut PgConnection, id: i32) -> Result<(), ApiError> {
     found.then_some(()).ok_or_else(|| not_found(id))
 }
 
-/// Locks the risk row for the rest of the transaction (404 when it does not exist).
-pub fn lock(conn: &mut PgConnection, id: i32) -> Result<(), ApiError> {
-    risks::table
+/// Locks the risk row for the rest of the transaction (404 when it does not exist) and
+/// checks that `principal` may change it.
+pub fn lock(conn: &mut PgConnection, principal: &Principal, id: i32) -> Result<(), ApiError> {
+    let department: Option<String> = risks::table
         .find(id)
-        .select(risks::id)
+        .select(risks::department_id)
         .for_update()
-        .first::<i32>(conn)
+        .first(conn)
         .optional()?
-        .map(|_| ())
-        .ok_or_else(|| not_found(id))
+        .ok_or_else(|| not_found(id))?;
+    auth::ensure_may_change(principal, department.as_deref())
 }
 
 /// Marks the risk as changed (its assessments are part of it).
@@ -200,7 +202,12 @@ fn replace_themes(conn: &mut PgConnection, id: i32, codes: &[String]) -> Result<
     Ok(())
 }
 
-pub fn create(conn: &mut PgConnection, new: NewRisk) -> Result<Risk, ApiError> {
+pub fn create(
+    conn: &mut PgConnection,
+    principal: &Principal,
+    new: NewRisk,
+) -> Result<Risk, ApiError> {
+    auth::ensure_may_change(principal, new.department_id.as_deref())?;
     links::domains(conn, std::slice::from_ref(&new.domain_id), "domain_id")?;
     links::department(conn, new.department_id.as_deref(), "department_id")?;
     let id: i32 = diesel::insert_into(risks::table)
@@ -218,16 +225,18 @@ pub fn create(conn: &mut PgConnection, new: NewRisk) -> Result<Risk, ApiError> {
 
 pub fn update(
     conn: &mut PgConnection,
+    principal: &Principal,
     id: i32,
     patch: RiskPatch,
     precondition: &Precondition,
 ) -> Result<Risk, ApiError> {
-    lock(conn, id)?;
+    lock(conn, principal, id)?;
     let current = find(conn, id)?;
     precondition.check(&current)?;
     let domain_id = patch.domain_id.unwrap_or(current.domain_id);
     links::domains(conn, std::slice::from_ref(&domain_id), "domain_id")?;
     let department_id = patch.department_id.unwrap_or(current.department_id);
+    auth::ensure_may_change(principal, department_id.as_deref())?;
     links::department(conn, department_id.as_deref(), "department_id")?;
     diesel::update(risks::table.find(id))
         .set((
@@ -248,11 +257,12 @@ pub fn update(
 /// also removes those links (the actions stay).
 pub fn delete(
     conn: &mut PgConnection,
+    principal: &Principal,
     id: i32,
     cascade: bool,
     precondition: &Precondition,
 ) -> Result<(), ApiError> {
-    lock(conn, id)?;
+    lock(conn, principal, id)?;
     precondition.check(&find(conn, id)?)?;
     let addressed_by: i64 = action_risks::table
         .filter(action_risks::risk_id.eq(id))

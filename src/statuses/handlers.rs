@@ -7,6 +7,7 @@ use validator::Validate;
 use super::dto::{ActionStatus, StatusInput};
 use super::repo;
 use crate::api::{check_year, if_match, put_response, with_etag, Json};
+use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::ApiError;
 
@@ -87,6 +88,7 @@ pub async fn get_action_status(
 #[put("/actions/{action_id}/statuses/{year}")]
 pub async fn put_action_status(
     db: web::Data<Database>,
+    principal: Principal,
     path: web::Path<(i32, i32)>,
     body: Json<StatusInput>,
     req: HttpRequest,
@@ -97,7 +99,7 @@ pub async fn put_action_status(
     input.validate()?;
     let precondition = if_match(&req);
     let (status, created) = db
-        .transaction(move |conn| repo::put(conn, action_id, year, input, &precondition))
+        .transaction(move |conn| repo::put(conn, &principal, action_id, year, input, &precondition))
         .await?;
     let location = format!("/api/v1/actions/{action_id}/statuses/{year}");
     Ok(put_response(&status, created, location))
@@ -117,12 +119,13 @@ pub async fn put_action_status(
 #[delete("/actions/{action_id}/statuses/{year}")]
 pub async fn delete_action_status(
     db: web::Data<Database>,
+    principal: Principal,
     path: web::Path<(i32, i32)>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (action_id, year) = path.into_inner();
     let precondition = if_match(&req);
-    db.transaction(move |conn| repo::delete(conn, action_id, year, &precondition))
+    db.transaction(move |conn| repo::delete(conn, &principal, action_id, year, &precondition))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

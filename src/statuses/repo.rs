@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use super::dto::{ActionStatus, Progress, StatusInput};
 use crate::actions;
 use crate::api::Precondition;
+use crate::auth::Principal;
 use crate::db::schema::action_statuses;
 use crate::error::ApiError;
 use crate::links;
@@ -112,12 +113,13 @@ pub fn upsert(
 /// Creates or replaces the status of `year`; tells whether it was created.
 pub fn put(
     conn: &mut PgConnection,
+    principal: &Principal,
     action_id: i32,
     year: i32,
     input: StatusInput,
     precondition: &Precondition,
 ) -> Result<(ActionStatus, bool), ApiError> {
-    actions::repo::lock(conn, action_id)?;
+    actions::repo::lock(conn, principal, action_id)?;
     let existing = current(conn, action_id, year)?;
     precondition.check_optional(existing.as_ref())?;
     let status = upsert(conn, action_id, year, &input)?;
@@ -127,11 +129,12 @@ pub fn put(
 
 pub fn delete(
     conn: &mut PgConnection,
+    principal: &Principal,
     action_id: i32,
     year: i32,
     precondition: &Precondition,
 ) -> Result<(), ApiError> {
-    actions::repo::lock(conn, action_id)?;
+    actions::repo::lock(conn, principal, action_id)?;
     let existing = current(conn, action_id, year)?.ok_or_else(|| not_found(action_id, year))?;
     precondition.check(&existing)?;
     diesel::delete(action_statuses::table.find((action_id, year))).execute(conn)?;

@@ -480,6 +480,7 @@ async fn a_list_page_costs_the_same_statements_for_1_and_for_100_actions() {
         for n in 0..120 {
             let action = repo::create(
                 conn,
+                &voortgang::auth::Principal::system("test"),
                 NewAction {
                     external_ref: None,
                     title: format!("Actie {n}"),

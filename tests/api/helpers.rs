@@ -16,9 +16,13 @@ use diesel_migrations::MigrationHarness;
 use serde_json::Value;
 
 use voortgang::app::{self, ServerOptions};
+use voortgang::auth::middleware::AuthSettings;
 use voortgang::config::DEFAULT_DATABASE_URL;
 use voortgang::db::prepare::{quote_ident, MIGRATIONS};
 use voortgang::db::Database;
+
+/// The admin token every test database has; `TestApp` requests send it unless told otherwise.
+pub const ADMIN_TOKEN: &str = "vgt_test-admin-0123456789abcdef0123456789abcdef";
 
 /// The server the tests run on: `DATABASE_URL` without its database name.
 pub fn database_url(name: &str) -> String {
@@ -101,6 +105,8 @@ fn template() -> &'static str {
             let mut conn = connect(&name);
             conn.run_pending_migrations(MIGRATIONS)
                 .expect("migrations apply to an empty database");
+            voortgang::tokens::repo::ensure_admin(&mut conn, "test-admin", ADMIN_TOKEN)
+                .expect("the test admin token is stored");
         }
         execute(
             &mut admin,
@@ -152,6 +158,8 @@ pub struct Setup {
     pub database_url: Option<String>,
     pub pool_size: u32,
     pub db_timeout: Duration,
+    /// Anonymous clients may read (`VOORTGANG_PUBLIC_READ`).
+    pub public_read: bool,
 }
 
 impl Default for Setup {
@@ -161,6 +169,7 @@ impl Default for Setup {
             database_url: None,
             pool_size: 2,
             db_timeout: Duration::from_secs(2),
+            public_read: false,
         }
     }
 }
@@ -221,6 +230,9 @@ impl TestApp {
             workers: Some(1),
             shutdown_timeout: Duration::from_secs(5),
             handle_signals: false,
+            auth: AuthSettings {
+                public_read: setup.public_read,
+            },
         };
         let (sender, receiver) = std::sync::mpsc::channel();
         let server = std::thread::spawn(move || {
@@ -269,9 +281,25 @@ impl TestApp {
         send(request, Some(body.to_string())).await
     }
 
+    /// A request with the admin token.
     pub fn request(&self, method: Method, path: &str) -> awc::ClientRequest {
-        self.client
-            .request(method, format!("{}{path}", self.address))
+        self.request_as(method, path, Some(ADMIN_TOKEN))
+    }
+
+    /// A request with the given token, or none.
+    pub fn request_as(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+    ) -> awc::ClientRequest {
+        let request = self
+            .client
+            .request(method, format!("{}{path}", self.address));
+        match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
     }
 
     pub async fn get(&self, path: &str) -> TestResponse {

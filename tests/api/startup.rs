@@ -4,7 +4,7 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::helpers::{connect, database_url, drop_database, fresh_database_name};
+use crate::helpers::{connect, database_url, drop_database, fresh_database_name, ADMIN_TOKEN};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_voortgang");
 
@@ -25,6 +25,7 @@ impl Service {
             .env("DATABASE_URL", database_url)
             .env("VOORTGANG_LISTEN", format!("127.0.0.1:{port}"))
             .env("VOORTGANG_DB_TIMEOUT_SECS", "1")
+            .env("VOORTGANG_ADMIN_TOKEN", ADMIN_TOKEN)
             .env("RUST_LOG", "error")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -41,7 +42,10 @@ impl Service {
         let client = awc::Client::default();
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            match client.get(format!("{}{path}", self.address)).send().await {
+            let request = client
+                .get(format!("{}{path}", self.address))
+                .bearer_auth(ADMIN_TOKEN);
+            match request.send().await {
                 Ok(response) => return response.status().as_u16(),
                 Err(_) if Instant::now() < deadline => {
                     actix_web::rt::time::sleep(Duration::from_millis(100)).await
@@ -54,6 +58,7 @@ impl Service {
     async fn json(&self, path: &str) -> serde_json::Value {
         let mut response = awc::Client::default()
             .get(format!("{}{path}", self.address))
+            .bearer_auth(ADMIN_TOKEN)
             .send()
             .await
             .unwrap();

@@ -1,0 +1,161 @@
+//! Who may do what. Every authorization decision is made by the functions of this module:
+//! [`required_role`] gates each operation (and writes its requirement into the contract),
+//! [`ensure_may_change`] scopes editors to their departments.
+
+pub mod middleware;
+pub mod secret;
+
+use std::future::{ready, Ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::Method;
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::ApiError;
+
+/// What a token may do: readers read, editors also change the risks and actions of their
+/// departments, admins do everything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Reader,
+    Editor,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Reader => "reader",
+            Self::Editor => "editor",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Reader, Self::Editor, Self::Admin]
+            .into_iter()
+            .find(|r| r.as_str() == text)
+    }
+}
+
+/// Whoever sent the request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The token's name (the actor in the audit trail), or `anonymous`.
+    pub name: String,
+    /// `None` for an anonymous client.
+    pub role: Option<Role>,
+    /// For editors: the departments they may change.
+    pub departments: Vec<String>,
+}
+
+impl Principal {
+    pub fn anonymous() -> Self {
+        Self {
+            name: "anonymous".into(),
+            role: None,
+            departments: Vec::new(),
+        }
+    }
+
+    /// A principal for work the service does itself (demo data, the command line).
+    pub fn system(name: &str) -> Self {
+        Self {
+            name: name.into(),
+            role: Some(Role::Admin),
+            departments: Vec::new(),
+        }
+    }
+}
+
+impl FromRequest for Principal {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let principal = req.extensions().get::<Principal>().cloned();
+        ready(Ok(principal.unwrap_or_else(Principal::anonymous)))
+    }
+}
+
+/// The role an operation needs, from its method and path template; `None` for the public
+/// operations (health, the contract, Swagger UI).
+pub fn required_role(method: &Method, template: &str) -> Option<Role> {
+    let path = template.strip_prefix("/api/v1")?;
+    if path.starts_with("/tokens") {
+        return Some(Role::Admin);
+    }
+    if method == Method::GET || method == Method::HEAD {
+        return Some(Role::Reader);
+    }
+    if path.starts_with("/risks") || path.starts_with("/actions") {
+        Some(Role::Editor)
+    } else {
+        Some(Role::Admin)
+    }
+}
+
+/// Editors change only what their departments own; admins change everything.
+pub fn ensure_may_change(principal: &Principal, department: Option<&str>) -> Result<(), ApiError> {
+    match principal.role {
+        Some(Role::Admin) => Ok(()),
+        Some(Role::Editor) => match department {
+            Some(department) if principal.departments.iter().any(|d| d == department) => Ok(()),
+            Some(department) => Err(ApiError::Forbidden(format!(
+                "The token `{}` may not change what the department `{department}` owns.",
+                principal.name
+            ))),
+            None => Err(ApiError::Forbidden(format!(
+                "The token `{}` may only change risks and actions owned by its departments; this one has no department.",
+                principal.name
+            ))),
+        },
+        _ => Err(ApiError::Forbidden(format!(
+            "The token `{}` may not change data.",
+            principal.name
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operations_need_the_documented_roles() {
+        assert_eq!(required_role(&Method::GET, "/health/ready"), None);
+        assert_eq!(
+            required_role(&Method::GET, "/api/v1/actions"),
+            Some(Role::Reader)
+        );
+        assert_eq!(
+            required_role(&Method::PUT, "/api/v1/actions/{action_id}/statuses/{year}"),
+            Some(Role::Editor)
+        );
+        assert_eq!(
+            required_role(&Method::PATCH, "/api/v1/domains/{id}"),
+            Some(Role::Admin)
+        );
+        assert_eq!(
+            required_role(&Method::GET, "/api/v1/tokens"),
+            Some(Role::Admin)
+        );
+    }
+
+    #[test]
+    fn editors_change_only_their_departments() {
+        let editor = Principal {
+            name: "financien-script".into(),
+            role: Some(Role::Editor),
+            departments: vec!["financien".into()],
+        };
+        assert!(ensure_may_change(&editor, Some("financien")).is_ok());
+        assert!(ensure_may_change(&editor, Some("personeel")).is_err());
+        assert!(ensure_may_change(&editor, None).is_err());
+        assert!(ensure_may_change(&Principal::system("demo"), None).is_ok());
+        assert!(ensure_may_change(&Principal::anonymous(), Some("financien")).is_err());
+    }
+}

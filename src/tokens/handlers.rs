@@ -1,0 +1,107 @@
+//! HTTP handlers of `/api/v1/tokens` (admins only).
+
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+use super::dto::{CreatedToken, NewToken, Token};
+use super::repo;
+use crate::api::{self, with_etag, Json, ListParams, Page, Query};
+use crate::db::Database;
+use crate::error::{ApiError, Problem};
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_tokens)
+        .service(create_token)
+        .service(get_token)
+        .service(revoke_token);
+}
+
+/// List API tokens
+///
+/// Every token, revoked ones included, without secrets.
+#[utoipa::path(
+    tag = "tokens",
+    params(ListParams),
+    responses((status = 200, description = "A page of tokens.", body = Page<Token>))
+)]
+#[get("/tokens")]
+pub async fn list_tokens(
+    db: web::Data<Database>,
+    Query(params): Query<ListParams>,
+    req: HttpRequest,
+) -> Result<web::Json<Page<Token>>, ApiError> {
+    let limit = params.limit()?;
+    let after = params.after()?;
+    let rows = db
+        .run(move |conn| repo::list(conn, after, limit + 1))
+        .await?;
+    Ok(web::Json(Page::new(rows, limit, repo::key, &req)))
+}
+
+/// Get one API token
+///
+/// The token without its secret.
+#[utoipa::path(
+    tag = "tokens",
+    params(("id" = i32, Path, description = "Identifier of the token.", example = 3)),
+    responses(
+        (status = 200, description = "The token.", body = Token,
+            headers(("ETag" = String, description = "Entity tag of this representation."))),
+        (status = 304, description = "Unchanged since the `If-None-Match` entity tag.")
+    )
+)]
+#[get("/tokens/{id}")]
+pub async fn get_token(
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let token = db.run(move |conn| repo::find(conn, id)).await?;
+    Ok(with_etag(&req, &token))
+}
+
+/// Create an API token
+///
+/// Creates a token and answers its secret, once: only a SHA-256 hash is kept. Editors need
+/// the departments they may change.
+#[utoipa::path(
+    tag = "tokens",
+    request_body(content = NewToken, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The token was created; the answer holds its secret.", body = CreatedToken,
+            headers(("Location" = String, description = "Address of the new token."))),
+        (status = 409, description = "The name is taken.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/tokens")]
+pub async fn create_token(
+    db: web::Data<Database>,
+    body: Json<NewToken>,
+) -> Result<HttpResponse, ApiError> {
+    let new = body.0;
+    new.validate()?;
+    let (token, secret) = db.transaction(move |conn| repo::create(conn, new)).await?;
+    let location = format!("/api/v1/tokens/{}", token.id);
+    Ok(api::created(location, &CreatedToken { token, secret }))
+}
+
+/// Revoke an API token
+///
+/// The token stops working at once; it stays listed with its `revoked_at`.
+#[utoipa::path(
+    tag = "tokens",
+    params(("id" = i32, Path, description = "Identifier of the token.", example = 3)),
+    responses((status = 200, description = "The revoked token.", body = Token))
+)]
+#[delete("/tokens/{id}")]
+pub async fn revoke_token(
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+) -> Result<web::Json<Token>, ApiError> {
+    let id = id.into_inner();
+    Ok(web::Json(
+        db.transaction(move |conn| repo::revoke(conn, id)).await?,
+    ))
+}
