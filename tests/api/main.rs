@@ -2,6 +2,7 @@
 //! migrated once per run.
 
 mod actions;
+mod auth;
 mod contract;
 mod criteria;
 mod demo;

@@ -148,3 +148,42 @@ fn an_unknown_command_prints_the_usage() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("usage: voortgang"));
 }
+
+#[actix_web::test]
+async fn the_token_command_creates_a_token_that_works() {
+    let name = fresh_database_name();
+    let output = Command::new(BINARY)
+        .args([
+            "token",
+            "create",
+            "--name",
+            "eerste-beheerder",
+            "--role",
+            "admin",
+        ])
+        .env("DATABASE_URL", database_url(&name))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let secret = String::from_utf8(output.stdout).unwrap().trim().to_string();
+    assert!(secret.starts_with("vgt_"), "{secret}");
+    {
+        let mut conn = connect(&name);
+        let principal = voortgang::tokens::repo::authenticate(&mut conn, &secret)
+            .unwrap()
+            .expect("the printed secret authenticates");
+        assert_eq!(principal.name, "eerste-beheerder");
+        assert_eq!(principal.role, Some(voortgang::auth::Role::Admin));
+    }
+    let refused = Command::new(BINARY)
+        .args(["token", "create", "--name", "x", "--role", "keizer"])
+        .env("DATABASE_URL", database_url(&name))
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    drop_database(&mut connect("postgres"), &name);
+}

@@ -1,0 +1,484 @@
+//! Tokens, roles and the authorization of every operation.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::Method;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::helpers::{send, Setup, TestApp};
+
+/// Creates a token with the admin token and returns its secret.
+async fn token(app: &TestApp, body: Value) -> String {
+    let created = app.post_json("/api/v1/tokens", &body).await.ok_json(201);
+    created["secret"].as_str().unwrap().to_string()
+}
+
+async fn departments(app: &TestApp) {
+    for id in ["eigen", "ander"] {
+        app.post_json("/api/v1/departments", &json!({"id": id, "name": id}))
+            .await
+            .ok_json(201);
+    }
+}
+
+#[actix_web::test]
+async fn without_a_token_the_api_answers_401_with_both_challenges() {
+    let app = TestApp::spawn().await;
+    let response = send(app.request_as(Method::GET, "/api/v1/domains", None), None).await;
+    let problem = response.problem(401);
+    assert!(problem["detail"].as_str().unwrap().contains("Bearer"));
+    let challenge = response.header("www-authenticate").unwrap();
+    assert!(
+        challenge.contains("Bearer") && challenge.contains("Basic"),
+        "{challenge}"
+    );
+
+    for bad in [
+        "Bearer vgt_onbekend",
+        "Bearer ",
+        "Token abc",
+        "Basic !!!",
+        "Basic dXNlcg==",
+    ] {
+        let response = send(
+            app.request_as(Method::GET, "/api/v1/domains", None)
+                .insert_header(("Authorization", bad)),
+            None,
+        )
+        .await;
+        response.problem(401);
+        assert!(response.header("www-authenticate").is_some(), "{bad}");
+    }
+    // never from the query string
+    let response = send(
+        app.request_as(
+            Method::GET,
+            &format!(
+                "/api/v1/domains?access_token={}",
+                crate::helpers::ADMIN_TOKEN
+            ),
+            None,
+        ),
+        None,
+    )
+    .await;
+    assert_ne!(response.status, 200);
+
+    for public in [
+        "/health/live",
+        "/health/ready",
+        "/api-docs/openapi.json",
+        "/swagger-ui/",
+    ] {
+        let response = send(app.request_as(Method::GET, public, None), None).await;
+        assert_eq!(response.status, 200, "{public}");
+    }
+}
+
+#[actix_web::test]
+async fn basic_authentication_takes_the_token_as_password() {
+    let app = TestApp::spawn().await;
+    let credentials = STANDARD.encode(format!("powerbi:{}", crate::helpers::ADMIN_TOKEN));
+    let response = send(
+        app.request_as(Method::GET, "/api/v1/themes", None)
+            .insert_header(("Authorization", format!("Basic {credentials}"))),
+        None,
+    )
+    .await;
+    response.ok_json(200);
+}
+
+#[actix_web::test]
+async fn public_read_lets_anonymous_clients_read_but_not_write() {
+    let app = TestApp::spawn_with(Setup {
+        public_read: true,
+        ..Setup::default()
+    })
+    .await;
+    send(app.request_as(Method::GET, "/api/v1/themes", None), None)
+        .await
+        .ok_json(200);
+    let write = send(
+        app.request_as(Method::POST, "/api/v1/departments", None)
+            .insert_header(("Content-Type", "application/json")),
+        Some(r#"{"id": "x", "name": "X"}"#.into()),
+    )
+    .await;
+    write.problem(401);
+    send(app.request_as(Method::GET, "/api/v1/tokens", None), None)
+        .await
+        .problem(401);
+}
+
+#[actix_web::test]
+async fn a_token_is_shown_once_hashed_and_stops_working_when_revoked() {
+    let app = TestApp::spawn().await;
+    departments(&app).await;
+    let response = app
+        .post_json(
+            "/api/v1/tokens",
+            &json!({"name": "financien-script", "role": "editor", "department_ids": ["eigen"]}),
+        )
+        .await;
+    let created = response.ok_json(201);
+    let secret = created["secret"].as_str().unwrap().to_string();
+    assert!(secret.starts_with("vgt_") && secret.len() >= 40);
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(created["department_ids"], json!(["eigen"]));
+
+    let listed = app.get("/api/v1/tokens").await.ok_json(200);
+    assert!(
+        !listed.to_string().contains(&secret),
+        "the secret is shown only once"
+    );
+    let stored: Vec<u8> = {
+        use diesel::prelude::*;
+        use voortgang::db::schema::api_tokens;
+        api_tokens::table
+            .find(id as i32)
+            .select(api_tokens::secret_hash)
+            .first(&mut app.db())
+            .unwrap()
+    };
+    assert_eq!(
+        stored,
+        voortgang::auth::secret::hash(&secret),
+        "only the hash is stored"
+    );
+
+    send(
+        app.request_as(Method::GET, "/api/v1/themes", Some(&secret)),
+        None,
+    )
+    .await
+    .ok_json(200);
+    let used = app.get(&format!("/api/v1/tokens/{id}")).await.ok_json(200);
+    assert!(used["last_used_at"].is_string());
+
+    let revoked = app
+        .delete(&format!("/api/v1/tokens/{id}"))
+        .await
+        .ok_json(200);
+    assert!(revoked["revoked_at"].is_string());
+    send(
+        app.request_as(Method::GET, "/api/v1/themes", Some(&secret)),
+        None,
+    )
+    .await
+    .problem(401);
+}
+
+#[actix_web::test]
+async fn invalid_tokens_are_refused() {
+    let app = TestApp::spawn().await;
+    departments(&app).await;
+    let editor = app
+        .post_json("/api/v1/tokens", &json!({"name": "x", "role": "editor"}))
+        .await;
+    assert_eq!(editor.invalid_fields(), ["department_ids"]);
+    let reader = app
+        .post_json(
+            "/api/v1/tokens",
+            &json!({"name": "x", "role": "reader", "department_ids": ["eigen"]}),
+        )
+        .await;
+    assert_eq!(reader.invalid_fields(), ["department_ids"]);
+    let expired = app
+        .post_json(
+            "/api/v1/tokens",
+            &json!({"name": "x", "role": "reader", "expires_at": "2020-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!(expired.invalid_fields(), ["expires_at"]);
+    let unknown = app
+        .post_json(
+            "/api/v1/tokens",
+            &json!({"name": "x", "role": "editor", "department_ids": ["geen"]}),
+        )
+        .await;
+    assert_eq!(unknown.invalid_fields(), ["department_ids"]);
+    app.post_json(
+        "/api/v1/tokens",
+        &json!({"name": "test-admin", "role": "reader"}),
+    )
+    .await
+    .problem(409);
+}
+
+#[actix_web::test]
+async fn editors_change_only_what_their_departments_own() {
+    let app = TestApp::with_domains(&["organisatiecultuur"]).await;
+    departments(&app).await;
+    let editor = token(
+        &app,
+        json!({"name": "eigen-script", "role": "editor", "department_ids": ["eigen"]}),
+    )
+    .await;
+    let as_editor = |method: Method, path: &str| {
+        app.request_as(method, path, Some(&editor))
+            .insert_header(("Content-Type", "application/json"))
+    };
+    let own = send(
+        as_editor(Method::POST, "/api/v1/actions"),
+        Some(json!({"title": "Eigen actie", "domain_ids": ["organisatiecultuur"], "department_id": "eigen"}).to_string()),
+    )
+    .await
+    .ok_json(201);
+    let foreign = send(
+        as_editor(Method::POST, "/api/v1/actions"),
+        Some(json!({"title": "Andere actie", "domain_ids": ["organisatiecultuur"], "department_id": "ander"}).to_string()),
+    )
+    .await;
+    foreign.problem(403);
+    let no_department = send(
+        as_editor(Method::POST, "/api/v1/actions"),
+        Some(json!({"title": "Niemands actie", "domain_ids": ["organisatiecultuur"]}).to_string()),
+    )
+    .await;
+    no_department.problem(403);
+
+    let moving_out = send(
+        app.request_as(
+            Method::PATCH,
+            &format!("/api/v1/actions/{}", own["id"]),
+            Some(&editor),
+        )
+        .insert_header(("Content-Type", "application/merge-patch+json")),
+        Some(r#"{"department_id": "ander"}"#.into()),
+    )
+    .await;
+    moving_out.problem(403);
+    send(
+        as_editor(
+            Method::PUT,
+            &format!("/api/v1/actions/{}/statuses/2023", own["id"]),
+        ),
+        Some(r#"{"status": "in_progress"}"#.into()),
+    )
+    .await
+    .ok_json(201);
+
+    let theirs = app
+        .post_json("/api/v1/actions", &json!({"title": "Hun actie", "domain_ids": ["organisatiecultuur"], "department_id": "ander"}))
+        .await
+        .ok_json(201);
+    send(
+        as_editor(
+            Method::PUT,
+            &format!("/api/v1/actions/{}/statuses/2023", theirs["id"]),
+        ),
+        Some(r#"{"status": "cancelled"}"#.into()),
+    )
+    .await
+    .problem(403);
+    let untouched = app
+        .get(&format!("/api/v1/actions/{}", theirs["id"]))
+        .await
+        .ok_json(200);
+    assert_eq!(untouched["statuses"], json!([]));
+    send(
+        app.request_as(Method::POST, "/api/v1/domains", Some(&editor))
+            .insert_header(("Content-Type", "application/json")),
+        Some(r#"{"id": "x", "name": "X"}"#.into()),
+    )
+    .await
+    .problem(403);
+}
+
+#[derive(Debug, Deserialize)]
+struct Case {
+    expect: BTreeMap<String, String>,
+    #[serde(default)]
+    body: Option<Value>,
+}
+
+/// Fresh rows for one request: what the path parameters point at.
+struct Fixture {
+    domain: String,
+    criterion: i64,
+    department: String,
+    risk: i64,
+    action: i64,
+    token: i64,
+}
+
+async fn fixture(app: &TestApp, n: usize) -> Fixture {
+    let domain = format!("matrix-{n}");
+    app.post_json("/api/v1/domains", &json!({"id": domain, "name": domain}))
+        .await
+        .ok_json(201);
+    let criterion = app
+        .post_json(
+            &format!("/api/v1/domains/{domain}/criteria"),
+            &json!({"text": "Criterium"}),
+        )
+        .await
+        .ok_json(201)["id"]
+        .as_i64()
+        .unwrap();
+    let department = format!("dienst-{n}");
+    app.post_json(
+        "/api/v1/departments",
+        &json!({"id": department, "name": department}),
+    )
+    .await
+    .ok_json(201);
+    let risk = app
+        .post_json(
+            "/api/v1/risks",
+            &json!({"domain_id": domain, "title": "Risico", "department_id": "eigen"}),
+        )
+        .await
+        .ok_json(201)["id"]
+        .as_i64()
+        .unwrap();
+    app.put_json(
+        &format!("/api/v1/risks/{risk}/assessments/2022"),
+        &json!({"status": "open"}),
+    )
+    .await
+    .ok_json(201);
+    let action = app
+        .post_json(
+            "/api/v1/actions",
+            &json!({"title": "Actie", "domain_ids": [domain], "department_id": "eigen"}),
+        )
+        .await
+        .ok_json(201)["id"]
+        .as_i64()
+        .unwrap();
+    app.put_json(
+        &format!("/api/v1/actions/{action}/statuses/2022"),
+        &json!({"status": "planned"}),
+    )
+    .await
+    .ok_json(201);
+    let token = app
+        .post_json(
+            "/api/v1/tokens",
+            &json!({"name": format!("matrix-lezer-{n}"), "role": "reader"}),
+        )
+        .await
+        .ok_json(201)["id"]
+        .as_i64()
+        .unwrap();
+    Fixture {
+        domain,
+        criterion,
+        department,
+        risk,
+        action,
+        token,
+    }
+}
+
+fn fill(template: &str, f: &Fixture) -> String {
+    let id = if template.starts_with("/api/v1/domains/{id}") {
+        f.domain.clone()
+    } else if template.starts_with("/api/v1/departments") {
+        f.department.clone()
+    } else if template.starts_with("/api/v1/themes") {
+        "CUL".into()
+    } else if template.starts_with("/api/v1/risks") {
+        f.risk.to_string()
+    } else if template.starts_with("/api/v1/actions") {
+        f.action.to_string()
+    } else {
+        f.token.to_string()
+    };
+    template
+        .replace("{id}", &id)
+        .replace("{domain_id}", &f.domain)
+        .replace("{criterion_id}", &f.criterion.to_string())
+        .replace("{risk_id}", &f.risk.to_string())
+        .replace("{action_id}", &f.action.to_string())
+        .replace("{code}", "CUL")
+        .replace("{year}", "2022")
+}
+
+#[actix_web::test]
+async fn every_operation_answers_each_role_as_the_matrix_says() {
+    let app = TestApp::spawn().await;
+    departments(&app).await;
+    let reader = token(&app, json!({"name": "lezer", "role": "reader"})).await;
+    let own = token(
+        &app,
+        json!({"name": "editor-eigen", "role": "editor", "department_ids": ["eigen"]}),
+    )
+    .await;
+    let other = token(
+        &app,
+        json!({"name": "editor-ander", "role": "editor", "department_ids": ["ander"]}),
+    )
+    .await;
+    let roles: [(&str, Option<&str>); 5] = [
+        ("anonymous", None),
+        ("reader", Some(&reader)),
+        ("editor_other", Some(&other)),
+        ("editor_own", Some(&own)),
+        ("admin", Some(crate::helpers::ADMIN_TOKEN)),
+    ];
+
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/api/role_matrix.json");
+    let matrix: BTreeMap<String, Case> =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let api = serde_json::to_value(voortgang::app::openapi()).unwrap();
+    let mut seen = Vec::new();
+    let mut failures = Vec::new();
+    let mut n = 0;
+    for (template, item) in api["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let id = operation["operationId"].as_str().unwrap();
+            seen.push(id.to_string());
+            let case = matrix
+                .get(id)
+                .unwrap_or_else(|| panic!("{id} is missing from tests/api/role_matrix.json"));
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let mut shared = None;
+            for (role, secret) in roles {
+                // a delete gets fresh rows for every role, so each attempt has something to delete
+                if shared.is_none() || method == Method::DELETE {
+                    n += 1;
+                    shared = Some(fixture(&app, n).await);
+                }
+                let f = shared.as_ref().unwrap();
+                let content_type = if method == Method::PATCH {
+                    "application/merge-patch+json"
+                } else {
+                    "application/json"
+                };
+                let request = app
+                    .request_as(method.clone(), &fill(template, f), secret)
+                    .insert_header(("Content-Type", content_type));
+                let body = case
+                    .body
+                    .as_ref()
+                    .map(|b| b.to_string().replace("{domain}", &f.domain));
+                let response = send(request, body).await;
+                let outcome = match response.status {
+                    401 => "401",
+                    403 => "403",
+                    s if s >= 500 => "5xx",
+                    _ => "ok",
+                };
+                if outcome != case.expect[role] {
+                    failures.push(format!(
+                        "{id} as {role}: expected {}, got {} {}",
+                        case.expect[role],
+                        response.status,
+                        String::from_utf8_lossy(&response.body)
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let extra: Vec<&String> = matrix.keys().filter(|k| !seen.contains(k)).collect();
+    assert!(
+        extra.is_empty(),
+        "the matrix names operations the contract lacks: {extra:?}"
+    );
+}
