@@ -18,8 +18,8 @@ use crate::auth::middleware::{authenticate, AuthSettings};
 use crate::db::Database;
 use crate::error::{problem_response, ApiError, PROBLEM_JSON};
 use crate::{
-    actions, assessments, criteria, departments, domains, health, openapi, risks, statuses, themes,
-    tokens,
+    actions, assessments, audit, criteria, departments, domains, health, openapi, risks, statuses,
+    themes, tokens,
 };
 
 /// Every route of the service; the OpenAPI paths are collected from the same calls.
@@ -34,7 +34,8 @@ fn register(cfg: &mut ServiceConfig) {
             .configure(assessments::routes)
             .configure(actions::routes)
             .configure(statuses::routes)
-            .configure(tokens::routes),
+            .configure(tokens::routes)
+            .configure(audit::routes),
     );
 }
 

@@ -5,6 +5,7 @@ pub mod actions;
 pub mod api;
 pub mod app;
 pub mod assessments;
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod criteria;

@@ -8,7 +8,7 @@ use diesel::Connection;
 use validator::Validate;
 use voortgang::app::{self, ServerOptions};
 use voortgang::auth::middleware::AuthSettings;
-use voortgang::auth::Role;
+use voortgang::auth::{Principal, Role};
 use voortgang::config::Config;
 use voortgang::db::prepare::{self, PrepareError};
 use voortgang::db::Database;
@@ -177,8 +177,10 @@ fn create_token(options: &[&str]) -> ExitCode {
     let created = prepare::migrate(&config.database_url)
         .map_err(|e| e.to_string())
         .and_then(|mut conn| {
-            conn.transaction(|conn| tokens::repo::create(conn, new))
-                .map_err(|e| e.to_string())
+            conn.transaction(|conn| {
+                tokens::repo::create(conn, &Principal::system("command-line"), new)
+            })
+            .map_err(|e| e.to_string())
         });
     match created {
         Ok((token, secret)) => {

@@ -11,6 +11,7 @@ use diesel::sql_types::Integer;
 
 use super::dto::{Action, ActionPatch, NewAction};
 use crate::api::Precondition;
+use crate::audit;
 use crate::auth::{self, Principal};
 use crate::db::schema::{action_domains, action_risks, action_statuses, action_themes, actions};
 use crate::error::ApiError;
@@ -211,6 +212,16 @@ pub fn touch(conn: &mut PgConnection, id: i32) -> QueryResult<()> {
         .map(|_| ())
 }
 
+/// Several actions by id, in a fixed number of queries (missing ones left out), by id.
+pub fn find_many(conn: &mut PgConnection, ids: &[i32]) -> Result<Vec<Action>, ApiError> {
+    let rows = actions::table
+        .filter(actions::id.eq_any(ids))
+        .select(ActionRow::as_select())
+        .order(actions::id)
+        .load(conn)?;
+    assemble(conn, rows)
+}
+
 pub fn find(conn: &mut PgConnection, id: i32) -> Result<Action, ApiError> {
     let row = actions::table
         .find(id)
@@ -342,7 +353,9 @@ pub fn create(
         .returning(actions::id)
         .get_result(conn)?;
     links.store(conn, id)?;
-    find(conn, id)
+    let created = find(conn, id)?;
+    audit::record(conn, principal, "action", id, None, Some(&created))?;
+    Ok(created)
 }
 
 pub fn update(
@@ -355,9 +368,13 @@ pub fn update(
     lock(conn, principal, id)?;
     let current = find(conn, id)?;
     precondition.check(&current)?;
-    let external_ref = patch.external_ref.unwrap_or(current.external_ref);
+    let external_ref = patch
+        .external_ref
+        .unwrap_or_else(|| current.external_ref.clone());
     ensure_external_ref_free(conn, external_ref.as_deref(), Some(id))?;
-    let department_id = patch.department_id.unwrap_or(current.department_id);
+    let department_id = patch
+        .department_id
+        .unwrap_or_else(|| current.department_id.clone());
     auth::ensure_may_change(principal, department_id.as_deref())?;
     links::department(conn, department_id.as_deref(), "department_id")?;
     let parent_id = patch.parent_id.unwrap_or(current.parent_id);
@@ -365,24 +382,39 @@ pub fn update(
     let links = Links::checked(
         conn,
         Links {
-            domain_ids: patch.domain_ids.unwrap_or(current.domain_ids),
-            risk_ids: patch.risk_ids.unwrap_or(current.risk_ids),
-            theme_codes: patch.theme_codes.unwrap_or(current.theme_codes),
+            domain_ids: patch
+                .domain_ids
+                .unwrap_or_else(|| current.domain_ids.clone()),
+            risk_ids: patch.risk_ids.unwrap_or_else(|| current.risk_ids.clone()),
+            theme_codes: patch
+                .theme_codes
+                .unwrap_or_else(|| current.theme_codes.clone()),
         },
     )?;
     diesel::update(actions::table.find(id))
         .set((
             actions::external_ref.eq(external_ref),
-            actions::title.eq(patch.title.unwrap_or(current.title)),
-            actions::description.eq(patch.description.unwrap_or(current.description)),
+            actions::title.eq(patch.title.unwrap_or_else(|| current.title.clone())),
+            actions::description.eq(patch
+                .description
+                .unwrap_or_else(|| current.description.clone())),
             actions::parent_id.eq(parent_id),
             actions::department_id.eq(department_id),
-            actions::plan_ref.eq(patch.plan_ref.unwrap_or(current.plan_ref)),
+            actions::plan_ref.eq(patch.plan_ref.unwrap_or_else(|| current.plan_ref.clone())),
             actions::updated_at.eq(diesel::dsl::now),
         ))
         .execute(conn)?;
     links.store(conn, id)?;
-    find(conn, id)
+    let changed = find(conn, id)?;
+    audit::record(
+        conn,
+        principal,
+        "action",
+        id,
+        Some(&current),
+        Some(&changed),
+    )?;
+    Ok(changed)
 }
 
 /// The ids of the action's sub-actions at any depth.
@@ -422,6 +454,18 @@ pub fn delete(
         )));
     }
     deleted.push(id);
+    let gone = find_many(conn, &deleted)?;
+    for action in &gone {
+        // a cascade deletes only what the caller may change
+        auth::ensure_may_change(principal, action.department_id.as_deref())?;
+    }
     diesel::delete(actions::table.filter(actions::id.eq_any(&deleted))).execute(conn)?;
+    for action in &gone {
+        for status in &action.statuses {
+            let entity = format!("{}/{}", action.id, status.year);
+            audit::record(conn, principal, "action_status", entity, Some(status), None)?;
+        }
+        audit::record(conn, principal, "action", action.id, Some(action), None)?;
+    }
     Ok(deleted)
 }

@@ -11,7 +11,7 @@ use crate::api::Precondition;
 use crate::auth::Principal;
 use crate::db::schema::risk_assessments;
 use crate::error::ApiError;
-use crate::{links, risks};
+use crate::{audit, links, risks};
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = risk_assessments)]
@@ -110,7 +110,17 @@ pub fn put(
         .returning(AssessmentRow::as_returning())
         .get_result(conn)?;
     risks::repo::touch(conn, risk_id)?;
-    Ok((row.into_assessment(), existing.is_none()))
+    let assessment = row.into_assessment();
+    let entity = format!("{risk_id}/{year}");
+    audit::record(
+        conn,
+        principal,
+        "risk_assessment",
+        entity,
+        existing.as_ref(),
+        Some(&assessment),
+    )?;
+    Ok((assessment, existing.is_none()))
 }
 
 pub fn delete(
@@ -125,5 +135,14 @@ pub fn delete(
     precondition.check(&existing)?;
     diesel::delete(risk_assessments::table.find((risk_id, year))).execute(conn)?;
     risks::repo::touch(conn, risk_id)?;
+    let entity = format!("{risk_id}/{year}");
+    audit::record(
+        conn,
+        principal,
+        "risk_assessment",
+        entity,
+        Some(&existing),
+        None,
+    )?;
     Ok(())
 }

@@ -95,6 +95,23 @@ pub async fn authenticate(
         ))
         .into());
     }
-    req.extensions_mut().insert(principal);
-    next.call(req).await
+    let request_id = request_id();
+    req.extensions_mut().insert(Principal {
+        request_id: Some(request_id.clone()),
+        ..principal
+    });
+    let mut response = next.call(req).await?;
+    if let Ok(value) = header::HeaderValue::from_str(&request_id) {
+        response
+            .headers_mut()
+            .insert(header::HeaderName::from_static("x-request-id"), value);
+    }
+    Ok(response)
+}
+
+/// A short random id naming a request in the log, the audit trail and the response.
+fn request_id() -> String {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).expect("the operating system provides random bytes");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

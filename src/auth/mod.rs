@@ -50,6 +50,8 @@ pub struct Principal {
     pub role: Option<Role>,
     /// For editors: the departments they may change.
     pub departments: Vec<String>,
+    /// The request this principal acts in, recorded with its writes.
+    pub request_id: Option<String>,
 }
 
 impl Principal {
@@ -58,6 +60,7 @@ impl Principal {
             name: "anonymous".into(),
             role: None,
             departments: Vec::new(),
+            request_id: None,
         }
     }
 
@@ -67,6 +70,7 @@ impl Principal {
             name: name.into(),
             role: Some(Role::Admin),
             departments: Vec::new(),
+            request_id: None,
         }
     }
 }
@@ -151,6 +155,7 @@ mod tests {
             name: "financien-script".into(),
             role: Some(Role::Editor),
             departments: vec!["financien".into()],
+            request_id: None,
         };
         assert!(ensure_may_change(&editor, Some("financien")).is_ok());
         assert!(ensure_may_change(&editor, Some("personeel")).is_err());

@@ -7,6 +7,7 @@ use validator::Validate;
 use super::dto::{Criterion, CriterionPatch, NewCriterion};
 use super::repo;
 use crate::api::{self, if_match, with_etag, Json, ListParams, MergePatch, Page, Query};
+use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::ApiError;
 
@@ -84,6 +85,7 @@ pub async fn get_criterion(
 #[post("/domains/{domain_id}/criteria")]
 pub async fn create_criterion(
     db: web::Data<Database>,
+    principal: Principal,
     domain_id: web::Path<String>,
     body: Json<NewCriterion>,
 ) -> Result<HttpResponse, ApiError> {
@@ -91,7 +93,7 @@ pub async fn create_criterion(
     new.validate()?;
     let domain_id = domain_id.into_inner();
     let criterion = db
-        .transaction(move |conn| repo::create(conn, &domain_id, new))
+        .transaction(move |conn| repo::create(conn, &principal, &domain_id, new))
         .await?;
     let location = format!(
         "/api/v1/domains/{}/criteria/{}",
@@ -119,6 +121,7 @@ pub async fn create_criterion(
 #[patch("/domains/{domain_id}/criteria/{criterion_id}")]
 pub async fn update_criterion(
     db: web::Data<Database>,
+    principal: Principal,
     path: web::Path<(String, i32)>,
     body: MergePatch<CriterionPatch>,
     req: HttpRequest,
@@ -127,7 +130,9 @@ pub async fn update_criterion(
     patch.validate()?;
     let ((domain_id, id), precondition) = (path.into_inner(), if_match(&req));
     let criterion = db
-        .transaction(move |conn| repo::update(conn, &domain_id, id, patch, &precondition))
+        .transaction(move |conn| {
+            repo::update(conn, &principal, &domain_id, id, patch, &precondition)
+        })
         .await?;
     Ok(with_etag(&req, &criterion))
 }
@@ -146,11 +151,12 @@ pub async fn update_criterion(
 #[delete("/domains/{domain_id}/criteria/{criterion_id}")]
 pub async fn delete_criterion(
     db: web::Data<Database>,
+    principal: Principal,
     path: web::Path<(String, i32)>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let ((domain_id, id), precondition) = (path.into_inner(), if_match(&req));
-    db.transaction(move |conn| repo::delete(conn, &domain_id, id, &precondition))
+    db.transaction(move |conn| repo::delete(conn, &principal, &domain_id, id, &precondition))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -8,6 +8,8 @@ use diesel::prelude::*;
 
 use super::dto::{Criterion, CriterionPatch, NewCriterion};
 use crate::api::Precondition;
+use crate::audit;
+use crate::auth::Principal;
 use crate::db::schema::criteria;
 use crate::domains;
 use crate::error::ApiError;
@@ -113,6 +115,7 @@ fn find_for_update(
 
 pub fn create(
     conn: &mut PgConnection,
+    principal: &Principal,
     domain_id: &str,
     new: NewCriterion,
 ) -> Result<Criterion, ApiError> {
@@ -126,11 +129,21 @@ pub fn create(
         ))
         .returning(CriterionRow::as_returning())
         .get_result(conn)?;
-    Ok(row.into())
+    let created = Criterion::from(row);
+    audit::record(
+        conn,
+        principal,
+        "criterion",
+        created.id,
+        None,
+        Some(&created),
+    )?;
+    Ok(created)
 }
 
 pub fn update(
     conn: &mut PgConnection,
+    principal: &Principal,
     domain_id: &str,
     id: i32,
     patch: CriterionPatch,
@@ -138,7 +151,7 @@ pub fn update(
 ) -> Result<Criterion, ApiError> {
     let current = find_for_update(conn, domain_id, id)?;
     precondition.check(&current)?;
-    let text = patch.text.unwrap_or(current.text);
+    let text = patch.text.unwrap_or_else(|| current.text.clone());
     let position = match patch.position {
         Some(to) => ordering::move_to(conn, Siblings::CriteriaOf(domain_id), current.position, to)?,
         None => current.position,
@@ -151,11 +164,21 @@ pub fn update(
         ))
         .returning(CriterionRow::as_returning())
         .get_result(conn)?;
-    Ok(row.into())
+    let changed = Criterion::from(row);
+    audit::record(
+        conn,
+        principal,
+        "criterion",
+        id,
+        Some(&current),
+        Some(&changed),
+    )?;
+    Ok(changed)
 }
 
 pub fn delete(
     conn: &mut PgConnection,
+    principal: &Principal,
     domain_id: &str,
     id: i32,
     precondition: &Precondition,
@@ -164,5 +187,6 @@ pub fn delete(
     precondition.check(&current)?;
     diesel::delete(criteria::table.find(id)).execute(conn)?;
     ordering::remove_at(conn, Siblings::CriteriaOf(domain_id), current.position)?;
+    audit::record(conn, principal, "criterion", id, Some(&current), None)?;
     Ok(())
 }

@@ -165,3 +165,17 @@ diesel::table! {
 
 diesel::joinable!(api_token_departments -> api_tokens (token_id));
 diesel::allow_tables_to_appear_in_same_query!(api_tokens, api_token_departments);
+
+diesel::table! {
+    audit_events (id) {
+        id -> BigInt,
+        at -> Timestamptz,
+        actor -> Text,
+        operation -> Text,
+        entity_type -> Text,
+        entity_id -> Text,
+        before -> Nullable<Jsonb>,
+        after -> Nullable<Jsonb>,
+        request_id -> Nullable<Text>,
+    }
+}

@@ -106,6 +106,7 @@ pub fn load_if_empty(conn: &mut PgConnection) -> Result<bool, ApiError> {
         for demo in domains() {
             domain::repo::create(
                 conn,
+                &demo_principal(),
                 NewDomain {
                     id: demo.id.clone(),
                     name: demo.name,
@@ -116,6 +117,7 @@ pub fn load_if_empty(conn: &mut PgConnection) -> Result<bool, ApiError> {
             for text in demo.criteria {
                 criteria::repo::create(
                     conn,
+                    &demo_principal(),
                     &demo.id,
                     NewCriterion {
                         text,
@@ -197,14 +199,28 @@ fn load_actions(conn: &mut PgConnection) -> Result<(), ApiError> {
             &demo_principal(),
             new_action(action.title, action.description, domains.clone(), None),
         )?;
-        statuses::repo::upsert(conn, parent.id, demo.year, &status)?;
+        statuses::repo::put(
+            conn,
+            &demo_principal(),
+            parent.id,
+            demo.year,
+            status.clone(),
+            &Precondition::default(),
+        )?;
         for title in action.sub_actions {
             let child = actions::repo::create(
                 conn,
                 &demo_principal(),
                 new_action(title, None, domains.clone(), Some(parent.id)),
             )?;
-            statuses::repo::upsert(conn, child.id, demo.year, &status)?;
+            statuses::repo::put(
+                conn,
+                &demo_principal(),
+                child.id,
+                demo.year,
+                status.clone(),
+                &Precondition::default(),
+            )?;
         }
     }
     Ok(())

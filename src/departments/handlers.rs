@@ -7,6 +7,7 @@ use validator::Validate;
 use super::dto::{Department, DepartmentPatch, NewDepartment};
 use super::repo;
 use crate::api::{self, if_match, with_etag, Json, ListParams, MergePatch, Page, Query};
+use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
 
@@ -79,11 +80,14 @@ pub async fn get_department(
 #[post("/departments")]
 pub async fn create_department(
     db: web::Data<Database>,
+    principal: Principal,
     body: Json<NewDepartment>,
 ) -> Result<HttpResponse, ApiError> {
     let new = body.0;
     new.validate()?;
-    let department = db.transaction(move |conn| repo::create(conn, new)).await?;
+    let department = db
+        .transaction(move |conn| repo::create(conn, &principal, new))
+        .await?;
     Ok(api::created(
         format!("/api/v1/departments/{}", department.id),
         &department,
@@ -107,6 +111,7 @@ pub async fn create_department(
 #[patch("/departments/{id}")]
 pub async fn update_department(
     db: web::Data<Database>,
+    principal: Principal,
     id: web::Path<String>,
     body: MergePatch<DepartmentPatch>,
     req: HttpRequest,
@@ -115,7 +120,7 @@ pub async fn update_department(
     patch.validate()?;
     let (id, precondition) = (id.into_inner(), if_match(&req));
     let department = db
-        .transaction(move |conn| repo::update(conn, &id, patch, &precondition))
+        .transaction(move |conn| repo::update(conn, &principal, &id, patch, &precondition))
         .await?;
     Ok(with_etag(&req, &department))
 }
@@ -134,11 +139,12 @@ pub async fn update_department(
 #[delete("/departments/{id}")]
 pub async fn delete_department(
     db: web::Data<Database>,
+    principal: Principal,
     id: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (id, precondition) = (id.into_inner(), if_match(&req));
-    db.transaction(move |conn| repo::delete(conn, &id, &precondition))
+    db.transaction(move |conn| repo::delete(conn, &principal, &id, &precondition))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -6,6 +6,8 @@ use diesel::prelude::*;
 
 use super::dto::{Department, DepartmentPatch, NewDepartment};
 use crate::api::Precondition;
+use crate::audit;
+use crate::auth::Principal;
 use crate::db::schema::{actions, departments, risks};
 use crate::error::ApiError;
 
@@ -97,7 +99,11 @@ fn ensure_name_free(
     }
 }
 
-pub fn create(conn: &mut PgConnection, new: NewDepartment) -> Result<Department, ApiError> {
+pub fn create(
+    conn: &mut PgConnection,
+    principal: &Principal,
+    new: NewDepartment,
+) -> Result<Department, ApiError> {
     let taken: bool =
         diesel::select(diesel::dsl::exists(departments::table.find(&new.id))).get_result(conn)?;
     if taken {
@@ -111,11 +117,21 @@ pub fn create(conn: &mut PgConnection, new: NewDepartment) -> Result<Department,
         .values((departments::id.eq(&new.id), departments::name.eq(&new.name)))
         .returning(DepartmentRow::as_returning())
         .get_result(conn)?;
-    Ok(row.into())
+    let created = Department::from(row);
+    audit::record(
+        conn,
+        principal,
+        "department",
+        &created.id,
+        None,
+        Some(&created),
+    )?;
+    Ok(created)
 }
 
 pub fn update(
     conn: &mut PgConnection,
+    principal: &Principal,
     id: &str,
     patch: DepartmentPatch,
     precondition: &Precondition,
@@ -127,7 +143,7 @@ pub fn update(
             ensure_name_free(conn, &name, Some(id))?;
             name
         }
-        None => current.name,
+        None => current.name.clone(),
     };
     let row = diesel::update(departments::table.find(id))
         .set((
@@ -136,11 +152,21 @@ pub fn update(
         ))
         .returning(DepartmentRow::as_returning())
         .get_result(conn)?;
-    Ok(row.into())
+    let changed = Department::from(row);
+    audit::record(
+        conn,
+        principal,
+        "department",
+        id,
+        Some(&current),
+        Some(&changed),
+    )?;
+    Ok(changed)
 }
 
 pub fn delete(
     conn: &mut PgConnection,
+    principal: &Principal,
     id: &str,
     precondition: &Precondition,
 ) -> Result<(), ApiError> {
@@ -160,5 +186,6 @@ pub fn delete(
         )));
     }
     diesel::delete(departments::table.find(id)).execute(conn)?;
+    audit::record(conn, principal, "department", id, Some(&current), None)?;
     Ok(())
 }

@@ -7,6 +7,7 @@ use validator::Validate;
 use super::dto::{Domain, DomainPatch, NewDomain};
 use super::repo;
 use crate::api::{self, if_match, with_etag, Json, ListParams, MergePatch, Page, Query};
+use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
 
@@ -80,11 +81,14 @@ pub async fn get_domain(
 #[post("/domains")]
 pub async fn create_domain(
     db: web::Data<Database>,
+    principal: Principal,
     body: Json<NewDomain>,
 ) -> Result<HttpResponse, ApiError> {
     let new = body.0;
     new.validate()?;
-    let domain = db.transaction(move |conn| repo::create(conn, new)).await?;
+    let domain = db
+        .transaction(move |conn| repo::create(conn, &principal, new))
+        .await?;
     Ok(api::created(
         format!("/api/v1/domains/{}", domain.id),
         &domain,
@@ -108,6 +112,7 @@ pub async fn create_domain(
 #[patch("/domains/{id}")]
 pub async fn update_domain(
     db: web::Data<Database>,
+    principal: Principal,
     id: web::Path<String>,
     body: MergePatch<DomainPatch>,
     req: HttpRequest,
@@ -116,7 +121,7 @@ pub async fn update_domain(
     patch.validate()?;
     let (id, precondition) = (id.into_inner(), if_match(&req));
     let domain = db
-        .transaction(move |conn| repo::update(conn, &id, patch, &precondition))
+        .transaction(move |conn| repo::update(conn, &principal, &id, patch, &precondition))
         .await?;
     Ok(with_etag(&req, &domain))
 }
@@ -136,11 +141,12 @@ pub async fn update_domain(
 #[delete("/domains/{id}")]
 pub async fn delete_domain(
     db: web::Data<Database>,
+    principal: Principal,
     id: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (id, precondition) = (id.into_inner(), if_match(&req));
-    db.transaction(move |conn| repo::delete(conn, &id, &precondition))
+    db.transaction(move |conn| repo::delete(conn, &principal, &id, &precondition))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -6,6 +6,8 @@ use diesel::prelude::*;
 
 use super::dto::{Domain, DomainPatch, NewDomain};
 use crate::api::Precondition;
+use crate::audit;
+use crate::auth::Principal;
 use crate::criteria;
 use crate::db::schema::{action_domains, criteria as criteria_t, domains, risks};
 use crate::error::ApiError;
@@ -110,7 +112,11 @@ fn find_for_update(conn: &mut PgConnection, id: &str) -> Result<(DomainRow, Doma
     Ok((row, domain))
 }
 
-pub fn create(conn: &mut PgConnection, new: NewDomain) -> Result<Domain, ApiError> {
+pub fn create(
+    conn: &mut PgConnection,
+    principal: &Principal,
+    new: NewDomain,
+) -> Result<Domain, ApiError> {
     let taken: bool =
         diesel::select(diesel::dsl::exists(domains::table.find(&new.id))).get_result(conn)?;
     if taken {
@@ -129,7 +135,9 @@ pub fn create(conn: &mut PgConnection, new: NewDomain) -> Result<Domain, ApiErro
             domains::position.eq(position),
         ))
         .execute(conn)?;
-    find(conn, &new.id)
+    let created = find(conn, &new.id)?;
+    audit::record(conn, principal, "domain", &created.id, None, Some(&created))?;
+    Ok(created)
 }
 
 fn ensure_name_free(
@@ -152,6 +160,7 @@ fn ensure_name_free(
 
 pub fn update(
     conn: &mut PgConnection,
+    principal: &Principal,
     id: &str,
     patch: DomainPatch,
     precondition: &Precondition,
@@ -170,12 +179,22 @@ pub fn update(
     }
     row.updated_at = Utc::now();
     diesel::update(&row).set(&row).execute(conn)?;
-    find(conn, id)
+    let changed = find(conn, id)?;
+    audit::record(
+        conn,
+        principal,
+        "domain",
+        id,
+        Some(&current),
+        Some(&changed),
+    )?;
+    Ok(changed)
 }
 
 /// Deletes a domain that has nothing left in it.
 pub fn delete(
     conn: &mut PgConnection,
+    principal: &Principal,
     id: &str,
     precondition: &Precondition,
 ) -> Result<(), ApiError> {
@@ -200,5 +219,6 @@ pub fn delete(
     }
     diesel::delete(&row).execute(conn)?;
     ordering::remove_at(conn, Siblings::Domains, row.position)?;
+    audit::record(conn, principal, "domain", id, Some(&current), None)?;
     Ok(())
 }

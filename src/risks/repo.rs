@@ -13,6 +13,7 @@ use super::dto::{NewRisk, Risk, RiskPatch};
 use crate::api::Precondition;
 use crate::assessments;
 use crate::assessments::dto::RiskStatus;
+use crate::audit;
 use crate::auth::{self, Principal};
 use crate::db::schema::{action_risks, actions, risk_assessments, risk_themes, risks};
 use crate::error::ApiError;
@@ -220,7 +221,9 @@ pub fn create(
         .returning(risks::id)
         .get_result(conn)?;
     replace_themes(conn, id, &new.theme_codes)?;
-    find(conn, id)
+    let created = find(conn, id)?;
+    audit::record(conn, principal, "risk", id, None, Some(&created))?;
+    Ok(created)
 }
 
 pub fn update(
@@ -233,16 +236,20 @@ pub fn update(
     lock(conn, principal, id)?;
     let current = find(conn, id)?;
     precondition.check(&current)?;
-    let domain_id = patch.domain_id.unwrap_or(current.domain_id);
+    let domain_id = patch.domain_id.unwrap_or_else(|| current.domain_id.clone());
     links::domains(conn, std::slice::from_ref(&domain_id), "domain_id")?;
-    let department_id = patch.department_id.unwrap_or(current.department_id);
+    let department_id = patch
+        .department_id
+        .unwrap_or_else(|| current.department_id.clone());
     auth::ensure_may_change(principal, department_id.as_deref())?;
     links::department(conn, department_id.as_deref(), "department_id")?;
     diesel::update(risks::table.find(id))
         .set((
             risks::domain_id.eq(domain_id),
-            risks::title.eq(patch.title.unwrap_or(current.title)),
-            risks::description.eq(patch.description.unwrap_or(current.description)),
+            risks::title.eq(patch.title.unwrap_or_else(|| current.title.clone())),
+            risks::description.eq(patch
+                .description
+                .unwrap_or_else(|| current.description.clone())),
             risks::department_id.eq(department_id),
             risks::updated_at.eq(diesel::dsl::now),
         ))
@@ -250,7 +257,9 @@ pub fn update(
     if let Some(codes) = patch.theme_codes {
         replace_themes(conn, id, &codes)?;
     }
-    find(conn, id)
+    let changed = find(conn, id)?;
+    audit::record(conn, principal, "risk", id, Some(&current), Some(&changed))?;
+    Ok(changed)
 }
 
 /// Deletes a risk with its assessments. While actions address it, only with `cascade`, which
@@ -263,7 +272,8 @@ pub fn delete(
     precondition: &Precondition,
 ) -> Result<(), ApiError> {
     lock(conn, principal, id)?;
-    precondition.check(&find(conn, id)?)?;
+    let current = find(conn, id)?;
+    precondition.check(&current)?;
     let addressed_by: i64 = action_risks::table
         .filter(action_risks::risk_id.eq(id))
         .count()
@@ -273,14 +283,32 @@ pub fn delete(
             "Risk {id} is addressed by {addressed_by} action(s); unlink them first, or delete with ?cascade=true to remove the links."
         )));
     }
-    // the unlinked actions changed too: incremental readers must see their new risk_ids
-    let linked = action_risks::table
+    // the unlinked actions change too: incremental readers and the trail must see it
+    let linked: Vec<i32> = action_risks::table
         .filter(action_risks::risk_id.eq(id))
-        .select(action_risks::action_id);
-    diesel::update(actions::table.filter(actions::id.eq_any(linked)))
+        .select(action_risks::action_id)
+        .load(conn)?;
+    let before = crate::actions::repo::find_many(conn, &linked)?;
+    diesel::update(actions::table.filter(actions::id.eq_any(&linked)))
         .set(actions::updated_at.eq(diesel::dsl::now))
         .execute(conn)?;
     diesel::delete(action_risks::table.filter(action_risks::risk_id.eq(id))).execute(conn)?;
+    let after = crate::actions::repo::find_many(conn, &linked)?;
+    for (was, is) in before.iter().zip(&after) {
+        audit::record(conn, principal, "action", was.id, Some(was), Some(is))?;
+    }
     diesel::delete(risks::table.find(id)).execute(conn)?;
+    for assessment in &current.assessments {
+        let entity = format!("{id}/{}", assessment.year);
+        audit::record(
+            conn,
+            principal,
+            "risk_assessment",
+            entity,
+            Some(assessment),
+            None,
+        )?;
+    }
+    audit::record(conn, principal, "risk", id, Some(&current), None)?;
     Ok(())
 }

@@ -7,12 +7,12 @@ use diesel::pg::PgConnection;
 use diesel::prelude::*;
 
 use super::dto::{ActionStatus, Progress, StatusInput};
-use crate::actions;
 use crate::api::Precondition;
 use crate::auth::Principal;
 use crate::db::schema::action_statuses;
 use crate::error::ApiError;
 use crate::links;
+use crate::{actions, audit};
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = action_statuses)]
@@ -124,6 +124,15 @@ pub fn put(
     precondition.check_optional(existing.as_ref())?;
     let status = upsert(conn, action_id, year, &input)?;
     actions::repo::touch(conn, action_id)?;
+    let entity = format!("{action_id}/{year}");
+    audit::record(
+        conn,
+        principal,
+        "action_status",
+        entity,
+        existing.as_ref(),
+        Some(&status),
+    )?;
     Ok((status, existing.is_none()))
 }
 
@@ -139,5 +148,14 @@ pub fn delete(
     precondition.check(&existing)?;
     diesel::delete(action_statuses::table.find((action_id, year))).execute(conn)?;
     actions::repo::touch(conn, action_id)?;
+    let entity = format!("{action_id}/{year}");
+    audit::record(
+        conn,
+        principal,
+        "action_status",
+        entity,
+        Some(&existing),
+        None,
+    )?;
     Ok(())
 }

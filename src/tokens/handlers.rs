@@ -7,6 +7,7 @@ use validator::Validate;
 use super::dto::{CreatedToken, NewToken, Token};
 use super::repo;
 use crate::api::{self, with_etag, Json, ListParams, Page, Query};
+use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
 
@@ -78,11 +79,14 @@ pub async fn get_token(
 #[post("/tokens")]
 pub async fn create_token(
     db: web::Data<Database>,
+    principal: Principal,
     body: Json<NewToken>,
 ) -> Result<HttpResponse, ApiError> {
     let new = body.0;
     new.validate()?;
-    let (token, secret) = db.transaction(move |conn| repo::create(conn, new)).await?;
+    let (token, secret) = db
+        .transaction(move |conn| repo::create(conn, &principal, new))
+        .await?;
     let location = format!("/api/v1/tokens/{}", token.id);
     Ok(api::created(location, &CreatedToken { token, secret }))
 }
@@ -98,10 +102,12 @@ pub async fn create_token(
 #[delete("/tokens/{id}")]
 pub async fn revoke_token(
     db: web::Data<Database>,
+    principal: Principal,
     id: web::Path<i32>,
 ) -> Result<web::Json<Token>, ApiError> {
     let id = id.into_inner();
     Ok(web::Json(
-        db.transaction(move |conn| repo::revoke(conn, id)).await?,
+        db.transaction(move |conn| repo::revoke(conn, &principal, id))
+            .await?,
     ))
 }

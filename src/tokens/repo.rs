@@ -7,6 +7,7 @@ use diesel::pg::PgConnection;
 use diesel::prelude::*;
 
 use super::dto::{NewToken, Token};
+use crate::audit;
 use crate::auth::{secret, Principal, Role};
 use crate::db::schema::{api_token_departments, api_tokens};
 use crate::error::ApiError;
@@ -95,6 +96,7 @@ pub fn authenticate(
         name: row.name,
         role: Role::parse(&row.role),
         departments,
+        request_id: None,
     }))
 }
 
@@ -132,7 +134,11 @@ pub fn find(conn: &mut PgConnection, id: i32) -> Result<Token, ApiError> {
 }
 
 /// Creates a token and returns it with its secret.
-pub fn create(conn: &mut PgConnection, new: NewToken) -> Result<(Token, String), ApiError> {
+pub fn create(
+    conn: &mut PgConnection,
+    principal: &Principal,
+    new: NewToken,
+) -> Result<(Token, String), ApiError> {
     let departments = links::normalised(new.department_ids);
     match (new.role, departments.is_empty()) {
         (Role::Editor, true) => {
@@ -185,12 +191,14 @@ pub fn create(conn: &mut PgConnection, new: NewToken) -> Result<(Token, String),
     diesel::insert_into(api_token_departments::table)
         .values(rows)
         .execute(conn)?;
-    Ok((find(conn, id)?, secret))
+    let created = find(conn, id)?;
+    audit::record(conn, principal, "token", id, None, Some(&created))?;
+    Ok((created, secret))
 }
 
 /// Revokes a token; it stops working at once. Revoking twice changes nothing.
-pub fn revoke(conn: &mut PgConnection, id: i32) -> Result<Token, ApiError> {
-    find(conn, id)?;
+pub fn revoke(conn: &mut PgConnection, principal: &Principal, id: i32) -> Result<Token, ApiError> {
+    let current = find(conn, id)?;
     diesel::update(
         api_tokens::table
             .find(id)
@@ -198,7 +206,9 @@ pub fn revoke(conn: &mut PgConnection, id: i32) -> Result<Token, ApiError> {
     )
     .set(api_tokens::revoked_at.eq(diesel::dsl::now))
     .execute(conn)?;
-    find(conn, id)
+    let revoked = find(conn, id)?;
+    audit::record(conn, principal, "token", id, Some(&current), Some(&revoked))?;
+    Ok(revoked)
 }
 
 /// Makes `secret` an admin token named `name` (VOORTGANG_ADMIN_TOKEN), replacing an older

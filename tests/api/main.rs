@@ -2,6 +2,7 @@
 //! migrated once per run.
 
 mod actions;
+mod audit;
 mod auth;
 mod contract;
 mod criteria;

@@ -1,0 +1,97 @@
+//! Wire types of the audit trail.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// What a write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    Create,
+    Update,
+    Delete,
+}
+
+impl Operation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::Delete => "delete",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Create, Self::Update, Self::Delete]
+            .into_iter()
+            .find(|o| o.as_str() == text)
+    }
+}
+
+/// An entity as the API showed it at the time of the write: the representation of its
+/// `entity_type` (a risk, an action status, ...).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"year": 2023, "status": "in_progress", "progress": 60, "note": null}))]
+pub struct EntitySnapshot(serde_json::Value);
+
+/// One recorded write.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuditEvent {
+    /// Identifier of the event; events are numbered in the order they were recorded.
+    #[schema(example = 1042)]
+    pub id: i64,
+    /// When the write's transaction ran (UTC).
+    #[schema(example = "2023-06-07T02:00:00Z")]
+    pub at: DateTime<Utc>,
+    /// The token name that wrote (`demo` for the demo data).
+    #[schema(example = "financien-nachtscript")]
+    pub actor: String,
+    /// What the write did.
+    #[schema(example = "update")]
+    pub operation: Operation,
+    /// The kind of entity: `domain`, `criterion`, `department`, `risk`, `risk_assessment`,
+    /// `action`, `action_status` or `token`.
+    #[schema(example = "action_status")]
+    pub entity_type: String,
+    /// The entity's id (`<risk id>/<year>` and `<action id>/<year>` for yearly rows).
+    #[schema(example = "12/2023")]
+    pub entity_id: String,
+    /// The entity before the write, as the API shows it; null for a create.
+    #[schema(required = true, value_type = Option<EntitySnapshot>)]
+    pub before: Option<serde_json::Value>,
+    /// The entity after the write; null for a delete.
+    #[schema(required = true, value_type = Option<EntitySnapshot>)]
+    pub after: Option<serde_json::Value>,
+    /// The request that wrote (also in its `X-Request-Id` response header), or null.
+    #[schema(required = true, example = "5f0c2a9e1b7d4c33")]
+    pub request_id: Option<String>,
+}
+
+/// Filters and paging of the audit trail (oldest first).
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// Only events about this kind of entity.
+    #[param(example = "action")]
+    pub entity_type: Option<String>,
+    /// Only events about this entity id (with `entity_type`).
+    #[param(example = "12")]
+    pub entity_id: Option<String>,
+    /// Only events by this actor (token name).
+    #[param(example = "financien-nachtscript")]
+    pub actor: Option<String>,
+    /// Only events at or after this time (ISO 8601 with offset).
+    #[param(value_type = Option<String>, format = DateTime, example = "2023-01-01T00:00:00Z")]
+    pub since: Option<DateTime<Utc>>,
+    /// Only events before this time (ISO 8601 with offset).
+    #[param(value_type = Option<String>, format = DateTime, example = "2024-01-01T00:00:00Z")]
+    pub until: Option<DateTime<Utc>>,
+    /// How many items to return, 1 to 1000 (default 50).
+    #[param(minimum = 1, maximum = 1000, example = 50)]
+    pub limit: Option<i64>,
+    /// Where to continue: the `next_cursor` of the previous page, with the same parameters.
+    #[param(example = "MTA0Mg")]
+    pub cursor: Option<String>,
+}

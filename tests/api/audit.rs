@@ -1,0 +1,232 @@
+//! The audit trail: exactly one event per actual change, in the write's transaction.
+
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+use crate::helpers::TestApp;
+
+fn events_of(page: &Value) -> Vec<(String, String, String)> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["operation"].as_str().unwrap().to_string(),
+                e["entity_type"].as_str().unwrap().to_string(),
+                e["entity_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+async fn trail(app: &TestApp) -> Vec<(String, String, String)> {
+    events_of(
+        &app.get("/api/v1/audit-events?limit=1000")
+            .await
+            .ok_json(200),
+    )
+}
+
+#[actix_web::test]
+async fn every_change_leaves_one_event_and_a_change_of_nothing_none() {
+    let app = TestApp::with_domains(&["organisatiecultuur"]).await;
+    let before = trail(&app).await.len();
+    let response = app
+        .post_json(
+            "/api/v1/actions",
+            &json!({"title": "Nieuw intranet", "domain_ids": ["organisatiecultuur"]}),
+        )
+        .await;
+    let action = response.ok_json(201);
+    let request_id = response.header("x-request-id").unwrap().to_string();
+    let id = action["id"].as_i64().unwrap();
+    let path = format!("/api/v1/actions/{id}");
+
+    app.patch(&path, &json!({"title": "Nieuw intranet (fase 2)"}))
+        .await
+        .ok_json(200);
+    app.patch(&path, &json!({"title": "Nieuw intranet (fase 2)"}))
+        .await
+        .ok_json(200);
+    app.put_json(
+        &format!("{path}/statuses/2023"),
+        &json!({"status": "planned"}),
+    )
+    .await
+    .ok_json(201);
+    app.put_json(
+        &format!("{path}/statuses/2023"),
+        &json!({"status": "planned"}),
+    )
+    .await
+    .ok_json(200);
+    app.put_json(
+        &format!("{path}/statuses/2023"),
+        &json!({"status": "realised"}),
+    )
+    .await
+    .ok_json(200);
+    assert_eq!(app.delete(&path).await.status, 204);
+
+    let events = trail(&app).await;
+    let id = id.to_string();
+    let status = format!("{id}/2023");
+    assert_eq!(
+        events[before..].to_vec(),
+        [
+            ("create".into(), "action".into(), id.clone()),
+            ("update".into(), "action".into(), id.clone()),
+            ("create".into(), "action_status".into(), status.clone()),
+            ("update".into(), "action_status".into(), status.clone()),
+            ("delete".into(), "action_status".into(), status),
+            ("delete".into(), "action".into(), id.clone()),
+        ]
+    );
+
+    let page = app
+        .get(&format!(
+            "/api/v1/audit-events?entity_type=action&entity_id={id}"
+        ))
+        .await
+        .ok_json(200);
+    let first = &page["items"][0];
+    assert_eq!(first["actor"], "test-admin");
+    assert_eq!(first["before"], Value::Null);
+    assert_eq!(first["after"]["title"], "Nieuw intranet");
+    assert_eq!(first["request_id"], request_id.as_str());
+    let update = &page["items"][1];
+    assert_eq!(update["before"]["title"], "Nieuw intranet");
+    assert_eq!(update["after"]["title"], "Nieuw intranet (fase 2)");
+    assert_eq!(page["items"][2]["after"], Value::Null);
+}
+
+#[actix_web::test]
+async fn a_failed_write_leaves_no_event() {
+    let app = TestApp::with_domains(&["organisatiecultuur"]).await;
+    let action = app
+        .post_json(
+            "/api/v1/actions",
+            &json!({"title": "A", "domain_ids": ["organisatiecultuur"], "external_ref": "A-1"}),
+        )
+        .await
+        .ok_json(201);
+    let before = trail(&app).await;
+    app.post_json(
+        "/api/v1/actions",
+        &json!({"title": "B", "domain_ids": ["organisatiecultuur"], "external_ref": "A-1"}),
+    )
+    .await
+    .problem(409);
+    app.post_json(
+        "/api/v1/actions",
+        &json!({"title": "", "domain_ids": ["organisatiecultuur"]}),
+    )
+    .await
+    .problem(422);
+    let path = format!("/api/v1/actions/{}", action["id"]);
+    app.patch(&path, &json!({"parent_id": action["id"]}))
+        .await
+        .problem(422);
+    app.patch(&path, &json!({"domain_ids": ["onbekend"]}))
+        .await
+        .problem(422);
+    app.delete("/api/v1/domains/organisatiecultuur")
+        .await
+        .problem(409);
+    assert_eq!(trail(&app).await, before);
+}
+
+#[actix_web::test]
+async fn the_trail_is_append_only_even_in_sql() {
+    let app = TestApp::with_domains(&["organisatiecultuur"]).await;
+    assert!(!trail(&app).await.is_empty());
+    let mut conn = app.db();
+    for sql in [
+        "UPDATE audit_events SET actor = 'iemand anders'",
+        "DELETE FROM audit_events",
+        "TRUNCATE audit_events",
+    ] {
+        assert!(
+            diesel::sql_query(sql).execute(&mut conn).is_err(),
+            "accepted: {sql}"
+        );
+    }
+    let actors: Vec<String> = voortgang::db::schema::audit_events::table
+        .select(voortgang::db::schema::audit_events::actor)
+        .load(&mut conn)
+        .unwrap();
+    assert!(actors.iter().all(|a| a == "test-admin"));
+}
+
+#[actix_web::test]
+async fn the_history_of_a_risk_shows_its_assessments_newest_first() {
+    let app = TestApp::with_domains(&["organisatiecultuur"]).await;
+    let risk = app
+        .post_json(
+            "/api/v1/risks",
+            &json!({"domain_id": "organisatiecultuur", "title": "Hoge werkdruk"}),
+        )
+        .await
+        .ok_json(201);
+    let id = risk["id"].as_i64().unwrap();
+    app.put_json(
+        &format!("/api/v1/risks/{id}/assessments/2022"),
+        &json!({"status": "open"}),
+    )
+    .await
+    .ok_json(201);
+    app.put_json(
+        &format!("/api/v1/risks/{id}/assessments/2023"),
+        &json!({"status": "monitoring", "likelihood": 2, "impact": 3}),
+    )
+    .await
+    .ok_json(201);
+    let history = app
+        .get(&format!("/api/v1/risks/{id}/history"))
+        .await
+        .ok_json(200);
+    assert_eq!(
+        events_of(&history),
+        [
+            (
+                "create".into(),
+                "risk_assessment".into(),
+                format!("{id}/2023")
+            ),
+            (
+                "create".into(),
+                "risk_assessment".into(),
+                format!("{id}/2022")
+            ),
+            ("create".into(), "risk".into(), id.to_string()),
+        ]
+    );
+    assert_eq!(history["items"][0]["after"]["level"], "medium");
+    let paged = app
+        .get(&format!("/api/v1/risks/{id}/history?limit=2"))
+        .await
+        .ok_json(200);
+    let rest = app.get(paged["next"].as_str().unwrap()).await.ok_json(200);
+    assert_eq!(
+        events_of(&rest),
+        [("create".into(), "risk".into(), id.to_string())]
+    );
+    app.get("/api/v1/risks/999999/history").await.problem(404);
+
+    let by_actor = app
+        .get("/api/v1/audit-events?actor=niemand")
+        .await
+        .ok_json(200);
+    assert_eq!(by_actor["items"], json!([]));
+    let future = app
+        .get("/api/v1/audit-events?since=2100-01-01T00:00:00Z")
+        .await
+        .ok_json(200);
+    assert_eq!(future["items"], json!([]));
+    let past = app
+        .get("/api/v1/audit-events?until=2000-01-01T00:00:00Z")
+        .await
+        .ok_json(200);
+    assert_eq!(past["items"], json!([]));
+}
