@@ -19,7 +19,7 @@ use crate::db::Database;
 use crate::error::{problem_response, ApiError, PROBLEM_JSON};
 use crate::{
     actions, assessments, audit, criteria, departments, domains, health, openapi, risks, statuses,
-    themes, tokens,
+    themes, tokens, upserts,
 };
 
 /// Every route of the service; the OpenAPI paths are collected from the same calls.
@@ -34,6 +34,7 @@ fn register(cfg: &mut ServiceConfig) {
             .configure(assessments::routes)
             .configure(actions::routes)
             .configure(statuses::routes)
+            .configure(upserts::routes)
             .configure(tokens::routes)
             .configure(audit::routes),
     );
@@ -147,9 +148,13 @@ impl RouteTable {
         Self(routes)
     }
 
-    fn find(&self, path: &str) -> Option<&(String, Vec<String>, Vec<Method>)> {
-        let parts: Vec<&str> = path.split('/').collect();
-        self.0.iter().find(|(_, template, _)| {
+    /// Every route whose template matches `path` (a literal and a parameter can both match).
+    fn matching<'a>(
+        &'a self,
+        path: &str,
+    ) -> impl Iterator<Item = &'a (String, Vec<String>, Vec<Method>)> + 'a {
+        let parts: Vec<String> = path.split('/').map(str::to_string).collect();
+        self.0.iter().filter(move |(_, template, _)| {
             template.len() == parts.len()
                 && template.iter().zip(&parts).all(|(t, p)| {
                     t == p || (t.starts_with('{') && t.ends_with('}') && !p.is_empty())
@@ -157,15 +162,23 @@ impl RouteTable {
         })
     }
 
-    /// The methods of the route matching `path`, if any.
-    pub fn allowed(&self, path: &str) -> Option<&[Method]> {
-        self.find(path).map(|(_, _, methods)| methods.as_slice())
+    /// The methods of the routes matching `path`; empty when none matches.
+    pub fn allowed(&self, path: &str) -> Vec<Method> {
+        let mut methods: Vec<Method> = Vec::new();
+        for (_, _, route_methods) in self.matching(path) {
+            for method in route_methods {
+                if !methods.contains(method) {
+                    methods.push(method.clone());
+                }
+            }
+        }
+        methods
     }
 
     /// The path template of the operation `method` `path` is for, if the contract has it.
     pub fn template(&self, path: &str, method: &Method) -> Option<&str> {
-        self.find(path)
-            .filter(|(_, _, methods)| methods.contains(method))
+        self.matching(path)
+            .find(|(_, _, methods)| methods.contains(method))
             .map(|(template, _, _)| template.as_str())
     }
 }
@@ -175,9 +188,11 @@ async fn no_route(
     req: HttpRequest,
     routes: web::Data<RouteTable>,
 ) -> Result<HttpResponse, ApiError> {
-    Err(match routes.allowed(req.path()) {
-        Some(methods) if !methods.is_empty() => ApiError::MethodNotAllowed(methods.to_vec()),
-        _ => ApiError::NotFound(format!("There is nothing at {}.", req.path())),
+    let methods = routes.allowed(req.path());
+    Err(if methods.is_empty() {
+        ApiError::NotFound(format!("There is nothing at {}.", req.path()))
+    } else {
+        ApiError::MethodNotAllowed(methods)
     })
 }
 

@@ -23,3 +23,4 @@ pub mod risks;
 pub mod statuses;
 pub mod themes;
 pub mod tokens;
+pub mod upserts;

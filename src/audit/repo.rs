@@ -42,7 +42,7 @@ impl From<EventRow> for AuditEvent {
 }
 
 /// The content of a representation, without the times that every write moves.
-fn content(value: &Value) -> Value {
+pub fn content(value: &Value) -> Value {
     match value {
         Value::Object(members) => Value::Object(
             members

@@ -396,6 +396,7 @@ fn fill(template: &str, f: &Fixture) -> String {
         .replace("{risk_id}", &f.risk.to_string())
         .replace("{action_id}", &f.action.to_string())
         .replace("{code}", "CUL")
+        .replace("{external_ref}", "matrix-ref")
         .replace("{year}", "2022")
 }
 

@@ -16,3 +16,4 @@ mod migrations;
 mod risks;
 mod startup;
 mod themes;
+mod upserts;

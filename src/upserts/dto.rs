@@ -1,0 +1,180 @@
+//! Wire types of scripted updates.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::actions::dto::Action;
+use crate::api::validate::{not_blank, slug};
+use crate::statuses::dto::Progress;
+
+/// The status of one year, as a script sends it.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct YearStatus {
+    /// The year, 2000 to 2100.
+    #[validate(range(min = 2000, max = 2100, message = "must be from 2000 to 2100"))]
+    #[schema(example = 2023, minimum = 2000, maximum = 2100)]
+    pub year: i32,
+    /// The status in that year.
+    #[schema(example = "in_progress")]
+    pub status: Progress,
+    /// Progress in percent, 0 to 100.
+    #[serde(default)]
+    #[validate(range(min = 0, max = 100, message = "must be from 0 to 100"))]
+    #[schema(example = 60, minimum = 0, maximum = 100)]
+    pub progress: Option<i32>,
+    /// Explanation, at most 5000 characters.
+    #[serde(default)]
+    #[validate(length(max = 5000, message = "must be at most 5000 characters"))]
+    #[schema(example = "Aanbesteding loopt.", max_length = 5000)]
+    pub note: Option<String>,
+}
+
+/// The full representation of an action as a script sends it. Absent optional members mean
+/// "none"; `statuses` replace the years they name and leave other years alone.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionUpsert {
+    /// The department's own key; in a batch required, on `PUT .../by-ref/{external_ref}`
+    /// optional and then equal to the path.
+    #[serde(default)]
+    #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
+    #[schema(example = "FIN-2023-007", min_length = 1, max_length = 100)]
+    pub external_ref: Option<String>,
+    /// Title, 1 to 300 characters.
+    #[validate(
+        length(min = 1, max = 300, message = "must be 1 to 300 characters"),
+        custom(function = "not_blank")
+    )]
+    #[schema(example = "E-facturatie", min_length = 1, max_length = 300)]
+    pub title: String,
+    /// Longer description, at most 20000 characters.
+    #[serde(default)]
+    #[validate(length(max = 20000, message = "must be at most 20000 characters"))]
+    #[schema(
+        example = "Facturen digitaal ontvangen en verwerken.",
+        max_length = 20000
+    )]
+    pub description: Option<String>,
+    /// The control domains the action serves: 1 to 20.
+    #[validate(length(min = 1, max = 20, message = "must list 1 to 20 domains"))]
+    #[schema(example = json!(["voorkomen-fraude-en-fouten"]), min_items = 1, max_items = 20)]
+    pub domain_ids: Vec<String>,
+    /// The parent action, for a sub-action.
+    #[serde(default)]
+    #[schema(example = 3)]
+    pub parent_id: Option<i32>,
+    /// The risks the action addresses, at most 100.
+    #[serde(default)]
+    #[validate(length(max = 100, message = "at most 100 risks"))]
+    #[schema(example = json!([9]), max_items = 100)]
+    pub risk_ids: Vec<i32>,
+    /// Codes of Leidraad themes, at most 11.
+    #[serde(default)]
+    #[validate(length(max = 11, message = "at most 11 themes"))]
+    #[schema(example = json!(["FIM"]), max_items = 11)]
+    pub theme_codes: Vec<String>,
+    /// The owning department.
+    #[serde(default)]
+    #[validate(custom(function = "slug"))]
+    #[schema(example = "financien", max_length = 64)]
+    pub department_id: Option<String>,
+    /// Reference into the multi-year plan, 1 to 100 characters.
+    #[serde(default)]
+    #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
+    #[schema(example = "AP 2.1.4", min_length = 1, max_length = 100)]
+    pub plan_ref: Option<String>,
+    /// Statuses of the years to set, at most one per year.
+    #[serde(default)]
+    #[validate(length(max = 101, message = "at most one status per year"), nested)]
+    pub statuses: Vec<YearStatus>,
+}
+
+/// Up to 1000 upserts by `external_ref`, written all or nothing.
+#[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchRequest {
+    /// The actions, 1 to 1000, each with its `external_ref`.
+    #[validate(
+        length(min = 1, max = 1000, message = "must hold 1 to 1000 items"),
+        nested
+    )]
+    pub items: Vec<ActionUpsert>,
+    /// `true`: write nothing, only say what would happen.
+    #[serde(default)]
+    #[schema(example = true)]
+    pub dry_run: bool,
+}
+
+/// What an upsert did (or, in a dry run, would do).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// The value of a field of an action: text, a number, a list or null.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldValue(serde_json::Value);
+
+/// One field an update changes.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Change {
+    /// The field of the action.
+    #[schema(example = "title")]
+    pub field: String,
+    /// Its value before.
+    #[schema(value_type = FieldValue)]
+    pub before: serde_json::Value,
+    /// Its value after.
+    #[schema(value_type = FieldValue)]
+    pub after: serde_json::Value,
+}
+
+/// The result of one item of a batch.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ItemResult {
+    /// Position of the item in the request, from 0.
+    #[schema(example = 0)]
+    pub index: usize,
+    /// The item's key.
+    #[schema(example = "FIN-2023-007")]
+    pub external_ref: String,
+    /// What happened to it.
+    #[schema(example = "updated")]
+    pub outcome: Outcome,
+    /// The action's id (in a dry run, for a created item, the id it would have had).
+    #[schema(example = 174)]
+    pub id: i32,
+    /// For `updated`: the fields that change, before and after.
+    pub changes: Vec<Change>,
+}
+
+/// The result of a batch.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BatchResult {
+    /// Whether this was a dry run (nothing written).
+    #[schema(example = false)]
+    pub dry_run: bool,
+    /// Per item, in request order.
+    pub items: Vec<ItemResult>,
+    /// How many items were created.
+    #[schema(example = 1)]
+    pub created: usize,
+    /// How many items were updated.
+    #[schema(example = 1)]
+    pub updated: usize,
+    /// How many items were already as sent.
+    #[schema(example = 0)]
+    pub unchanged: usize,
+}
+
+/// An upserted action with what happened to it.
+pub struct Upserted {
+    pub outcome: Outcome,
+    pub action: Action,
+    pub changes: Vec<Change>,
+}

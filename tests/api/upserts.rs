@@ -1,0 +1,250 @@
+//! Departments' scripts: upsert by external_ref, batches, dry runs.
+
+use serde_json::{json, Value};
+
+use crate::helpers::TestApp;
+
+const DOMAINS: &[&str] = &["voorkomen-fraude-en-fouten", "bereiken-doelstellingen"];
+
+fn item(external_ref: &str, title: &str, status: &str) -> Value {
+    json!({
+        "external_ref": external_ref,
+        "title": title,
+        "domain_ids": ["voorkomen-fraude-en-fouten"],
+        "statuses": [{"year": 2023, "status": status}]
+    })
+}
+
+async fn event_count(app: &TestApp) -> usize {
+    let page = app
+        .get("/api/v1/audit-events?limit=1000")
+        .await
+        .ok_json(200);
+    page["items"].as_array().unwrap().len()
+}
+
+#[actix_web::test]
+async fn a_put_by_ref_creates_then_changes_then_changes_nothing() {
+    let app = TestApp::with_domains(DOMAINS).await;
+    let path = "/api/v1/actions/by-ref/FIN-2023-007";
+    let body = json!({"title": "E-facturatie", "domain_ids": ["voorkomen-fraude-en-fouten"],
+                      "statuses": [{"year": 2023, "status": "planned"}]});
+    let created = app.put_json(path, &body).await;
+    let action = created.ok_json(201);
+    assert_eq!(action["external_ref"], "FIN-2023-007");
+    assert_eq!(action["statuses"][0]["status"], "planned");
+    let id = action["id"].as_i64().unwrap();
+    assert_eq!(
+        created.header("location"),
+        Some(format!("/api/v1/actions/{id}").as_str())
+    );
+
+    let events = event_count(&app).await;
+    let again = app.put_json(path, &body).await;
+    let etag = created.header("etag").unwrap();
+    assert_eq!(again.ok_json(200)["id"], id);
+    assert_eq!(
+        again.header("etag"),
+        Some(etag),
+        "nothing changed: the same ETag"
+    );
+    assert_eq!(
+        event_count(&app).await,
+        events,
+        "nothing changed: no audit event"
+    );
+
+    // statuses named replace their years; other years stay
+    app.put_json(
+        &format!("/api/v1/actions/{id}/statuses/2022"),
+        &json!({"status": "planned"}),
+    )
+    .await
+    .ok_json(201);
+    let changed = app
+        .put_json(path, &json!({"title": "E-facturatie (Peppol)", "domain_ids": ["voorkomen-fraude-en-fouten"],
+                                "statuses": [{"year": 2023, "status": "in_progress", "progress": 40}]}))
+        .await
+        .ok_json(200);
+    assert_eq!(changed["title"], "E-facturatie (Peppol)");
+    let years: Vec<(i64, &str)> = changed["statuses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["year"].as_i64().unwrap(), s["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(years, [(2022, "planned"), (2023, "in_progress")]);
+
+    let mismatch = app.put_json(path, &json!({"external_ref": "ANDERS", "title": "X", "domain_ids": ["voorkomen-fraude-en-fouten"]})).await;
+    assert_eq!(mismatch.invalid_fields(), ["external_ref"]);
+    let twice = app
+        .put_json(path, &json!({"title": "X", "domain_ids": ["voorkomen-fraude-en-fouten"],
+                                "statuses": [{"year": 2023, "status": "planned"}, {"year": 2023, "status": "realised"}]}))
+        .await;
+    assert_eq!(twice.invalid_fields(), ["statuses"]);
+}
+
+#[actix_web::test]
+async fn a_batch_is_all_or_nothing_and_re_running_it_changes_nothing() {
+    let app = TestApp::with_domains(DOMAINS).await;
+    let batch = json!({"items": [item("A-1", "Opvolgaudit financiële processen", "planned"), item("A-2", "E-facturatie", "in_progress")]});
+
+    let dry = app
+        .post_json(
+            "/api/v1/actions/batch",
+            &json!({"items": batch["items"], "dry_run": true}),
+        )
+        .await
+        .ok_json(200);
+    assert_eq!(dry["dry_run"], true);
+    assert_eq!(dry["created"], 2);
+    assert_eq!(
+        app.get("/api/v1/actions").await.ok_json(200)["items"],
+        json!([]),
+        "a dry run writes nothing"
+    );
+
+    let first = app
+        .post_json("/api/v1/actions/batch", &batch)
+        .await
+        .ok_json(200);
+    assert_eq!(
+        (
+            first["created"].as_i64(),
+            first["updated"].as_i64(),
+            first["unchanged"].as_i64()
+        ),
+        (Some(2), Some(0), Some(0))
+    );
+    let events = event_count(&app).await;
+
+    let second = app
+        .post_json("/api/v1/actions/batch", &batch)
+        .await
+        .ok_json(200);
+    let outcomes: Vec<&str> = second["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["unchanged", "unchanged"]);
+    assert_eq!(
+        event_count(&app).await,
+        events,
+        "re-running writes no audit event"
+    );
+
+    let changed = json!({"items": [item("A-1", "Opvolgaudit financiële processen", "realised"), item("A-2", "E-facturatie", "in_progress")], "dry_run": true});
+    let preview = app
+        .post_json("/api/v1/actions/batch", &changed)
+        .await
+        .ok_json(200);
+    assert_eq!(preview["items"][0]["outcome"], "updated");
+    assert_eq!(preview["items"][0]["changes"][0]["field"], "statuses");
+    assert_eq!(
+        preview["items"][0]["changes"][0]["before"][0]["status"],
+        "planned"
+    );
+    assert_eq!(
+        preview["items"][0]["changes"][0]["after"][0]["status"],
+        "realised"
+    );
+    assert_eq!(preview["items"][1]["outcome"], "unchanged");
+    assert_eq!(event_count(&app).await, events, "a dry run records nothing");
+
+    // one bad item: nothing is written, and the problem names it
+    let bad = json!({"items": [item("A-3", "Nieuw", "planned"), {"external_ref": "A-4", "title": "", "domain_ids": ["voorkomen-fraude-en-fouten"]}]});
+    let response = app.post_json("/api/v1/actions/batch", &bad).await;
+    assert_eq!(response.invalid_fields(), ["items[1].title"]);
+    let bad_link = json!({"items": [item("A-3", "Nieuw", "planned"), {"external_ref": "A-4", "title": "X", "domain_ids": ["onbekend"]}]});
+    let response = app.post_json("/api/v1/actions/batch", &bad_link).await;
+    assert_eq!(response.invalid_fields(), ["items[1].domain_ids"]);
+    let all = app.get("/api/v1/actions").await.ok_json(200);
+    assert_eq!(
+        all["items"].as_array().unwrap().len(),
+        2,
+        "the failed batches wrote nothing"
+    );
+    assert_eq!(event_count(&app).await, events);
+
+    let duplicate = json!({"items": [item("A-5", "X", "planned"), item("A-5", "Y", "planned")]});
+    assert_eq!(
+        app.post_json("/api/v1/actions/batch", &duplicate)
+            .await
+            .invalid_fields(),
+        ["items[1].external_ref"]
+    );
+    let missing = json!({"items": [{"title": "X", "domain_ids": ["voorkomen-fraude-en-fouten"]}]});
+    assert_eq!(
+        app.post_json("/api/v1/actions/batch", &missing)
+            .await
+            .invalid_fields(),
+        ["items[0].external_ref"]
+    );
+    let empty = app
+        .post_json("/api/v1/actions/batch", &json!({"items": []}))
+        .await;
+    assert_eq!(empty.invalid_fields(), ["items"]);
+}
+
+#[actix_web::test]
+async fn an_editor_batch_with_one_foreign_item_writes_nothing() {
+    let app = TestApp::with_domains(DOMAINS).await;
+    for id in ["financien", "ict"] {
+        app.post_json("/api/v1/departments", &json!({"id": id, "name": id}))
+            .await
+            .ok_json(201);
+    }
+    let secret = app
+        .post_json(
+            "/api/v1/tokens",
+            &json!({"name": "financien-script", "role": "editor", "department_ids": ["financien"]}),
+        )
+        .await
+        .ok_json(201)["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut own = item("F-1", "E-facturatie", "planned");
+    own["department_id"] = json!("financien");
+    let mut foreign = item("I-1", "Migratie Topdesk", "planned");
+    foreign["department_id"] = json!("ict");
+    let response = crate::helpers::send(
+        app.request_as(
+            actix_web::http::Method::POST,
+            "/api/v1/actions/batch",
+            Some(&secret),
+        )
+        .insert_header(("Content-Type", "application/json")),
+        Some(json!({"items": [own.clone(), foreign]}).to_string()),
+    )
+    .await;
+    let problem = response.problem(403);
+    assert!(problem["detail"].as_str().unwrap().contains("items[1]"));
+    assert_eq!(
+        app.get("/api/v1/actions").await.ok_json(200)["items"],
+        json!([])
+    );
+
+    let response = crate::helpers::send(
+        app.request_as(
+            actix_web::http::Method::POST,
+            "/api/v1/actions/batch",
+            Some(&secret),
+        )
+        .insert_header(("Content-Type", "application/json")),
+        Some(json!({"items": [own]}).to_string()),
+    )
+    .await;
+    assert_eq!(response.ok_json(200)["created"], 1);
+    let trail = app
+        .get("/api/v1/audit-events?actor=financien-script")
+        .await
+        .ok_json(200);
+    assert_eq!(
+        trail["items"].as_array().unwrap().len(),
+        2,
+        "the action and its 2023 status"
+    );
+}
