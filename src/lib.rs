@@ -15,6 +15,7 @@ pub mod departments;
 pub mod domains;
 pub mod error;
 pub mod health;
+pub mod idempotency;
 pub mod links;
 pub mod listing;
 pub mod openapi;

@@ -6,10 +6,12 @@ use validator::Validate;
 
 use super::dto::{Action, ActionPatch, ActionQuery, NewAction};
 use super::repo::{self, ActionFilter};
+use crate::api::body::BodyDigest;
 use crate::api::{self, if_match, page, with_etag, CascadeParams, Json, MergePatch, Page, Query};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
+use crate::idempotency::{self, Stored};
 use crate::listing::{Key, Sort};
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -85,15 +87,17 @@ pub async fn get_action(
 /// Create an action
 ///
 /// Adds an action serving one or more domains, optionally as a sub-action of `parent_id`.
-/// Its yearly statuses are set with `PUT /api/v1/actions/{id}/statuses/{year}`.
+/// Its yearly statuses are set with `PUT /api/v1/actions/{id}/statuses/{year}`. With an
+/// `Idempotency-Key`, a retry with the same key and body gets the first answer again.
 #[utoipa::path(
+    params(("Idempotency-Key" = Option<String>, Header, description = "A unique key per intended create (e.g. a UUID): a retry with the same key and body gets the first answer again, for 24 hours.", example = "5d1c9a52-6f0e-4c3b-9a4f-2f7d8e1b0c3a")),
     tag = "actions",
     request_body(content = NewAction, content_type = "application/json"),
     responses(
         (status = 201, description = "The action was created.", body = Action,
             headers(("Location" = String, description = "Address of the new action."),
                     ("ETag" = String, description = "Entity tag of the new action."))),
-        (status = 409, description = "The external_ref is taken.", body = Problem, content_type = "application/problem+json")
+        (status = 409, description = "The external_ref is taken, or a request with the same Idempotency-Key is still running.", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/actions")]
@@ -101,16 +105,27 @@ pub async fn create_action(
     db: web::Data<Database>,
     principal: Principal,
     body: Json<NewAction>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let new = body.0;
     new.validate()?;
-    let action = db
-        .transaction(move |conn| repo::create(conn, &principal, new))
+    let (key, digest) = (idempotency::key(req.headers())?, BodyDigest::of(&req));
+    let stored = db
+        .transaction(move |conn| {
+            idempotency::once(
+                conn,
+                &principal,
+                key.as_deref(),
+                "create_action",
+                &digest,
+                |conn| {
+                    let action = repo::create(conn, &principal, new)?;
+                    Stored::of(&action, Some(format!("/api/v1/actions/{}", action.id)))
+                },
+            )
+        })
         .await?;
-    Ok(api::created(
-        format!("/api/v1/actions/{}", action.id),
-        &action,
-    ))
+    Ok(stored.response())
 }
 
 /// Change an action

@@ -9,6 +9,7 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
 
@@ -28,6 +29,20 @@ pub struct Json<T>(pub T);
 /// removes an optional value.
 #[derive(Debug)]
 pub struct MergePatch<T>(pub T);
+
+/// The SHA-256 of the request body, kept for `Idempotency-Key` (same key, same body).
+#[derive(Debug, Clone, Default)]
+pub struct BodyDigest(pub Vec<u8>);
+
+impl BodyDigest {
+    /// The digest of the body this request's extractor read (empty when there was none).
+    pub fn of(req: &HttpRequest) -> Vec<u8> {
+        req.extensions()
+            .get::<Self>()
+            .map(|d| d.0.clone())
+            .unwrap_or_default()
+    }
+}
 
 type BodyFuture<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
 
@@ -62,6 +77,7 @@ fn read_body<T: DeserializeOwned>(
         .is_some_and(|mime| mime.essence_str() == media_type);
     let sent = content_type.map(|mime| mime.essence_str().to_string());
     let stream = BodyStream::new(payload.take());
+    let req = req.clone();
     async move {
         if !accepted {
             return Err(ApiError::UnsupportedMediaType(match sent {
@@ -80,6 +96,8 @@ fn read_body<T: DeserializeOwned>(
             .map_err(|e| {
                 ApiError::BadRequest(format!("the request body could not be read: {e}"))
             })?;
+        req.extensions_mut()
+            .insert(BodyDigest(Sha256::digest(&bytes).to_vec()));
         parse(&bytes)
     }
 }

@@ -179,3 +179,16 @@ diesel::table! {
         request_id -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    idempotency_keys (actor, key) {
+        actor -> Text,
+        key -> Text,
+        operation -> Text,
+        request_hash -> Binary,
+        status -> Integer,
+        location -> Nullable<Text>,
+        body -> Json,
+        created_at -> Timestamptz,
+    }
+}

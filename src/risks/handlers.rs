@@ -6,10 +6,12 @@ use validator::Validate;
 
 use super::dto::{NewRisk, Risk, RiskPatch, RiskQuery};
 use super::repo::{self, RiskFilter};
+use crate::api::body::BodyDigest;
 use crate::api::{self, if_match, page, with_etag, CascadeParams, Json, MergePatch, Page, Query};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
+use crate::idempotency::{self, Stored};
 use crate::listing::{Key, Sort};
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -81,14 +83,17 @@ pub async fn get_risk(
 /// Create a risk
 ///
 /// Adds a risk to a domain. Its yearly assessments are set with
-/// `PUT /api/v1/risks/{id}/assessments/{year}`.
+/// `PUT /api/v1/risks/{id}/assessments/{year}`. With an `Idempotency-Key`, a retry with the
+/// same key and body gets the first answer again.
 #[utoipa::path(
+    params(("Idempotency-Key" = Option<String>, Header, description = "A unique key per intended create (e.g. a UUID): a retry with the same key and body gets the first answer again, for 24 hours.", example = "5d1c9a52-6f0e-4c3b-9a4f-2f7d8e1b0c3a")),
     tag = "risks",
     request_body(content = NewRisk, content_type = "application/json"),
     responses(
         (status = 201, description = "The risk was created.", body = Risk,
             headers(("Location" = String, description = "Address of the new risk."),
-                    ("ETag" = String, description = "Entity tag of the new risk.")))
+                    ("ETag" = String, description = "Entity tag of the new risk."))),
+        (status = 409, description = "A request with the same Idempotency-Key is still running.", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/risks")]
@@ -96,13 +101,27 @@ pub async fn create_risk(
     db: web::Data<Database>,
     principal: Principal,
     body: Json<NewRisk>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let new = body.0;
     new.validate()?;
-    let risk = db
-        .transaction(move |conn| repo::create(conn, &principal, new))
+    let (key, digest) = (idempotency::key(req.headers())?, BodyDigest::of(&req));
+    let stored = db
+        .transaction(move |conn| {
+            idempotency::once(
+                conn,
+                &principal,
+                key.as_deref(),
+                "create_risk",
+                &digest,
+                |conn| {
+                    let risk = repo::create(conn, &principal, new)?;
+                    Stored::of(&risk, Some(format!("/api/v1/risks/{}", risk.id)))
+                },
+            )
+        })
         .await?;
-    Ok(api::created(format!("/api/v1/risks/{}", risk.id), &risk))
+    Ok(stored.response())
 }
 
 /// Change a risk

@@ -8,10 +8,12 @@ use validator::Validate;
 use super::dto::{ActionUpsert, BatchRequest, BatchResult, ItemResult, Outcome};
 use super::repo;
 use crate::actions::dto::Action;
+use crate::api::body::BodyDigest;
 use crate::api::{put_response, with_etag, Json};
 use crate::auth::Principal;
 use crate::db::Database;
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError, Problem};
+use crate::idempotency::{self, Stored};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(put_action_by_ref).service(batch_upsert_actions);
@@ -112,18 +114,24 @@ fn for_item(err: ApiError, index: usize, external_ref: &str) -> ApiError {
 /// All or nothing: one invalid item (422 naming `items[i].field`) or one item of another
 /// department (403) and nothing is written. With `"dry_run": true` nothing is written and the
 /// answer says per item `created`, `updated` (with the fields that would change, before and
-/// after) or `unchanged`.
+/// after) or `unchanged`. With an `Idempotency-Key`, a retry with the same key and body gets
+/// the first answer again.
 #[utoipa::path(
+    params(("Idempotency-Key" = Option<String>, Header, description = "A unique key per intended create (e.g. a UUID): a retry with the same key and body gets the first answer again, for 24 hours.", example = "5d1c9a52-6f0e-4c3b-9a4f-2f7d8e1b0c3a")),
     tag = "actions",
     request_body(content = BatchRequest, content_type = "application/json"),
-    responses((status = 200, description = "What the batch did, or would do.", body = BatchResult))
+    responses(
+        (status = 200, description = "What the batch did, or would do.", body = BatchResult),
+        (status = 409, description = "A request with the same Idempotency-Key is still running.", body = Problem, content_type = "application/problem+json")
+    )
 )]
 #[post("/actions/batch")]
 pub async fn batch_upsert_actions(
     db: web::Data<Database>,
     principal: Principal,
     body: Json<BatchRequest>,
-) -> Result<web::Json<BatchResult>, ApiError> {
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let batch = body.0;
     batch.validate()?;
     let mut problems = Vec::new();
@@ -145,44 +153,69 @@ pub async fn batch_upsert_actions(
         return Err(ApiError::from_field_errors(problems));
     }
     let dry_run = batch.dry_run;
-    let outcome = db
-        .run(move |conn| {
-            let result = conn.transaction::<BatchResult, Stop, _>(|conn| {
-                let mut result = BatchResult {
-                    dry_run,
-                    items: Vec::new(),
-                    created: 0,
-                    updated: 0,
-                    unchanged: 0,
-                };
-                for (index, item) in batch.items.into_iter().enumerate() {
-                    let external_ref = item.external_ref.clone().unwrap_or_default();
-                    let upserted = repo::upsert(conn, &principal, &external_ref, item)
-                        .map_err(|e| Stop::Error(for_item(e, index, &external_ref)))?;
-                    match upserted.outcome {
-                        Outcome::Created => result.created += 1,
-                        Outcome::Updated => result.updated += 1,
-                        Outcome::Unchanged => result.unchanged += 1,
-                    }
-                    result.items.push(ItemResult {
-                        index,
-                        external_ref,
-                        outcome: upserted.outcome,
-                        id: upserted.action.id,
-                        changes: upserted.changes,
-                    });
-                }
-                if dry_run {
+    let items = batch.items;
+    if dry_run {
+        // the batch runs for real and is rolled back: the answer is exactly what would happen
+        let result = db
+            .run(move |conn| {
+                match conn.transaction::<(), Stop, _>(|conn| {
+                    let result = run(conn, &principal, items, true).map_err(Stop::Error)?;
                     Err(Stop::DryRun(result))
-                } else {
-                    Ok(result)
+                }) {
+                    Err(Stop::DryRun(result)) => Ok(result),
+                    Err(Stop::Error(err)) => Err(err),
+                    Ok(()) => Err(ApiError::internal("batch", "a dry run committed")),
                 }
-            });
-            match result {
-                Ok(result) | Err(Stop::DryRun(result)) => Ok(result),
-                Err(Stop::Error(err)) => Err(err),
-            }
+            })
+            .await?;
+        return Ok(HttpResponse::Ok().json(result));
+    }
+    let (key, digest) = (idempotency::key(req.headers())?, BodyDigest::of(&req));
+    let stored = db
+        .transaction(move |conn| {
+            idempotency::once(
+                conn,
+                &principal,
+                key.as_deref(),
+                "batch_upsert_actions",
+                &digest,
+                |conn| Stored::of(&run(conn, &principal, items, false)?, None),
+            )
         })
         .await?;
-    Ok(web::Json(outcome))
+    Ok(stored.response())
+}
+
+/// Upserts every item in the caller's transaction; the first failing item stops the batch.
+fn run(
+    conn: &mut diesel::PgConnection,
+    principal: &Principal,
+    items: Vec<ActionUpsert>,
+    dry_run: bool,
+) -> Result<BatchResult, ApiError> {
+    let mut result = BatchResult {
+        dry_run,
+        items: Vec::new(),
+        created: 0,
+        updated: 0,
+        unchanged: 0,
+    };
+    for (index, item) in items.into_iter().enumerate() {
+        let external_ref = item.external_ref.clone().unwrap_or_default();
+        let upserted = repo::upsert(conn, principal, &external_ref, item)
+            .map_err(|e| for_item(e, index, &external_ref))?;
+        match upserted.outcome {
+            Outcome::Created => result.created += 1,
+            Outcome::Updated => result.updated += 1,
+            Outcome::Unchanged => result.unchanged += 1,
+        }
+        result.items.push(ItemResult {
+            index,
+            external_ref,
+            outcome: upserted.outcome,
+            id: upserted.action.id,
+            changes: upserted.changes,
+        });
+    }
+    Ok(result)
 }

@@ -1,5 +1,6 @@
 //! Departments' scripts: upsert by external_ref, batches, dry runs.
 
+use diesel::RunQueryDsl;
 use serde_json::{json, Value};
 
 use crate::helpers::TestApp;
@@ -247,4 +248,70 @@ async fn an_editor_batch_with_one_foreign_item_writes_nothing() {
         2,
         "the action and its 2023 status"
     );
+}
+
+#[actix_web::test]
+async fn an_idempotency_key_returns_the_first_answer_without_a_second_write() {
+    let app = TestApp::with_domains(DOMAINS).await;
+    let post = |key: &'static str, body: Value| {
+        crate::helpers::send(
+            app.request(actix_web::http::Method::POST, "/api/v1/actions")
+                .insert_header(("Content-Type", "application/json"))
+                .insert_header(("Idempotency-Key", key)),
+            Some(body.to_string()),
+        )
+    };
+    let body = json!({"title": "Nieuw intranet", "domain_ids": ["bereiken-doelstellingen"]});
+    let first = post("sleutel-1", body.clone()).await;
+    let created = first.ok_json(201);
+    let retry = post("sleutel-1", body.clone()).await;
+    assert_eq!(retry.ok_json(201), created);
+    assert_eq!(retry.header("location"), first.header("location"));
+    assert_eq!(retry.header("etag"), first.header("etag"));
+    let all = app.get("/api/v1/actions").await.ok_json(200);
+    assert_eq!(all["items"].as_array().unwrap().len(), 1, "written once");
+
+    let other_body = post(
+        "sleutel-1",
+        json!({"title": "Ander", "domain_ids": ["bereiken-doelstellingen"]}),
+    )
+    .await;
+    assert_eq!(other_body.invalid_fields(), ["Idempotency-Key"]);
+    post("sleutel-2", body.clone()).await.ok_json(201);
+
+    // while a request with the key runs (its lock is held), a retry is 409
+    let mut holder = app.db();
+    diesel::sql_query("SELECT pg_advisory_lock(hashtextextended('test-admin:sleutel-3', 0))")
+        .execute(&mut holder)
+        .unwrap();
+    post("sleutel-3", body.clone()).await.problem(409);
+    drop(holder);
+    post("sleutel-3", body).await.ok_json(201);
+
+    let bad = crate::helpers::send(
+        app.request(actix_web::http::Method::POST, "/api/v1/risks")
+            .insert_header(("Content-Type", "application/json"))
+            .insert_header(("Idempotency-Key", "")),
+        Some(json!({"domain_id": "bereiken-doelstellingen", "title": "X"}).to_string()),
+    )
+    .await;
+    bad.problem(400);
+}
+
+#[actix_web::test]
+async fn a_batch_retried_with_its_key_is_not_applied_twice() {
+    let app = TestApp::with_domains(DOMAINS).await;
+    let batch = json!({"items": [item("B-1", "E-facturatie", "planned")]});
+    let send_batch = || {
+        crate::helpers::send(
+            app.request(actix_web::http::Method::POST, "/api/v1/actions/batch")
+                .insert_header(("Content-Type", "application/json"))
+                .insert_header(("Idempotency-Key", "nacht-2023-06-07")),
+            Some(batch.to_string()),
+        )
+    };
+    let first = send_batch().await.ok_json(200);
+    assert_eq!(first["created"], 1);
+    let retry = send_batch().await.ok_json(200);
+    assert_eq!(retry, first, "the stored answer, not a new run");
 }
