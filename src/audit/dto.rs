@@ -32,7 +32,7 @@ impl Operation {
 /// An entity as the API showed it at the time of the write: the representation of its
 /// `entity_type` (a risk, an action status, ...).
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"year": 2023, "status": "in_progress", "progress": 60, "note": null}))]
+#[schema(value_type = Object, example = json!({"year": 2023, "status": "in_progress", "progress": 60, "note": null}))]
 pub struct EntitySnapshot(serde_json::Value);
 
 /// One recorded write.
