@@ -146,6 +146,26 @@ impl Key {
     }
 }
 
+/// Cuts up to `limit + 1` rows (each with its rank) to a page, and gives the key to continue
+/// after when more follow.
+pub fn split<R>(
+    mut rows: Vec<(R, f32)>,
+    limit: i64,
+    sort: Sort,
+    row_key: impl for<'a> Fn(&'a R, f32) -> RowKey<'a>,
+) -> (Vec<R>, Option<Key>) {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next = more
+        .then(|| {
+            rows.last()
+                .map(|(row, rank)| Key::of(sort, row_key(row, *rank)))
+        })
+        .flatten();
+    (rows.into_iter().map(|(row, _)| row).collect(), next)
+}
+
 pub type Predicate<QS> = Box<dyn BoxableExpression<QS, Pg, SqlType = Bool>>;
 pub type RankExpression<QS> = Box<dyn BoxableExpression<QS, Pg, SqlType = Float>>;
 

@@ -116,23 +116,15 @@ pub fn list(
             .order(listing::rank::<actions::table>("actions", q).desc())
             .then_order_by(actions::id.asc()),
     };
-    let mut rows: Vec<(ActionRow, f32)> = query.limit(f.limit + 1).load(conn)?;
-    let more = rows.len() as i64 > f.limit;
-    rows.truncate(f.limit as usize);
-    let next = more.then(|| {
-        let (row, rank) = rows.last().expect("a full page has a last row");
-        Key::of(
-            f.sort,
-            RowKey {
-                id: row.id,
-                title: &row.title,
-                created_at: row.created_at,
-                updated_at: row.updated_at,
-                rank: *rank,
-            },
-        )
+    let rows: Vec<(ActionRow, f32)> = query.limit(f.limit + 1).load(conn)?;
+    let (rows, next) = listing::split(rows, f.limit, f.sort, |row, rank| RowKey {
+        id: row.id,
+        title: &row.title,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        rank,
     });
-    let actions = assemble(conn, rows.into_iter().map(|(row, _)| row).collect())?;
+    let actions = assemble(conn, rows)?;
     Ok((actions, next))
 }
 

@@ -93,23 +93,15 @@ pub fn list(conn: &mut PgConnection, f: RiskFilter) -> Result<(Vec<Risk>, Option
             .order(listing::rank::<risks::table>("risks", q).desc())
             .then_order_by(risks::id.asc()),
     };
-    let mut rows: Vec<(RiskRow, f32)> = query.limit(f.limit + 1).load(conn)?;
-    let more = rows.len() as i64 > f.limit;
-    rows.truncate(f.limit as usize);
-    let next = more.then(|| {
-        let (row, rank) = rows.last().expect("a full page has a last row");
-        Key::of(
-            f.sort,
-            RowKey {
-                id: row.id,
-                title: &row.title,
-                created_at: row.created_at,
-                updated_at: row.updated_at,
-                rank: *rank,
-            },
-        )
+    let rows: Vec<(RiskRow, f32)> = query.limit(f.limit + 1).load(conn)?;
+    let (rows, next) = listing::split(rows, f.limit, f.sort, |row, rank| RowKey {
+        id: row.id,
+        title: &row.title,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        rank,
     });
-    let risks = assemble(conn, rows.into_iter().map(|(row, _)| row).collect())?;
+    let risks = assemble(conn, rows)?;
     Ok((risks, next))
 }
 
