@@ -18,8 +18,8 @@ use crate::auth::middleware::{authenticate, AuthSettings};
 use crate::db::Database;
 use crate::error::{problem_response, ApiError, PROBLEM_JSON};
 use crate::{
-    actions, assessments, audit, criteria, departments, domains, health, openapi, risks, statuses,
-    themes, tokens, upserts,
+    actions, assessments, audit, criteria, departments, domains, health, openapi, reports, risks,
+    statuses, themes, tokens, upserts,
 };
 
 /// Every route of the service; the OpenAPI paths are collected from the same calls.
@@ -35,6 +35,7 @@ fn register(cfg: &mut ServiceConfig) {
             .configure(actions::routes)
             .configure(statuses::routes)
             .configure(upserts::routes)
+            .configure(reports::routes)
             .configure(tokens::routes)
             .configure(audit::routes),
     );

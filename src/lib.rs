@@ -20,6 +20,7 @@ pub mod links;
 pub mod listing;
 pub mod openapi;
 pub mod ordering;
+pub mod reports;
 pub mod risks;
 pub mod statuses;
 pub mod themes;

@@ -29,6 +29,7 @@ Conventions: JSON with snake_case keys; errors are `application/problem+json` (R
         (name = "departments", description = "Departments (diensten): owners of risks and actions."),
         (name = "risks", description = "High risks to follow up (op te volgen hoge risico's) and their assessment per year."),
         (name = "actions", description = "Actions (maatregelen) and their status per year: realisations and planning of the reports."),
+        (name = "reports", description = "The yearly progress report (voortgangsrapport): metadata and the report assembled from the data."),
         (name = "audit", description = "The audit trail: every write with who, when, and the entity before and after. Append-only."),
         (name = "tokens", description = "API tokens (admins only). Authenticate with `Authorization: Bearer <secret>`, or Basic with any user name and the secret as password."),
         (name = "themes", description = "The themes 0-10 of Audit Vlaanderen's Leidraad organisatiebeheersing (read-only)."),

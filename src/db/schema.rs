@@ -192,3 +192,18 @@ diesel::table! {
         created_at -> Timestamptz,
     }
 }
+
+diesel::table! {
+    report_years (year) {
+        year -> Integer,
+        title -> Text,
+        status -> Text,
+        presented_to -> Nullable<Text>,
+        presented_on -> Nullable<Date>,
+        adopted_on -> Nullable<Date>,
+        decision_url -> Nullable<Text>,
+        introduction -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}

@@ -17,6 +17,8 @@ use crate::criteria::{self, dto::NewCriterion};
 use crate::db::schema::{departments, domains};
 use crate::domains::{self as domain, dto::NewDomain};
 use crate::error::ApiError;
+use crate::reports;
+use crate::reports::dto::ReportYearInput;
 use crate::risks::dto::NewRisk;
 use crate::statuses::dto::{Progress, StatusInput};
 use crate::{actions, assessments, risks, statuses};
@@ -24,6 +26,7 @@ use crate::{actions, assessments, risks, statuses};
 const DOMAINS: &str = include_str!("domains.json");
 const RISKS: &str = include_str!("risks.json");
 const ACTIONS: &str = include_str!("actions.json");
+const REPORT: &str = include_str!("report.json");
 
 /// A domain of the seed report with its criteria, in report order.
 #[derive(Debug, Deserialize)]
@@ -78,6 +81,18 @@ pub struct DemoAction {
     pub sub_actions: Vec<String>,
 }
 
+/// The report year of the seed: its metadata and introduction.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoReport {
+    pub year: i32,
+    pub metadata: ReportYearInput,
+}
+
+pub fn report() -> DemoReport {
+    serde_json::from_str(REPORT).expect("src/demo/report.json is valid")
+}
+
 pub fn risks() -> DemoRisks {
     serde_json::from_str(RISKS).expect("src/demo/risks.json is valid")
 }
@@ -128,6 +143,8 @@ pub fn load_if_empty(conn: &mut PgConnection) -> Result<bool, ApiError> {
         }
         load_risks(conn)?;
         load_actions(conn)?;
+        let report = report();
+        reports::repo::put(conn, &demo_principal(), report.year, report.metadata)?;
         Ok(true)
     })
 }

@@ -13,6 +13,7 @@ mod errors;
 mod health;
 mod helpers;
 mod migrations;
+mod reports;
 mod risks;
 mod startup;
 mod themes;

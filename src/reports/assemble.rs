@@ -1,0 +1,288 @@
+//! Assembles a year's report from the data in a fixed number of queries (one per
+//! collection), whatever its size.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+
+use super::dto::{
+    Report, ReportAction, ReportCriterion, ReportDomain, ReportRisk, Section, LABELS,
+};
+use super::repo;
+use crate::assessments::dto::{AssessmentInput, RiskStatus};
+use crate::db::schema::{
+    action_domains, action_statuses, actions, criteria, domains, risk_assessments, risks,
+};
+use crate::error::ApiError;
+use crate::links;
+use crate::statuses::dto::Progress;
+
+/// An action with its status in the report year (none for a parent shown as context).
+#[derive(Debug, Clone)]
+struct YearAction {
+    id: i32,
+    parent_id: Option<i32>,
+    title: String,
+    description: Option<String>,
+    department_id: Option<String>,
+    status: Option<Progress>,
+    progress: Option<i32>,
+    note: Option<String>,
+}
+
+type ActionColumns = (i32, Option<i32>, String, Option<String>, Option<String>);
+/// An action's status, progress and note in the year.
+type YearColumns = (String, Option<i32>, Option<String>);
+
+fn year_action((id, parent_id, title, description, department_id): ActionColumns) -> YearAction {
+    YearAction {
+        id,
+        parent_id,
+        title,
+        description,
+        department_id,
+        status: None,
+        progress: None,
+        note: None,
+    }
+}
+
+/// The report of `year`: metadata, then per domain criteria, risks followed up, realisations
+/// and planning.
+pub fn assemble(conn: &mut PgConnection, year: i32) -> Result<Report, ApiError> {
+    let report = repo::find(conn, year)?;
+    let domain_rows: Vec<(String, String, Option<String>)> = domains::table
+        .select((domains::id, domains::name, domains::description))
+        .order((domains::position, domains::id))
+        .load(conn)?;
+    let mut criteria_by_domain = links::grouped(
+        criteria::table
+            .select((criteria::domain_id, criteria::id, criteria::text))
+            .order((criteria::domain_id, criteria::position))
+            .load::<(String, i32, String)>(conn)?
+            .into_iter()
+            .map(|(domain, id, text)| (domain, ReportCriterion { id, text }))
+            .collect(),
+    );
+
+    type RiskRow = (
+        i32,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<i32>,
+        Option<i32>,
+        String,
+        Option<String>,
+        chrono::DateTime<chrono::Utc>,
+    );
+    let followed: Vec<RiskRow> = risks::table
+        .inner_join(risk_assessments::table)
+        .filter(risk_assessments::year.eq(year))
+        .filter(risk_assessments::status.eq_any(["open", "monitoring"]))
+        .select((
+            risks::id,
+            risks::domain_id,
+            risks::title,
+            risks::description,
+            risks::department_id,
+            risk_assessments::likelihood,
+            risk_assessments::impact,
+            risk_assessments::status,
+            risk_assessments::note,
+            risk_assessments::updated_at,
+        ))
+        .order(risks::id)
+        .load(conn)?;
+    let mut risks_by_domain = links::grouped(
+        followed
+            .into_iter()
+            .map(
+                |(
+                    id,
+                    domain,
+                    title,
+                    description,
+                    department_id,
+                    likelihood,
+                    impact,
+                    status,
+                    note,
+                    updated_at,
+                )| {
+                    let input = AssessmentInput {
+                        likelihood,
+                        impact,
+                        status: RiskStatus::parse(&status).unwrap_or(RiskStatus::Open),
+                        note,
+                    };
+                    let assessment = input.into_assessment(year, updated_at);
+                    (
+                        domain,
+                        ReportRisk {
+                            id,
+                            title,
+                            description,
+                            department_id,
+                            assessment,
+                        },
+                    )
+                },
+            )
+            .collect(),
+    );
+
+    let columns = (
+        actions::id,
+        actions::parent_id,
+        actions::title,
+        actions::description,
+        actions::department_id,
+    );
+    let in_year: Vec<(ActionColumns, YearColumns)> = actions::table
+        .inner_join(action_statuses::table)
+        .filter(action_statuses::year.eq(year))
+        .select((
+            columns,
+            (
+                action_statuses::status,
+                action_statuses::progress,
+                action_statuses::note,
+            ),
+        ))
+        .order(actions::id)
+        .load(conn)?;
+    let mut by_id: HashMap<i32, YearAction> = HashMap::new();
+    for (row, (status, progress, note)) in in_year {
+        let mut action = year_action(row);
+        action.status = Progress::parse(&status);
+        action.progress = progress;
+        action.note = note;
+        by_id.insert(action.id, action);
+    }
+    // parents of listed sub-actions that have no status that year are shown as context
+    let missing: Vec<i32> = by_id
+        .values()
+        .filter_map(|a| a.parent_id)
+        .filter(|p| !by_id.contains_key(p))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let context: Vec<ActionColumns> = actions::table
+        .filter(actions::id.eq_any(&missing))
+        .select(columns)
+        .load(conn)?;
+    for row in context {
+        let action = year_action(row);
+        by_id.insert(action.id, action);
+    }
+    let ids: Vec<i32> = by_id.keys().copied().collect();
+    let domains_of: HashMap<i32, Vec<String>> = links::grouped(
+        action_domains::table
+            .filter(action_domains::action_id.eq_any(&ids))
+            .select((action_domains::action_id, action_domains::domain_id))
+            .load(conn)?,
+    );
+
+    let realised = |a: &YearAction| a.status == Some(Progress::Realised);
+    let planned =
+        |a: &YearAction| matches!(a.status, Some(Progress::Planned | Progress::InProgress));
+    let domains = domain_rows
+        .into_iter()
+        .map(|(id, name, description)| {
+            let criteria = criteria_by_domain.remove(&id).unwrap_or_default();
+            let risks = risks_by_domain.remove(&id).unwrap_or_default();
+            let realisations = section(LABELS.realisations, &by_id, &domains_of, &id, &realised);
+            let planning = section(LABELS.planning, &by_id, &domains_of, &id, &planned);
+            ReportDomain {
+                criteria: Section {
+                    label: LABELS.criteria,
+                    count: criteria.len(),
+                    items: criteria,
+                },
+                risks: Section {
+                    label: LABELS.risks,
+                    count: risks.len(),
+                    items: risks,
+                },
+                realisations,
+                planning,
+                id,
+                name,
+                description,
+            }
+        })
+        .collect();
+    Ok(Report {
+        report,
+        labels: LABELS,
+        domains,
+    })
+}
+
+/// The actions of `domain` that `listed` selects, with sub-actions nested under their parent
+/// and a parent shown (as context) when only a sub-action is listed.
+fn section(
+    label: &'static str,
+    by_id: &HashMap<i32, YearAction>,
+    domains_of: &HashMap<i32, Vec<String>>,
+    domain: &str,
+    listed: &dyn Fn(&YearAction) -> bool,
+) -> Section<ReportAction> {
+    let in_domain = |a: &YearAction| {
+        domains_of
+            .get(&a.id)
+            .is_some_and(|ds| ds.iter().any(|d| d == domain))
+    };
+    // the listed actions and, for context, the ancestors of listed sub-actions
+    let mut shown: HashSet<i32> = HashSet::new();
+    for action in by_id.values().filter(|a| listed(a) && in_domain(a)) {
+        let mut current = Some(action);
+        while let Some(a) = current {
+            if !shown.insert(a.id) {
+                break;
+            }
+            current = a.parent_id.and_then(|p| by_id.get(&p));
+        }
+    }
+    let mut children: BTreeMap<Option<i32>, Vec<i32>> = BTreeMap::new();
+    for id in &shown {
+        let parent = by_id[id].parent_id.filter(|p| shown.contains(p));
+        children.entry(parent).or_default().push(*id);
+    }
+    for list in children.values_mut() {
+        list.sort_unstable();
+    }
+    fn build(
+        id: i32,
+        by_id: &HashMap<i32, YearAction>,
+        children: &BTreeMap<Option<i32>, Vec<i32>>,
+    ) -> ReportAction {
+        let action = &by_id[&id];
+        let sub_actions = children
+            .get(&Some(id))
+            .map(|ids| ids.iter().map(|c| build(*c, by_id, children)).collect())
+            .unwrap_or_default();
+        ReportAction {
+            id,
+            title: action.title.clone(),
+            description: action.description.clone(),
+            department_id: action.department_id.clone(),
+            status: action.status,
+            progress: action.progress,
+            note: action.note.clone(),
+            sub_actions,
+        }
+    }
+    let items: Vec<ReportAction> = children
+        .get(&None)
+        .map(|ids| ids.iter().map(|id| build(*id, by_id, &children)).collect())
+        .unwrap_or_default();
+    Section {
+        label,
+        count: shown.len(),
+        items,
+    }
+}

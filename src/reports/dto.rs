@@ -1,0 +1,230 @@
+//! Wire types of the yearly report.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::api::validate::not_blank;
+use crate::assessments::dto::Assessment;
+use crate::statuses::dto::Progress;
+
+/// Where a report stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportStatus {
+    Draft,
+    Adopted,
+}
+
+/// The metadata of a year's report.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReportYear {
+    /// The year the report is about.
+    #[schema(example = 2022, minimum = 2000, maximum = 2100)]
+    pub year: i32,
+    /// Title of the report.
+    #[schema(example = "Voortgangsrapport 2022 Organisatiebeheersing")]
+    pub title: String,
+    /// `draft` until the council adopts it.
+    #[schema(example = "draft")]
+    pub status: ReportStatus,
+    /// The body the report is presented to, or null.
+    #[schema(required = true, example = "Commissie Algemene Zaken")]
+    pub presented_to: Option<String>,
+    /// The day it is presented, or null.
+    #[schema(required = true, value_type = Option<String>, format = Date, example = "2023-06-06")]
+    pub presented_on: Option<NaiveDate>,
+    /// The day it was adopted, or null.
+    #[schema(required = true, value_type = Option<String>, format = Date, example = "2023-06-27")]
+    pub adopted_on: Option<NaiveDate>,
+    /// Link to the council decision, or null.
+    #[schema(
+        required = true,
+        example = "https://besluiten.mechelen.be/2023/06/27/voortgangsrapport"
+    )]
+    pub decision_url: Option<String>,
+    /// Introduction text, or null.
+    #[schema(
+        required = true,
+        example = "Organisatiebeheersing is het geheel van maatregelen en procedures ..."
+    )]
+    pub introduction: Option<String>,
+    /// When the metadata was last changed.
+    #[schema(example = "2023-06-01T09:00:00Z")]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The metadata of a year's report, as PUT creates or replaces it.
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportYearInput {
+    /// Title, 1 to 300 characters.
+    #[validate(
+        length(min = 1, max = 300, message = "must be 1 to 300 characters"),
+        custom(function = "not_blank")
+    )]
+    #[schema(
+        example = "Voortgangsrapport 2023 Organisatiebeheersing",
+        min_length = 1,
+        max_length = 300
+    )]
+    pub title: String,
+    /// The body the report is presented to.
+    #[serde(default)]
+    #[validate(length(max = 300, message = "must be at most 300 characters"))]
+    #[schema(example = "Commissie Algemene Zaken", max_length = 300)]
+    pub presented_to: Option<String>,
+    /// The day it is presented.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date, example = "2024-06-04")]
+    pub presented_on: Option<NaiveDate>,
+    /// Link to the council decision.
+    #[serde(default)]
+    #[validate(
+        url(message = "must be a URL"),
+        length(max = 2000, message = "must be at most 2000 characters")
+    )]
+    #[schema(
+        example = "https://besluiten.mechelen.be/2024/06/25/voortgangsrapport",
+        max_length = 2000
+    )]
+    pub decision_url: Option<String>,
+    /// Introduction text, at most 50000 characters.
+    #[serde(default)]
+    #[validate(length(max = 50000, message = "must be at most 50000 characters"))]
+    #[schema(
+        example = "Organisatiebeheersing is het geheel van maatregelen en procedures ...",
+        max_length = 50000
+    )]
+    pub introduction: Option<String>,
+}
+
+/// The Dutch labels of the four parts, so a consumer needs no dictionary of its own.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Labels {
+    /// Label of the criteria.
+    #[schema(example = "Detail criterium")]
+    pub criteria: &'static str,
+    /// Label of the risks.
+    #[schema(example = "Op te volgen hoge risico's")]
+    pub risks: &'static str,
+    /// Label of the realisations.
+    #[schema(example = "Realisaties")]
+    pub realisations: &'static str,
+    /// Label of the planning.
+    #[schema(example = "Planning")]
+    pub planning: &'static str,
+}
+
+pub const LABELS: Labels = Labels {
+    criteria: "Detail criterium",
+    risks: "Op te volgen hoge risico's",
+    realisations: "Realisaties",
+    planning: "Planning",
+};
+
+/// A criterion as the report lists it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReportCriterion {
+    /// Identifier of the criterion.
+    #[schema(example = 3)]
+    pub id: i32,
+    /// What the criterion says.
+    #[schema(example = "Deontologische code")]
+    pub text: String,
+}
+
+/// A risk followed up in the year, with that year's assessment.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReportRisk {
+    /// Identifier of the risk.
+    #[schema(example = 1)]
+    pub id: i32,
+    /// Title of the risk.
+    #[schema(example = "Hoge werkdruk")]
+    pub title: String,
+    /// Description, or null.
+    #[schema(required = true, example = "Medewerkers ervaren een hoge werkdruk.")]
+    pub description: Option<String>,
+    /// Owning department, or null.
+    #[schema(required = true, example = "personeel")]
+    pub department_id: Option<String>,
+    /// The assessment of the report year.
+    pub assessment: Assessment,
+}
+
+/// An action as the report lists it, with its sub-actions nested.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReportAction {
+    /// Identifier of the action.
+    #[schema(example = 12)]
+    pub id: i32,
+    /// Title of the action.
+    #[schema(example = "Welzijn op het werk")]
+    pub title: String,
+    /// Description, or null.
+    #[schema(required = true, example = "Welzijnsbevraging bij alle medewerkers.")]
+    pub description: Option<String>,
+    /// Owning department, or null.
+    #[schema(required = true, example = "personeel")]
+    pub department_id: Option<String>,
+    /// Its status in the report year; null for a parent shown only because a sub-action is listed.
+    #[schema(required = true, example = "realised")]
+    pub status: Option<Progress>,
+    /// Progress in percent that year, or null.
+    #[schema(required = true, example = 100)]
+    pub progress: Option<i32>,
+    /// Note of that year, or null.
+    #[schema(required = true, example = "Afgerond in december.")]
+    pub note: Option<String>,
+    /// Its sub-actions in this part, in order.
+    #[schema(no_recursion)]
+    pub sub_actions: Vec<ReportAction>,
+}
+
+/// One part of a domain in the report.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Section<T> {
+    /// The Dutch label of the part.
+    #[schema(example = "Realisaties")]
+    pub label: &'static str,
+    /// How many items the part lists, sub-actions included.
+    #[schema(example = 29)]
+    pub count: usize,
+    /// The items in order.
+    pub items: Vec<T>,
+}
+
+/// A domain of the report with its four parts.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReportDomain {
+    /// Slug of the domain.
+    #[schema(example = "organisatiecultuur")]
+    pub id: String,
+    /// Name of the domain.
+    #[schema(example = "Organisatiecultuur")]
+    pub name: String,
+    /// Introduction of the domain, or null.
+    #[schema(required = true, example = "Binnen dit domein kijken we naar ...")]
+    pub description: Option<String>,
+    /// Detail criterium.
+    pub criteria: Section<ReportCriterion>,
+    /// Op te volgen hoge risico's: risks assessed `open` or `monitoring` that year.
+    pub risks: Section<ReportRisk>,
+    /// Realisaties: actions `realised` that year.
+    pub realisations: Section<ReportAction>,
+    /// Planning: actions `planned` or `in_progress` that year.
+    pub planning: Section<ReportAction>,
+}
+
+/// The assembled report of a year.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Report {
+    /// The report's metadata.
+    pub report: ReportYear,
+    /// The Dutch labels of the four parts.
+    pub labels: Labels,
+    /// The domains in report order.
+    pub domains: Vec<ReportDomain>,
+}

@@ -1,0 +1,8 @@
+//! The yearly progress report (voortgangsrapport): `/api/v1/reports`.
+
+pub mod assemble;
+pub mod dto;
+pub mod handlers;
+pub mod repo;
+
+pub use handlers::routes;
