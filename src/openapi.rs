@@ -10,6 +10,7 @@ use utoipa::OpenApi as _;
 
 use crate::auth;
 use crate::error::{FieldError, Problem, PROBLEM_JSON};
+use crate::reports::dto::ReportAction;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -35,7 +36,7 @@ Conventions: JSON with snake_case keys; errors are `application/problem+json` (R
         (name = "themes", description = "The themes 0-10 of Audit Vlaanderen's Leidraad organisatiebeheersing (read-only)."),
         (name = "health", description = "Probes for orchestrators and load balancers.")
     ),
-    components(schemas(Problem, FieldError))
+    components(schemas(Problem, FieldError, ReportAction))
 )]
 pub struct ApiDoc;
 

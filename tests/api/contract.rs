@@ -146,3 +146,35 @@ fn every_schema_field_has_a_description_and_an_example() {
         check_properties(name, schema);
     }
 }
+
+fn collect_refs(value: &Value, refs: &mut Vec<String>) {
+    match value {
+        Value::Object(members) => {
+            for (key, member) in members {
+                match (key.as_str(), member.as_str()) {
+                    ("$ref", Some(target)) => refs.push(target.to_string()),
+                    _ => collect_refs(member, refs),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| collect_refs(item, refs)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_reference_points_at_a_component() {
+    let api = generated();
+    let mut refs = Vec::new();
+    collect_refs(&api, &mut refs);
+    assert!(!refs.is_empty());
+    for target in refs {
+        let name = target
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("unexpected reference {target}"));
+        assert!(
+            api["components"]["schemas"][name].is_object(),
+            "{target} does not exist"
+        );
+    }
+}
