@@ -35,7 +35,7 @@ impl RiskStatus {
 
 /// The level of a score (likelihood x impact): 1-4 `low`, 5-9 `medium`, 10-15 `high`,
 /// 16-25 `critical`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RiskLevel {
     Low,

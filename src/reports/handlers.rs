@@ -5,6 +5,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use super::dto::{Report, ReportYear, ReportYearInput};
+use super::follow_up::{self, FollowUp};
 use super::{assemble, repo};
 use crate::api::{check_year, put_response, with_etag, Json};
 use crate::auth::Principal;
@@ -14,7 +15,8 @@ use crate::error::ApiError;
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_reports)
         .service(get_report)
-        .service(put_report);
+        .service(put_report)
+        .service(get_report_follow_up);
 }
 
 /// List the report years
@@ -90,4 +92,27 @@ pub async fn put_report(
         created,
         format!("/api/v1/reports/{year}"),
     ))
+}
+
+/// Follow up the previous year's report
+///
+/// Every action the previous year's report planned (`planned` or `in_progress` that year),
+/// per domain, with what became of it this year: `realised`, `in_progress`, `postponed`,
+/// `cancelled`, still `planned`, or `no_update` when the department gave no status; with
+/// totals per outcome. And every risk followed up in either year with both assessments:
+/// `new`, `continued`, `closed`, `level_up`, `level_down` or `no_update`.
+#[utoipa::path(
+    tag = "reports",
+    params(("year" = i32, Path, description = "The year to follow up in (its previous year's plans).", example = 2023)),
+    responses((status = 200, description = "The follow-up.", body = FollowUp))
+)]
+#[get("/reports/{year}/follow-up")]
+pub async fn get_report_follow_up(
+    db: web::Data<Database>,
+    year: web::Path<i32>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let year = year.into_inner();
+    let follow_up = db.run(move |conn| follow_up::follow_up(conn, year)).await?;
+    Ok(with_etag(&req, &follow_up))
 }

@@ -2,6 +2,7 @@
 
 pub mod assemble;
 pub mod dto;
+pub mod follow_up;
 pub mod handlers;
 pub mod repo;
 

@@ -229,3 +229,89 @@ async fn assembling_costs_the_same_statements_whatever_the_size() {
     );
     assert!(larger <= 10, "{larger} statements");
 }
+
+#[actix_web::test]
+async fn the_follow_up_classifies_what_became_of_last_years_plans() {
+    let app = TestApp::with_demo().await;
+    let planned = app
+        .get("/api/v1/actions?domain_id=voorkomen-fraude-en-fouten&year=2022&status=planned&sort=id&limit=4")
+        .await
+        .ok_json(200);
+    let ids: Vec<i64> = planned["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_i64().unwrap())
+        .collect();
+    for (id, status) in ids.iter().zip(["realised", "postponed", "in_progress"]) {
+        app.put_json(
+            &format!("/api/v1/actions/{id}/statuses/2023"),
+            &json!({"status": status}),
+        )
+        .await
+        .ok_json(201);
+    }
+    let risk = app.get("/api/v1/risks?q=werkdruk").await.ok_json(200)["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    app.put_json(
+        &format!("/api/v1/risks/{risk}/assessments/2023"),
+        &json!({"status": "closed"}),
+    )
+    .await
+    .ok_json(201);
+
+    let follow_up = app.get("/api/v1/reports/2023/follow-up").await.ok_json(200);
+    assert_eq!(follow_up["previous_year"], 2022);
+    let fraud = follow_up["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == "voorkomen-fraude-en-fouten")
+        .unwrap();
+    assert_eq!(
+        fraud["actions"].as_array().unwrap().len(),
+        9,
+        "the nine planning items of 2022"
+    );
+    let outcome = |id: i64| {
+        fraud["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == id)
+            .unwrap()["outcome"]
+            .clone()
+    };
+    assert_eq!(outcome(ids[0]), "realised");
+    assert_eq!(outcome(ids[1]), "postponed");
+    assert_eq!(outcome(ids[2]), "in_progress");
+    assert_eq!(outcome(ids[3]), "no_update");
+    assert_eq!(
+        fraud["totals"],
+        json!({"realised": 1, "in_progress": 1, "postponed": 1, "no_update": 6})
+    );
+    assert_eq!(follow_up["totals"]["realised"], 1);
+    let all: i64 = follow_up["totals"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_i64().unwrap())
+        .sum();
+    assert_eq!(
+        all, 50,
+        "every 2022 planning item once, also when it serves several domains"
+    );
+
+    let risks = follow_up["risks"].as_array().unwrap();
+    assert_eq!(risks.len(), 27);
+    let werkdruk = risks.iter().find(|r| r["id"] == risk).unwrap();
+    assert_eq!(werkdruk["change"], "closed");
+    assert_eq!(werkdruk["current"]["status"], "closed");
+    assert!(risks
+        .iter()
+        .filter(|r| r["id"] != risk)
+        .all(|r| r["change"] == "no_update"));
+
+    app.get("/api/v1/reports/2030/follow-up").await.problem(404);
+}
