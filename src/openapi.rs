@@ -17,11 +17,13 @@ use crate::reports::dto::ReportAction;
     info(
         title = "voortgang",
         description = "System of record for internal control (organisatiebeheersing) in Flemish local government: \
-control domains with their criteria, departments, the Leidraad themes, and (as the product grows) risks, \
-actions and their status across years, and the yearly progress report (voortgangsrapport).\n\n\
+control domains with their criteria, departments, the Leidraad themes, risks and actions with their \
+status across years, the audit trail, and the yearly progress report (voortgangsrapport).\n\n\
+Authentication: `Authorization: Bearer <token>` (or Basic with the token as password); press Authorize. \
+Readers read, editors change their departments' risks and actions, admins do everything.\n\n\
 Conventions: JSON with snake_case keys; errors are `application/problem+json` (RFC 9457); lists return \
 `{items, next_cursor, next}` with an opaque keyset cursor; single resources carry an `ETag`, and \
-`If-Match` on PATCH or DELETE answers 412 when stale; PATCH takes JSON Merge Patch \
+`If-Match` on PUT, PATCH or DELETE answers 412 when stale; PATCH takes JSON Merge Patch \
 (`application/merge-patch+json`).",
         license(name = "EUPL-1.2", identifier = "EUPL-1.2")
     ),
