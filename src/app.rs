@@ -4,22 +4,26 @@
 use std::net::TcpListener;
 use std::time::Duration;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method};
-use actix_web::middleware::{from_fn, ErrorHandlerResponse, ErrorHandlers, Logger, Next};
+use actix_web::middleware::{from_fn, Compress, ErrorHandlerResponse, ErrorHandlers, Logger, Next};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use utoipa::openapi::OpenApi;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{scope, AppExt};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::auth::middleware::{authenticate, AuthSettings};
+use crate::auth::limits::{Limits, RateLimits};
+use crate::auth::middleware::{authenticate, AuthSettings, TokenCache};
+use crate::browser::{self, CorsOrigins};
 use crate::db::Database;
 use crate::error::{problem_response, ApiError, PROBLEM_JSON};
+use crate::reports::cache::ReportCache;
+use crate::response_cache::{self, ResponseCache};
 use crate::{
-    actions, assessments, audit, criteria, departments, domains, health, openapi, reports, risks,
-    statuses, themes, tokens, upserts,
+    actions, assessments, audit, criteria, departments, domains, exports, health, openapi, reports,
+    risks, statuses, themes, tokens, upserts,
 };
 
 /// Every route of the service; the OpenAPI paths are collected from the same calls.
@@ -36,6 +40,7 @@ fn register(cfg: &mut ServiceConfig) {
             .configure(statuses::routes)
             .configure(upserts::routes)
             .configure(reports::routes)
+            .configure(exports::routes)
             .configure(tokens::routes)
             .configure(audit::routes),
     );
@@ -56,6 +61,7 @@ pub fn build(
     db: Database,
     api: OpenApi,
     auth: AuthSettings,
+    shared: Shared,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -70,6 +76,11 @@ pub fn build(
         .into_utoipa_app()
         .app_data(web::Data::new(db))
         .app_data(web::Data::new(auth))
+        .app_data(shared.reports)
+        .app_data(shared.responses)
+        .app_data(shared.tokens)
+        .app_data(shared.limits)
+        .app_data(shared.cors)
         .app_data(routes)
         .app_data(web::PathConfig::default().error_handler(|err, _| {
             ApiError::NotFound(format!("No resource at this address: {err}.")).into()
@@ -81,10 +92,28 @@ pub fn build(
         .into_app()
         .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", api))
         .default_service(web::to(no_route))
+        .wrap(from_fn(response_cache::serve))
         .wrap(from_fn(authenticate))
         .wrap(from_fn(reject_nul_in_uri))
         .wrap(ErrorHandlers::new().default_handler(problem_fallback))
+        .wrap(from_fn(browser::headers))
+        .wrap(Compress::default())
         .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+}
+
+/// What all workers share.
+#[derive(Clone)]
+pub struct Shared {
+    /// The rendered reports.
+    pub reports: web::Data<ReportCache>,
+    /// The kept responses.
+    pub responses: web::Data<ResponseCache>,
+    /// The principals of recently seen tokens.
+    pub tokens: web::Data<TokenCache>,
+    /// The rate limits.
+    pub limits: web::Data<Limits>,
+    /// The origins that may call the API from a browser.
+    pub cors: web::Data<CorsOrigins>,
 }
 
 /// How the HTTP server runs.
@@ -98,6 +127,10 @@ pub struct ServerOptions {
     pub handle_signals: bool,
     /// Who may read without a token.
     pub auth: AuthSettings,
+    /// The origins that may call the API from a browser.
+    pub cors_origins: Vec<String>,
+    /// Requests and failed authentications allowed per minute.
+    pub rate_limits: RateLimits,
 }
 
 /// Starts serving on `listener`; the returned future ends when the server stopped.
@@ -108,7 +141,14 @@ pub fn serve(
 ) -> std::io::Result<Server> {
     let api = openapi();
     let auth = options.auth;
-    let mut server = HttpServer::new(move || build(db.clone(), api.clone(), auth))
+    let shared = Shared {
+        reports: web::Data::new(ReportCache::default()),
+        responses: web::Data::new(ResponseCache::default()),
+        tokens: web::Data::new(TokenCache::default()),
+        limits: web::Data::new(Limits::new(options.rate_limits)),
+        cors: web::Data::new(CorsOrigins(options.cors_origins)),
+    };
+    let mut server = HttpServer::new(move || build(db.clone(), api.clone(), auth, shared.clone()))
         .shutdown_timeout(options.shutdown_timeout.as_secs())
         .listen(listener)?;
     if let Some(workers) = options.workers {
@@ -163,10 +203,20 @@ impl RouteTable {
         })
     }
 
-    /// The methods of the routes matching `path`; empty when none matches.
+    /// The methods of the routes matching `path`, the most literal ones only (`/actions/batch`
+    /// is not `/actions/{id}`); empty when none matches.
     pub fn allowed(&self, path: &str) -> Vec<Method> {
+        let parameters =
+            |segments: &Vec<String>| segments.iter().filter(|s| s.starts_with('{')).count();
+        let fewest = self
+            .matching(path)
+            .map(|(_, segments, _)| parameters(segments))
+            .min();
         let mut methods: Vec<Method> = Vec::new();
-        for (_, _, route_methods) in self.matching(path) {
+        for (_, _, route_methods) in self
+            .matching(path)
+            .filter(|(_, segments, _)| Some(parameters(segments)) == fewest)
+        {
             for method in route_methods {
                 if !methods.contains(method) {
                     methods.push(method.clone());
@@ -201,15 +251,14 @@ async fn no_route(
 async fn reject_nul_in_uri(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let uri = req.uri().to_string();
     if uri.contains("%00") {
-        return Err(ApiError::BadRequest(
-            "The path or query contains a NUL character (%00).".into(),
-        )
-        .into());
+        let err = ApiError::BadRequest("The path or query contains a NUL character (%00).".into());
+        let response = actix_web::ResponseError::error_response(&err);
+        return Ok(req.into_response(response).map_into_right_body());
     }
-    next.call(req).await
+    Ok(next.call(req).await?.map_into_left_body())
 }
 
 /// Turns any error response that is not yet problem+json (e.g. from actix itself) into one,

@@ -6,10 +6,14 @@
 //! | `VOORTGANG_LISTEN` | `127.0.0.1:8080` | address and port to serve on (`0.0.0.0:8080` in a container) |
 //! | `VOORTGANG_DB_POOL_SIZE` | `8` | connections in the pool, at least 2 |
 //! | `VOORTGANG_DB_TIMEOUT_SECS` | `2` | how long a request waits for a connection before it gets 503 (1-60) |
+//! | `VOORTGANG_DB_STATEMENT_TIMEOUT_MS` | `5000` | longest a statement may run (100-600000); a request whose statement is cancelled gets 503 |
 //! | `VOORTGANG_DEMO` | `auto` | `auto`: load the demo data (Mechelen's 2022 report) into an empty database; `off`: never |
 //! | `VOORTGANG_SHUTDOWN_TIMEOUT_SECS` | `30` | how long SIGTERM waits for requests in flight before it stops (1-600) |
 //! | `VOORTGANG_PUBLIC_READ` | `false` | `true`: anonymous clients may read (an intranet behind its own gate); writes always need a token |
 //! | `VOORTGANG_ADMIN_TOKEN` | unset | at least 32 characters: this value becomes an admin token (named `admin-from-environment`) at start-up, for automation and tests |
+//! | `VOORTGANG_RATE_LIMIT` | `6000` | requests per minute per token (anonymous reads: per client address), bursts as large; `0` turns it off |
+//! | `VOORTGANG_AUTH_FAILURE_LIMIT` | `30` | failed authentications per minute per client address before 429; `0` turns it off |
+//! | `VOORTGANG_CORS_ORIGINS` | none | comma-separated exact origins (e.g. `https://intranet.mechelen.be`) whose pages may call the API from a browser; never `*` |
 //! | `RUST_LOG` | `info` | log filter for env_logger, e.g. `voortgang=debug,actix_web=info` |
 //!
 //! An invalid value stops the start with a message that names the variable.
@@ -33,10 +37,13 @@ pub struct Config {
     pub listen: SocketAddr,
     pub db_pool_size: u32,
     pub db_timeout: Duration,
+    pub db_statement_timeout: Duration,
     pub demo: DemoMode,
     pub shutdown_timeout: Duration,
     pub public_read: bool,
     pub admin_token: Option<String>,
+    pub cors_origins: Vec<String>,
+    pub rate_limits: crate::auth::limits::RateLimits,
 }
 
 /// A configuration value that cannot be used, naming its variable.
@@ -82,6 +89,13 @@ impl Config {
 
         let db_pool_size = number(&var, "VOORTGANG_DB_POOL_SIZE", 8, 2, 1000)?;
         let db_timeout = number(&var, "VOORTGANG_DB_TIMEOUT_SECS", 2, 1, 60)?;
+        let db_statement_timeout = number(
+            &var,
+            "VOORTGANG_DB_STATEMENT_TIMEOUT_MS",
+            5000,
+            100,
+            600_000,
+        )?;
         let shutdown_timeout = number(&var, "VOORTGANG_SHUTDOWN_TIMEOUT_SECS", 30, 1, 600)?;
 
         let demo = match var("VOORTGANG_DEMO").as_deref().map(str::trim) {
@@ -116,17 +130,52 @@ impl Config {
             });
         }
 
+        let cors_origins = match var("VOORTGANG_CORS_ORIGINS") {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(|o| {
+                    origin(o).ok_or_else(|| ConfigError {
+                        variable: "VOORTGANG_CORS_ORIGINS",
+                        message: format!(
+                            "`{o}` is not an origin: write scheme, host and port only, like `https://intranet.example.be` (no `*`, no path)"
+                        ),
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        };
+
+        let rate_limits = crate::auth::limits::RateLimits {
+            per_token: number(&var, "VOORTGANG_RATE_LIMIT", 6000, 0, 1_000_000)?,
+            auth_failures: number(&var, "VOORTGANG_AUTH_FAILURE_LIMIT", 30, 0, 1_000_000)?,
+        };
+
         Ok(Self {
+            rate_limits,
+            cors_origins,
             database_url,
             public_read,
             admin_token,
             listen,
             db_pool_size,
             db_timeout: Duration::from_secs(db_timeout.into()),
+            db_statement_timeout: Duration::from_millis(db_statement_timeout.into()),
             demo,
             shutdown_timeout: Duration::from_secs(shutdown_timeout.into()),
         })
     }
+}
+
+/// `text` when it is exactly an http(s) origin: scheme, host and optional port.
+fn origin(text: &str) -> Option<String> {
+    let url = url::Url::parse(text).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    let origin = url.origin().ascii_serialization();
+    (origin == text).then_some(origin)
 }
 
 fn number(
@@ -184,9 +233,13 @@ mod tests {
         assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(config.db_pool_size, 8);
         assert_eq!(config.db_timeout, Duration::from_secs(2));
+        assert_eq!(config.db_statement_timeout, Duration::from_secs(5));
         assert_eq!(config.demo, DemoMode::Auto);
         assert!(!config.public_read);
         assert_eq!(config.admin_token, None);
+        assert!(config.cors_origins.is_empty());
+        assert_eq!(config.rate_limits.per_token, 6000);
+        assert_eq!(config.rate_limits.auth_failures, 30);
     }
 
     #[test]
@@ -195,6 +248,7 @@ mod tests {
             ("VOORTGANG_DB_POOL_SIZE", "1"),
             ("VOORTGANG_DB_POOL_SIZE", "many"),
             ("VOORTGANG_DB_TIMEOUT_SECS", "0"),
+            ("VOORTGANG_DB_STATEMENT_TIMEOUT_MS", "10"),
             ("VOORTGANG_LISTEN", "localhost"),
             ("VOORTGANG_DEMO", "yes"),
             ("VOORTGANG_SHUTDOWN_TIMEOUT_SECS", "-1"),
@@ -203,6 +257,16 @@ mod tests {
             ("DATABASE_URL", "host=localhost"),
             ("VOORTGANG_PUBLIC_READ", "ja"),
             ("VOORTGANG_ADMIN_TOKEN", "te-kort"),
+            ("VOORTGANG_CORS_ORIGINS", "*"),
+            ("VOORTGANG_RATE_LIMIT", "-5"),
+            ("VOORTGANG_AUTH_FAILURE_LIMIT", "veel"),
+            ("VOORTGANG_CORS_ORIGINS", "https://intranet.example.be/"),
+            (
+                "VOORTGANG_CORS_ORIGINS",
+                "https://intranet.example.be/pagina",
+            ),
+            ("VOORTGANG_CORS_ORIGINS", "intranet.example.be"),
+            ("VOORTGANG_CORS_ORIGINS", "ftp://intranet.example.be"),
         ];
         for (variable, value) in cases {
             let err = config(&[(variable, value)]).unwrap_err();
@@ -221,8 +285,16 @@ mod tests {
             ("VOORTGANG_LISTEN", "0.0.0.0:9000"),
             ("VOORTGANG_DB_POOL_SIZE", "2"),
             ("VOORTGANG_DEMO", "off"),
+            (
+                "VOORTGANG_CORS_ORIGINS",
+                "https://intranet.example.be, http://localhost:3000",
+            ),
         ])
         .unwrap();
+        assert_eq!(
+            config.cors_origins,
+            ["https://intranet.example.be", "http://localhost:3000"]
+        );
         assert_eq!(database_name(&config.database_url).unwrap(), "other");
         assert_eq!(config.listen.port(), 9000);
         assert_eq!(config.db_pool_size, 2);

@@ -83,6 +83,8 @@ pub enum ApiError {
         detail: String,
         errors: Vec<FieldError>,
     },
+    #[error("{detail}")]
+    TooManyRequests { detail: String, retry_after: u64 },
     #[error("{0}")]
     Unavailable(String),
     /// Unexpected failure. The message is logged, never sent to the client.
@@ -117,6 +119,7 @@ impl ApiError {
             Self::Conflict(_) => "urn:voortgang:problem:conflict",
             Self::PreconditionFailed => "urn:voortgang:problem:precondition-failed",
             Self::Unavailable(_) => "urn:voortgang:problem:unavailable",
+            Self::TooManyRequests { .. } => "urn:voortgang:problem:rate-limited",
             _ => "about:blank",
         }
     }
@@ -178,6 +181,7 @@ impl ResponseError for ApiError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -189,6 +193,9 @@ impl ResponseError for ApiError {
         match self {
             Self::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS.to_string()));
+            }
+            Self::TooManyRequests { retry_after, .. } => {
+                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
             Self::Unauthorized(_) => {
                 response.insert_header((header::WWW_AUTHENTICATE, CHALLENGE));
@@ -223,9 +230,22 @@ impl From<diesel::result::Error> for ApiError {
                 match kind {
                     Kind::UniqueViolation => Self::Conflict(detail),
                     Kind::ForeignKeyViolation => Self::Conflict(detail),
+                    // raised by the triggers that protect adopted reports
+                    Kind::CheckViolation
+                        if info.constraint_name() == Some("report_year_adopted") =>
+                    {
+                        Self::Conflict(detail)
+                    }
                     Kind::CheckViolation | Kind::NotNullViolation => {
                         let field = info.column_name().unwrap_or("body");
                         Self::invalid(field, detail)
+                    }
+                    // SQLSTATE 57014, which diesel does not name: VOORTGANG_DB_STATEMENT_TIMEOUT_MS
+                    _ if detail.starts_with("canceling statement due to statement timeout") => {
+                        log::warn!("database: {detail}");
+                        Self::Unavailable(
+                            "The database took too long to answer; retry shortly.".into(),
+                        )
                     }
                     Kind::ClosedConnection | Kind::SerializationFailure => {
                         log::warn!("database: {detail}");

@@ -16,11 +16,16 @@ use voortgang::error::ApiError;
 use voortgang::tokens::{self, dto::NewToken};
 
 const USAGE: &str =
-    "usage: voortgang [serve | openapi | token create --name NAME --role ROLE [--department ID]...]
+    "usage: voortgang [serve | openapi | powerbi | synth [OPTIONS] | token create --name NAME --role ROLE [--department ID]...]
 
   serve         run the service (the default); configured by environment variables,
                 see the README
   openapi       print the OpenAPI document and exit
+  powerbi       print the PowerBI guide to the exports (docs/powerbi.md) and exit
+  synth         add synthetic data for benchmarks to the database of DATABASE_URL (created,
+                migrated and given the demo data first when empty): --actions N (20000),
+                --risks N (2700), --years N (10), --first-year Y (2016), --seed S (1);
+                the same seed gives the same data
   token create  create an API token in the database of DATABASE_URL and print its secret
                 (shown only this once); ROLE is reader, editor or admin, and editors need
                 one --department per department they may change";
@@ -44,6 +49,11 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
+        ["powerbi"] => {
+            print!("{}", voortgang::exports::docs::powerbi_markdown());
+            ExitCode::SUCCESS
+        }
+        ["synth", options @ ..] => synth(options),
         ["token", "create", options @ ..] => create_token(options),
         ["-h" | "--help" | "help"] => {
             println!("{USAGE}");
@@ -66,7 +76,12 @@ fn serve() -> ExitCode {
     };
     let prepared = prepare::prepare(&config);
     // built after preparing, so the pool does not try a database that is still being created
-    let db = Database::new(&config.database_url, config.db_pool_size, config.db_timeout);
+    let db = Database::with_statement_timeout(
+        &config.database_url,
+        config.db_pool_size,
+        config.db_timeout,
+        config.db_statement_timeout,
+    );
     match prepared {
         Ok(()) => db.set_prepared(),
         Err(PrepareError::Unreachable(err)) => {
@@ -92,6 +107,8 @@ fn serve() -> ExitCode {
         auth: AuthSettings {
             public_read: config.public_read,
         },
+        cors_origins: config.cors_origins.clone(),
+        rate_limits: config.rate_limits,
     };
     log::info!(
         "serving on http://{0}; Swagger UI at http://{0}/swagger-ui/",
@@ -137,6 +154,68 @@ fn prepare_in_background(config: Config, db: Database) {
 }
 
 /// `voortgang token create`: the way to the first token without the API.
+fn synth(options: &[&str]) -> ExitCode {
+    let mut synth = voortgang::synth::Options::default();
+    let mut rest = options.iter();
+    while let Some(option) = rest.next() {
+        let value = rest.next().and_then(|v| v.parse::<i32>().ok());
+        let target = match *option {
+            "--actions" => &mut synth.actions,
+            "--risks" => &mut synth.risks,
+            "--years" => &mut synth.years,
+            "--first-year" => &mut synth.first_year,
+            "--seed" => &mut synth.seed,
+            _ => {
+                eprintln!("{USAGE}");
+                return ExitCode::from(2);
+            }
+        };
+        match value {
+            Some(value) if value >= 0 => *target = value,
+            _ => {
+                eprintln!("voortgang: {option} takes a number");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let last = synth.first_year + synth.years - 1;
+    if synth.years < 1 || synth.first_year < 2000 || last > 2100 {
+        eprintln!("voortgang: the years must lie within 2000 to 2100");
+        return ExitCode::from(2);
+    }
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("voortgang: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let generated = prepare::prepare(&config)
+        .map_err(|e| e.to_string())
+        .and_then(|()| prepare::migrate(&config.database_url).map_err(|e| e.to_string()))
+        .and_then(|mut conn| {
+            voortgang::synth::generate(&mut conn, synth).map_err(|e| e.to_string())
+        });
+    match generated {
+        Ok(summary) => {
+            println!(
+                "added {} actions with {} statuses and {} risks with {} assessments ({} to {last}, seed {})",
+                summary.actions,
+                summary.statuses,
+                summary.risks,
+                summary.assessments,
+                synth.first_year,
+                synth.seed
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("voortgang: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn create_token(options: &[&str]) -> ExitCode {
     let mut name = None;
     let mut role = None;

@@ -1,6 +1,8 @@
 //! The OpenAPI document: its header, and the error responses and conditional-request headers
 //! every operation shares, added in one place instead of on each handler.
 
+use utoipa::openapi::extensions::Extensions;
+use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::{HttpMethod, Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
@@ -33,6 +35,7 @@ Conventions: JSON with snake_case keys; errors are `application/problem+json` (R
         (name = "risks", description = "High risks to follow up (op te volgen hoge risico's) and their assessment per year."),
         (name = "actions", description = "Actions (maatregelen) and their status per year: realisations and planning of the reports."),
         (name = "reports", description = "The yearly progress report (voortgangsrapport): metadata and the report assembled from the data."),
+        (name = "exports", description = "A star schema for PowerBI: dimensions, facts and bridges as JSON pages or streamed CSV, with incremental refresh."),
         (name = "audit", description = "The audit trail: every write with who, when, and the entity before and after. Append-only."),
         (name = "tokens", description = "API tokens (admins only). Authenticate with `Authorization: Bearer <secret>`, or Basic with any user name and the secret as password."),
         (name = "themes", description = "The themes 0-10 of Audit Vlaanderen's Leidraad organisatiebeheersing (read-only)."),
@@ -73,6 +76,7 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
                 .build(),
         ),
     );
+    add_links(&mut api);
     for (path, item) in api.paths.paths.iter_mut() {
         let has_id = path.contains('{');
         let is_api = path.starts_with("/api/");
@@ -96,13 +100,163 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
                     "403",
                     "The token's role or departments do not allow this.",
                 );
+                operation
+                    .responses
+                    .responses
+                    .entry("429".into())
+                    .or_insert_with(|| with_retry_after("Too many requests for this token, or too many failed authentications from this address; retry after `Retry-After` seconds."));
             }
             if is_api {
                 shared_responses(operation, &method, has_id);
+                if touches_adopted_years(&method, path) {
+                    const ADOPTED: &str = "The report of the year is adopted, which locks that year's assessments, statuses and report metadata.";
+                    match operation.responses.responses.get_mut("409") {
+                        Some(RefOr::T(response)) => {
+                            response.description =
+                                format!("{} Or: {ADOPTED}", response.description);
+                        }
+                        _ => add(operation, "409", ADOPTED),
+                    }
+                }
             }
         }
     }
     api
+}
+
+/// OpenAPI links from what a write answers to the operations on the resource it created or
+/// changed, so a client (or a stateful fuzzer) can follow create, read, change and delete: the
+/// 201 of `POST /x` leads to the operations of `/x/{id}` with the new `id` from the body, and
+/// the answer of `PUT /x/{key}` to the other operations of the same path.
+fn add_links(api: &mut OpenApi) {
+    let mut planned = Vec::new();
+    for (path, item) in &api.paths.paths {
+        if item.post.is_some() {
+            let child = api.paths.paths.iter().find(|(other, _)| {
+                other
+                    .strip_prefix(path.as_str())
+                    .and_then(|rest| rest.strip_prefix("/{"))
+                    .is_some_and(|rest| rest.ends_with('}') && !rest.contains('/'))
+            });
+            if let Some((child_path, child_item)) = child {
+                let names = path_parameters(child_path);
+                let values: Vec<(String, String)> = names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, name)| {
+                        let value = if i + 1 == names.len() {
+                            "$response.body#/id".to_string()
+                        } else {
+                            format!("$request.path.{name}")
+                        };
+                        (name.clone(), value)
+                    })
+                    .collect();
+                for target in linkable(child_item, false) {
+                    planned.push((path.clone(), HttpMethod::Post, target, values.clone()));
+                }
+            }
+        }
+        if item.put.is_some() && path.contains('{') {
+            let values: Vec<(String, String)> = path_parameters(path)
+                .into_iter()
+                .map(|name| {
+                    let value = format!("$request.path.{name}");
+                    (name, value)
+                })
+                .collect();
+            for target in linkable(item, true) {
+                planned.push((path.clone(), HttpMethod::Put, target, values.clone()));
+            }
+        }
+    }
+    for (path, method, target, values) in planned {
+        let item = api
+            .paths
+            .paths
+            .get_mut(&path)
+            .expect("planned from this path");
+        let operation = match method {
+            HttpMethod::Post => item.post.as_mut(),
+            _ => item.put.as_mut(),
+        };
+        let Some(operation) = operation else { continue };
+        for (status, response) in operation.responses.responses.iter_mut() {
+            let RefOr::T(response) = response else {
+                continue;
+            };
+            if !matches!(status.as_str(), "200" | "201") {
+                continue;
+            }
+            // utoipa 5 writes the link's `operationId` as `operation_id`, which no OpenAPI
+            // tool reads; the field goes in under its proper name instead
+            let mut spelled = Extensions::default();
+            spelled.insert("operationId".into(), target.clone().into());
+            let mut link = LinkBuilder::new()
+                .extensions(Some(spelled))
+                .description(format!("`{target}` on the resource of this answer."));
+            for (name, value) in &values {
+                link = link.parameter(name.clone(), value.clone());
+            }
+            response
+                .links
+                .insert(link_name(&target), RefOr::T(link.build()));
+        }
+    }
+}
+
+/// The operation ids of a path's GET, PATCH, DELETE (and PUT unless `without_put`).
+fn linkable(item: &utoipa::openapi::PathItem, without_put: bool) -> Vec<String> {
+    let put = if without_put { None } else { item.put.as_ref() };
+    [
+        item.get.as_ref(),
+        put,
+        item.patch.as_ref(),
+        item.delete.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|operation| operation.operation_id.clone())
+    .collect()
+}
+
+fn path_parameters(path: &str) -> Vec<String> {
+    path.split('/')
+        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// `get_action` -> `GetAction`, the usual spelling of a link's name.
+fn link_name(operation_id: &str) -> String {
+    operation_id
+        .split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Whether a write can change assessments, statuses or report metadata, which adoption
+/// locks.
+fn touches_adopted_years(method: &HttpMethod, path: &str) -> bool {
+    if matches!(method, HttpMethod::Get | HttpMethod::Head) {
+        return false;
+    }
+    let Some(path) = path.strip_prefix("/api/v1") else {
+        return false;
+    };
+    path.contains("/statuses")
+        || path.contains("/assessments")
+        || path.starts_with("/actions/by-ref")
+        || path == "/actions/batch"
+        || path == "/reports/{year}"
+        || (matches!(method, HttpMethod::Delete)
+            && (path == "/actions/{id}" || path == "/risks/{id}"))
 }
 
 fn actix_method(method: &HttpMethod) -> actix_web::http::Method {
@@ -162,8 +316,17 @@ fn shared_responses(operation: &mut Operation, method: &HttpMethod, has_id: bool
         "An unexpected error; details are in the service log, not in the response.",
     );
     let unavailable =
-        problem("The database is unavailable or busy; retry after `Retry-After` seconds.");
-    let unavailable = match unavailable {
+        with_retry_after("The database is unavailable or busy; retry after `Retry-After` seconds.");
+    operation
+        .responses
+        .responses
+        .entry("503".into())
+        .or_insert(unavailable);
+}
+
+/// A problem response that carries `Retry-After`.
+fn with_retry_after(description: &str) -> RefOr<Response> {
+    match problem(description) {
         RefOr::T(response) => {
             let mut response = response;
             response.headers.insert(
@@ -179,12 +342,7 @@ fn shared_responses(operation: &mut Operation, method: &HttpMethod, has_id: bool
             RefOr::T(response)
         }
         other => other,
-    };
-    operation
-        .responses
-        .responses
-        .entry("503".into())
-        .or_insert(unavailable);
+    }
 }
 
 fn add(operation: &mut Operation, status: &str, description: &str) {

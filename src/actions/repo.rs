@@ -273,8 +273,13 @@ impl Links {
     }
 
     fn store(&self, conn: &mut PgConnection, id: i32) -> QueryResult<()> {
-        diesel::delete(action_domains::table.filter(action_domains::action_id.eq(id)))
-            .execute(conn)?;
+        // kept links keep their place in their domain; new ones go to its end
+        diesel::delete(
+            action_domains::table
+                .filter(action_domains::action_id.eq(id))
+                .filter(action_domains::domain_id.ne_all(&self.domain_ids)),
+        )
+        .execute(conn)?;
         diesel::delete(action_risks::table.filter(action_risks::action_id.eq(id))).execute(conn)?;
         diesel::delete(action_themes::table.filter(action_themes::action_id.eq(id)))
             .execute(conn)?;
@@ -290,6 +295,7 @@ impl Links {
             .collect();
         diesel::insert_into(action_domains::table)
             .values(domains)
+            .on_conflict_do_nothing()
             .execute(conn)?;
         let risks: Vec<_> = self
             .risk_ids

@@ -56,6 +56,30 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
+/// A JSON request body that may be left out: no body and no `Content-Type` reads as
+/// `T::default()`; a body is read as [`Json`] reads it.
+#[derive(Debug)]
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
+    type Error = ApiError;
+    type Future = BodyFuture<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let headers = req.headers();
+        let no_length = headers
+            .get(actix_web::http::header::CONTENT_LENGTH)
+            .is_none_or(|length| length.as_bytes() == b"0");
+        let no_type = headers.get(actix_web::http::header::CONTENT_TYPE).is_none();
+        let chunked = headers.contains_key(actix_web::http::header::TRANSFER_ENCODING);
+        if no_length && no_type && !chunked {
+            return Box::pin(async { Ok(OptionalJson(T::default())) });
+        }
+        let read = read_body(req, payload, JSON);
+        Box::pin(async move { read.await.map(OptionalJson) })
+    }
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for MergePatch<T> {
     type Error = ApiError;
     type Future = BodyFuture<Self>;

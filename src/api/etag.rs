@@ -10,17 +10,25 @@ use crate::error::ApiError;
 
 /// The strong entity tag of a representation: a hash of its JSON.
 pub fn etag_of<T: Serialize>(value: &T) -> String {
-    let json = serde_json::to_vec(value).expect("representations serialise");
-    let digest = Sha256::digest(&json);
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("\"{hex}\"")
+    etag_of_bytes(&serde_json::to_vec(value).expect("representations serialise"))
 }
 
 /// 200 with the representation and its `ETag`, or 304 when `If-None-Match` already has it.
 pub fn with_etag<T: Serialize>(req: &HttpRequest, value: &T) -> HttpResponse {
-    let etag = etag_of(value);
+    let body = serde_json::to_vec(value).expect("representations serialise");
+    let etag = etag_of_bytes(&body);
+    with_rendered_etag(req, &etag, "application/json", body.into())
+}
+
+/// 200 with an already rendered body and its `ETag`, or 304 when `If-None-Match` has it.
+pub fn with_rendered_etag(
+    req: &HttpRequest,
+    etag: &str,
+    content_type: &str,
+    body: actix_web::web::Bytes,
+) -> HttpResponse {
     if let Some(candidates) = header_value(req.headers(), header::IF_NONE_MATCH) {
-        if matches_any(&candidates, &etag) {
+        if matches_any(&candidates, etag) {
             return HttpResponse::NotModified()
                 .insert_header((header::ETAG, etag))
                 .finish();
@@ -28,7 +36,15 @@ pub fn with_etag<T: Serialize>(req: &HttpRequest, value: &T) -> HttpResponse {
     }
     HttpResponse::Ok()
         .insert_header((header::ETAG, etag))
-        .json(value)
+        .content_type(content_type)
+        .body(body)
+}
+
+/// The strong entity tag of rendered bytes.
+pub fn etag_of_bytes(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
 }
 
 /// The `If-Match` condition of a write, checked against the current representation.
@@ -78,7 +94,7 @@ fn header_value(headers: &HeaderMap, name: header::HeaderName) -> Option<String>
 
 /// Whether a comma-separated list of entity tags (or `*`) contains `etag`; weak tags compare
 /// by their opaque part.
-fn matches_any(candidates: &str, etag: &str) -> bool {
+pub fn matches_any(candidates: &str, etag: &str) -> bool {
     candidates
         .split(',')
         .map(str::trim)

@@ -7,7 +7,7 @@ pub mod page;
 pub mod query;
 pub mod validate;
 
-pub use body::{Json, MergePatch};
+pub use body::{Json, MergePatch, OptionalJson};
 pub use etag::{if_match, with_etag, Precondition};
 pub use page::{Cursor, ListParams, Page};
 pub use query::Query;

@@ -32,7 +32,6 @@ pub struct ListParams {
     #[param(minimum = 1, maximum = 1000, example = 50)]
     pub limit: Option<i64>,
     /// Where to continue: the `next_cursor` of the previous page, passed back unchanged.
-    #[param(example = "WzIsImJlcmVpa2VuLWRvZWxzdGVsbGluZ2VuIl0")]
     pub cursor: Option<String>,
 }
 

@@ -35,7 +35,7 @@ impl RiskStatus {
 
 /// The level of a score (likelihood x impact): 1-4 `low`, 5-9 `medium`, 10-15 `high`,
 /// 16-25 `critical`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RiskLevel {
     Low,
@@ -56,7 +56,7 @@ impl RiskLevel {
 }
 
 /// A risk's assessment in one year.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Assessment {
     /// The year the assessment is about (the report year).
     #[schema(example = 2022, minimum = 2000, maximum = 2100)]

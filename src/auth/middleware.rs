@@ -1,7 +1,11 @@
 //! Authentication: resolves the request's credentials to a [`Principal`] and refuses what its
 //! role may not do (401 without valid credentials, 403 with too few rights).
 
-use actix_web::body::MessageBody;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::middleware::Next;
@@ -9,6 +13,7 @@ use actix_web::{web, HttpMessage};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
+use super::limits::{too_many, Limits};
 use super::{required_role, Principal, Role};
 use crate::app::RouteTable;
 use crate::db::Database;
@@ -49,16 +54,49 @@ fn presented_secret(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     ))
 }
 
-pub async fn authenticate(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+/// How long a known token is trusted without asking the database again. Revocations and other
+/// changes to tokens drop it at once (see `changes`); an expiry takes effect within this time.
+const TOKEN_TTL: Duration = Duration::from_secs(60);
+/// Tokens kept at most; when full, all are dropped.
+const TOKENS_KEPT: usize = 10_000;
+
+/// The principals of recently seen tokens, by the hash of their secret.
+#[derive(Default)]
+pub struct TokenCache {
+    entries: Mutex<HashMap<Vec<u8>, (Principal, Instant, u64)>>,
+}
+
+impl TokenCache {
+    fn get(&self, key: &[u8], generation: u64) -> Option<Principal> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let (principal, at, kept_in) = entries.get(key)?;
+        (*kept_in == generation && at.elapsed() < TOKEN_TTL).then(|| principal.clone())
+    }
+
+    /// Whether the token authenticated in this process before, however long ago: knowing its
+    /// secret is what the failure limit is about, so such a token is never throttled by it.
+    fn known(&self, key: &[u8]) -> bool {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.contains_key(key)
+    }
+
+    fn put(&self, key: Vec<u8>, generation: u64, principal: Principal) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= TOKENS_KEPT {
+            entries.clear();
+        }
+        entries.insert(key, (principal, Instant::now(), generation));
+    }
+}
+
+/// Who the request is from, when the operation needs a token (`None` when it needs none).
+async fn principal_for(req: &ServiceRequest) -> Result<Option<Principal>, ApiError> {
     let required = req
         .app_data::<web::Data<RouteTable>>()
         .and_then(|routes| routes.template(req.path(), req.method()))
         .and_then(|template| required_role(req.method(), template));
     let Some(required) = required else {
-        return next.call(req).await;
+        return Ok(None);
     };
     let public_read = req
         .app_data::<web::Data<AuthSettings>>()
@@ -68,19 +106,56 @@ pub async fn authenticate(
         None => {
             return Err(ApiError::Unauthorized(
                 "This operation needs a token: `Authorization: Bearer <token>`.".into(),
-            )
-            .into())
+            ))
         }
         Some(secret) => {
+            let address = req.peer_addr().map(|a| a.ip());
+            let limits = req.app_data::<web::Data<Limits>>().cloned();
             let db = req
                 .app_data::<web::Data<Database>>()
                 .ok_or_else(|| ApiError::internal("authentication", "no database"))?
                 .clone();
-            db.run(move |conn| tokens::repo::authenticate(conn, &secret))
-                .await?
-                .ok_or_else(|| {
-                    ApiError::Unauthorized("The token is unknown, revoked or expired.".into())
-                })?
+            let cache = req.app_data::<web::Data<TokenCache>>().cloned();
+            let generation = db.changes().tokens();
+            let key = crate::auth::secret::hash(&secret);
+            let kept = match (&cache, generation) {
+                (Some(cache), Some(generation)) => cache.get(&key, generation),
+                _ => None,
+            };
+            match kept {
+                Some(principal) => principal,
+                None => {
+                    // an address that failed too often may not try more tokens; tokens it
+                    // used successfully before are known and go on working
+                    let known = cache.as_ref().is_some_and(|cache| cache.known(&key));
+                    if let (Some(limits), Some(address), false) = (&limits, address, known) {
+                        limits.failures.peek(&address).map_err(|wait| {
+                            too_many("failed authentications from this address", wait)
+                        })?;
+                    }
+                    let found = db
+                        .run(move |conn| tokens::repo::authenticate(conn, &secret))
+                        .await?;
+                    let Some(found) = found else {
+                        let from =
+                            address.map_or_else(|| "an unknown address".into(), |a| a.to_string());
+                        log::warn!(
+                            "authentication failed from {from}: unknown, revoked or expired token on {}",
+                            loggable(req.path())
+                        );
+                        if let (Some(limits), Some(address)) = (&limits, address) {
+                            let _ = limits.failures.take(&address);
+                        }
+                        return Err(ApiError::Unauthorized(
+                            "The token is unknown, revoked or expired.".into(),
+                        ));
+                    };
+                    if let (Some(cache), Some(generation)) = (cache, generation) {
+                        cache.put(key, generation, found.clone());
+                    }
+                    found
+                }
+            }
         }
     };
     let allowed = match principal.role {
@@ -88,13 +163,56 @@ pub async fn authenticate(
         None => required == Role::Reader && public_read,
     };
     if !allowed {
+        log::warn!(
+            "{} denied: {} {} needs the {} role",
+            loggable(&principal.name),
+            req.method(),
+            loggable(req.path()),
+            required.as_str()
+        );
         return Err(ApiError::Forbidden(format!(
             "The token `{}` may not do this: it needs the {} role.",
             principal.name,
             required.as_str()
-        ))
-        .into());
+        )));
     }
+    if let Some(limits) = req.app_data::<web::Data<Limits>>() {
+        let key = match principal.role {
+            Some(_) => format!("token:{}", principal.name),
+            None => format!(
+                "address:{}",
+                req.peer_addr()
+                    .map_or_else(String::new, |a| a.ip().to_string())
+            ),
+        };
+        limits
+            .requests
+            .take(&key)
+            .map_err(|wait| too_many("requests for this token", wait))?;
+    }
+    Ok(Some(principal))
+}
+
+/// Text from a request as it may appear in a log line: control characters escaped, so no
+/// input can forge a line.
+pub fn loggable(text: &str) -> String {
+    text.chars().flat_map(char::escape_debug).collect()
+}
+
+/// Authenticates and authorises the request; a refusal is answered here, as a response (so
+/// the outer middleware still adds its headers to it).
+pub async fn authenticate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let principal = match principal_for(&req).await {
+        Ok(Some(principal)) => principal,
+        Ok(None) => return Ok(next.call(req).await?.map_into_left_body()),
+        Err(err) => {
+            let response = actix_web::ResponseError::error_response(&err);
+            return Ok(req.into_response(response).map_into_right_body());
+        }
+    };
     let request_id = request_id();
     req.extensions_mut().insert(Principal {
         request_id: Some(request_id.clone()),
@@ -106,7 +224,7 @@ pub async fn authenticate(
             .headers_mut()
             .insert(header::HeaderName::from_static("x-request-id"), value);
     }
-    Ok(response)
+    Ok(response.map_into_left_body())
 }
 
 /// A short random id naming a request in the log, the audit trail and the response.

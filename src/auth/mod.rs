@@ -2,6 +2,7 @@
 //! [`required_role`] gates each operation (and writes its requirement into the contract),
 //! [`ensure_may_change`] scopes editors to their departments.
 
+pub mod limits;
 pub mod middleware;
 pub mod secret;
 

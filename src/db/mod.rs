@@ -8,10 +8,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::web;
+use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
-use diesel::r2d2::{ConnectionManager, Pool};
-use diesel::Connection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::{Connection, RunQueryDsl};
 
+use crate::changes::{self, Changes};
 use crate::error::ApiError;
 
 pub type PgPool = Pool<ConnectionManager<PgConnection>>;
@@ -26,35 +28,108 @@ impl diesel::r2d2::HandleError<diesel::r2d2::Error> for LogAsWarning {
     }
 }
 
+/// Sets `statement_timeout` on every new pooled connection.
+#[derive(Debug)]
+struct StatementTimeout(Duration);
+
+impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for StatementTimeout {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute(&format!("SET statement_timeout = {}", self.0.as_millis()))
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
 /// The pool, and whether the schema is migrated and ready to serve.
 #[derive(Clone)]
 pub struct Database {
     pool: PgPool,
     prepared: Arc<AtomicBool>,
+    url: Arc<str>,
+    changes: Arc<Changes>,
 }
 
 impl Database {
     /// Builds the pool without connecting: the service starts even when PostgreSQL is down,
     /// and a request that cannot get a connection within `timeout` gets a 503.
     pub fn new(database_url: &str, size: u32, timeout: Duration) -> Self {
+        Self::with_statement_timeout(database_url, size, timeout, Duration::from_secs(5))
+    }
+
+    /// Like [`Database::new`]; a statement running longer than `statement_timeout` is
+    /// cancelled by PostgreSQL, and its request gets a 503.
+    pub fn with_statement_timeout(
+        database_url: &str,
+        size: u32,
+        timeout: Duration,
+        statement_timeout: Duration,
+    ) -> Self {
         let pool = Pool::builder()
             .max_size(size)
             .connection_timeout(timeout)
             .error_handler(Box::new(LogAsWarning))
+            .connection_customizer(Box::new(StatementTimeout(statement_timeout)))
             .build_unchecked(ConnectionManager::new(database_url));
         Self {
             pool,
             prepared: Arc::new(AtomicBool::new(false)),
+            url: database_url.into(),
+            changes: Arc::new(Changes::default()),
         }
     }
 
-    /// Marks the schema as migrated; until then every database call answers 503.
+    /// Marks the schema as migrated; until then every database call answers 503. Starts
+    /// listening for changes.
     pub fn set_prepared(&self) {
-        self.prepared.store(true, Ordering::Release);
+        if !self.prepared.swap(true, Ordering::AcqRel) {
+            changes::listen(self.url.to_string(), &self.changes);
+        }
+    }
+
+    /// What changed since something was kept in memory.
+    pub fn changes(&self) -> &Changes {
+        &self.changes
     }
 
     pub fn is_prepared(&self) -> bool {
         self.prepared.load(Ordering::Acquire)
+    }
+
+    /// The pool, for work that holds a connection beyond one call (streams); 503 until the
+    /// schema is ready.
+    pub fn pool(&self) -> Result<PgPool, ApiError> {
+        if self.is_prepared() {
+            Ok(self.pool.clone())
+        } else {
+            Err(ApiError::Unavailable(
+                "The database is not ready yet; retry shortly.".into(),
+            ))
+        }
+    }
+
+    /// Whether the database answers `SELECT 1` on a pooled connection, waiting at most half a
+    /// second for one (the readiness probe must answer quickly during an outage).
+    pub async fn probe(&self) -> Result<(), ApiError> {
+        if !self.is_prepared() {
+            return Err(ApiError::Unavailable(
+                "The database is not ready yet; retry shortly.".into(),
+            ));
+        }
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get_timeout(Duration::from_millis(500)).map_err(|e| {
+                log::warn!("readiness: no database connection: {e}");
+                ApiError::Unavailable("The database does not answer.".into())
+            })?;
+            diesel::sql_query("SELECT 1")
+                .execute(&mut conn)
+                .map(|_| ())
+                .map_err(|e| {
+                    log::warn!("readiness: {e}");
+                    ApiError::Unavailable("The database does not answer.".into())
+                })
+        })
+        .await
+        .map_err(|e| ApiError::internal("blocking task", e))?
     }
 
     /// Runs `f` with a pooled connection on the blocking thread pool.
@@ -86,6 +161,9 @@ impl Database {
         F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        self.run(move |conn| conn.transaction(f)).await
+        let result = self.run(move |conn| conn.transaction(f)).await;
+        // committed or not, this process may have changed data: what it kept is stale
+        self.changes.changed();
+        result
     }
 }

@@ -90,6 +90,7 @@ diesel::table! {
     action_domains (action_id, domain_id) {
         action_id -> Integer,
         domain_id -> Text,
+        position -> Integer,
     }
 }
 
@@ -205,5 +206,23 @@ diesel::table! {
         introduction -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        sha256 -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    report_snapshots (year) {
+        year -> Integer,
+        body -> Text,
+        sha256 -> Text,
+        adopted_at -> Timestamptz,
+        adopted_by -> Text,
+    }
+}
+
+diesel::table! {
+    data_version (only_row) {
+        only_row -> Bool,
+        version -> BigInt,
     }
 }

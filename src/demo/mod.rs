@@ -5,6 +5,8 @@
 //! The data lives in readable JSON files next to this module; each file is loaded through
 //! the same repository functions the API uses.
 
+use std::collections::HashMap;
+
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use serde::Deserialize;
@@ -14,7 +16,7 @@ use crate::api::Precondition;
 use crate::assessments::dto::{AssessmentInput, RiskStatus};
 use crate::auth::Principal;
 use crate::criteria::{self, dto::NewCriterion};
-use crate::db::schema::{departments, domains};
+use crate::db::schema::{action_domains, departments, domains};
 use crate::domains::{self as domain, dto::NewDomain};
 use crate::error::ApiError;
 use crate::reports;
@@ -59,12 +61,30 @@ pub struct DemoRisk {
     pub title: String,
 }
 
-/// The realisations and planning of the seed report.
+/// The realisations and planning of the seed report, domain by domain in seed order.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DemoActions {
     pub year: i32,
-    pub actions: Vec<DemoAction>,
+    pub actions: Vec<DemoEntry>,
+}
+
+/// An entry of the seed's lists: an action where it is first listed, or, in a later domain
+/// that shares it, its place in that domain's list.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum DemoEntry {
+    Action(DemoAction),
+    SameAs(DemoSameAs),
+}
+
+/// A shared action listed again in another of its domains.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoSameAs {
+    /// Title of the action, as first listed.
+    pub same_as: String,
+    pub domain_id: String,
 }
 
 /// One action, listed once even when it serves several domains; sub-actions share its
@@ -204,7 +224,21 @@ fn new_action(
 
 fn load_actions(conn: &mut PgConnection) -> Result<(), ApiError> {
     let demo = actions();
-    for action in demo.actions {
+    // each action with its sub-actions, by title, to place shared ones in later domains
+    let mut created: HashMap<String, Vec<i32>> = HashMap::new();
+    for entry in demo.actions {
+        let action = match entry {
+            DemoEntry::Action(action) => action,
+            DemoEntry::SameAs(same) => {
+                let ids = created.get(&same.same_as).ok_or_else(|| {
+                    ApiError::internal("demo", format!("{} is not listed before", same.same_as))
+                })?;
+                for id in ids {
+                    move_to_end(conn, *id, &same.domain_id)?;
+                }
+                continue;
+            }
+        };
         let status = StatusInput {
             status: action.status,
             progress: None,
@@ -214,7 +248,12 @@ fn load_actions(conn: &mut PgConnection) -> Result<(), ApiError> {
         let parent = actions::repo::create(
             conn,
             &demo_principal(),
-            new_action(action.title, action.description, domains.clone(), None),
+            new_action(
+                action.title.clone(),
+                action.description,
+                domains.clone(),
+                None,
+            ),
         )?;
         statuses::repo::put(
             conn,
@@ -224,12 +263,14 @@ fn load_actions(conn: &mut PgConnection) -> Result<(), ApiError> {
             status.clone(),
             &Precondition::default(),
         )?;
+        let mut ids = vec![parent.id];
         for title in action.sub_actions {
             let child = actions::repo::create(
                 conn,
                 &demo_principal(),
                 new_action(title, None, domains.clone(), Some(parent.id)),
             )?;
+            ids.push(child.id);
             statuses::repo::put(
                 conn,
                 &demo_principal(),
@@ -239,8 +280,25 @@ fn load_actions(conn: &mut PgConnection) -> Result<(), ApiError> {
                 &Precondition::default(),
             )?;
         }
+        created.insert(action.title, ids);
     }
     Ok(())
+}
+
+/// Puts `action` at the end of `domain`'s list, where the seed lists it in that domain.
+fn move_to_end(conn: &mut PgConnection, action: i32, domain: &str) -> QueryResult<()> {
+    let last: Option<i32> = action_domains::table
+        .filter(action_domains::domain_id.eq(domain))
+        .select(diesel::dsl::max(action_domains::position))
+        .get_result(conn)?;
+    let moved = diesel::update(action_domains::table.find((action, domain)))
+        .set(action_domains::position.eq(last.unwrap_or(0) + 1))
+        .execute(conn)?;
+    if moved == 1 {
+        Ok(())
+    } else {
+        Err(diesel::result::Error::NotFound)
+    }
 }
 
 #[cfg(test)]
@@ -266,7 +324,19 @@ mod tests {
             assert!(new.validate().is_ok(), "{new:?}");
         }
         let mut titles = Vec::new();
-        for action in actions().actions {
+        let mut shared = Vec::new();
+        let mut places = Vec::new();
+        for entry in actions().actions {
+            let action = match entry {
+                DemoEntry::Action(action) => action,
+                DemoEntry::SameAs(same) => {
+                    places.push((same.same_as, same.domain_id));
+                    continue;
+                }
+            };
+            for domain in action.domain_ids.iter().skip(1) {
+                shared.push((action.title.clone(), domain.clone()));
+            }
             assert!(
                 action.domain_ids.iter().all(|d| domains.contains(d)),
                 "{}",
@@ -282,6 +352,13 @@ mod tests {
         titles.sort();
         titles.dedup();
         assert_eq!(titles.len(), count, "an action is listed once");
+        shared.sort();
+        places.sort();
+        assert_eq!(shared.len(), 16);
+        assert_eq!(
+            shared, places,
+            "a shared action has its place in each later domain"
+        );
     }
 
     #[test]

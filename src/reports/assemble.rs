@@ -2,14 +2,17 @@
 //! collection), whatever its size.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 
+use super::cache::{self, Rendered, ReportCache, Stamp};
 use super::dto::{
-    Report, ReportAction, ReportCriterion, ReportDomain, ReportRisk, Section, LABELS,
+    Labels, Report, ReportAction, ReportCriterion, ReportDomain, ReportRisk, Section,
 };
 use super::repo;
+use crate::api::etag::etag_of_bytes;
 use crate::assessments::dto::{AssessmentInput, RiskStatus};
 use crate::db::schema::{
     action_domains, action_statuses, actions, criteria, domains, risk_assessments, risks,
@@ -46,6 +49,36 @@ fn year_action((id, parent_id, title, description, department_id): ActionColumns
         progress: None,
         note: None,
     }
+}
+
+/// The report of `year` as served: from the cache when the data did not change since it was
+/// rendered, else assembled (two statements when cached, eight when not).
+pub fn rendered(
+    conn: &mut PgConnection,
+    cache: &ReportCache,
+    year: i32,
+    heard: Option<u64>,
+) -> Result<Arc<Rendered>, ApiError> {
+    // taken before assembling: what is kept under a stamp is never older than it
+    let version = match heard {
+        Some(generation) => Stamp::Heard(generation),
+        None => Stamp::Read(cache::current_version(conn)?),
+    };
+    if let Some(rendered) = cache.get(year, version) {
+        return Ok(rendered);
+    }
+    if let Some(snapshot) = super::adopt::snapshot(conn, year)? {
+        cache.put(year, version, snapshot.clone());
+        return Ok(snapshot);
+    }
+    let report = assemble(conn, year)?;
+    let body = serde_json::to_vec(&report).map_err(|e| ApiError::internal("report", e))?;
+    let rendered = Arc::new(Rendered {
+        etag: etag_of_bytes(&body),
+        body: body.into(),
+    });
+    cache.put(year, version, rendered.clone());
+    Ok(rendered)
 }
 
 /// The report of `year`: metadata, then per domain criteria, risks followed up, realisations
@@ -179,13 +212,18 @@ pub fn assemble(conn: &mut PgConnection, year: i32) -> Result<Report, ApiError> 
         by_id.insert(action.id, action);
     }
     let ids: Vec<i32> = by_id.keys().copied().collect();
-    let domains_of: HashMap<i32, Vec<String>> = links::grouped(
+    // each action's domains with its place in each
+    let domains_of: HashMap<i32, Vec<(String, i32)>> = links::grouped(
         action_domains::table
             .filter(action_domains::action_id.eq_any(&ids))
-            .select((action_domains::action_id, action_domains::domain_id))
+            .select((
+                action_domains::action_id,
+                (action_domains::domain_id, action_domains::position),
+            ))
             .load(conn)?,
     );
 
+    let labels = Labels::dutch();
     let realised = |a: &YearAction| a.status == Some(Progress::Realised);
     let planned =
         |a: &YearAction| matches!(a.status, Some(Progress::Planned | Progress::InProgress));
@@ -194,16 +232,16 @@ pub fn assemble(conn: &mut PgConnection, year: i32) -> Result<Report, ApiError> 
         .map(|(id, name, description)| {
             let criteria = criteria_by_domain.remove(&id).unwrap_or_default();
             let risks = risks_by_domain.remove(&id).unwrap_or_default();
-            let realisations = section(LABELS.realisations, &by_id, &domains_of, &id, &realised);
-            let planning = section(LABELS.planning, &by_id, &domains_of, &id, &planned);
+            let realisations = section(&labels.realisations, &by_id, &domains_of, &id, &realised);
+            let planning = section(&labels.planning, &by_id, &domains_of, &id, &planned);
             ReportDomain {
                 criteria: Section {
-                    label: LABELS.criteria,
+                    label: labels.criteria.clone(),
                     count: criteria.len(),
                     items: criteria,
                 },
                 risks: Section {
-                    label: LABELS.risks,
+                    label: labels.risks.clone(),
                     count: risks.len(),
                     items: risks,
                 },
@@ -217,7 +255,7 @@ pub fn assemble(conn: &mut PgConnection, year: i32) -> Result<Report, ApiError> 
         .collect();
     Ok(Report {
         report,
-        labels: LABELS,
+        labels,
         domains,
     })
 }
@@ -225,17 +263,21 @@ pub fn assemble(conn: &mut PgConnection, year: i32) -> Result<Report, ApiError> 
 /// The actions of `domain` that `listed` selects, with sub-actions nested under their parent
 /// and a parent shown (as context) when only a sub-action is listed.
 fn section(
-    label: &'static str,
+    label: &str,
     by_id: &HashMap<i32, YearAction>,
-    domains_of: &HashMap<i32, Vec<String>>,
+    domains_of: &HashMap<i32, Vec<(String, i32)>>,
     domain: &str,
     listed: &dyn Fn(&YearAction) -> bool,
 ) -> Section<ReportAction> {
-    let in_domain = |a: &YearAction| {
+    // the action's place in this domain; a parent from another domain shown as context
+    // sorts after the domain's own actions
+    let place = |id: i32| {
         domains_of
-            .get(&a.id)
-            .is_some_and(|ds| ds.iter().any(|d| d == domain))
+            .get(&id)
+            .and_then(|ds| ds.iter().find(|(d, _)| d == domain))
+            .map(|(_, position)| *position)
     };
+    let in_domain = |a: &YearAction| place(a.id).is_some();
     // the listed actions and, for context, the ancestors of listed sub-actions
     let mut shown: HashSet<i32> = HashSet::new();
     for action in by_id.values().filter(|a| listed(a) && in_domain(a)) {
@@ -253,7 +295,7 @@ fn section(
         children.entry(parent).or_default().push(*id);
     }
     for list in children.values_mut() {
-        list.sort_unstable();
+        list.sort_unstable_by_key(|id| (place(*id).unwrap_or(i32::MAX), *id));
     }
     fn build(
         id: i32,
@@ -281,7 +323,7 @@ fn section(
         .map(|ids| ids.iter().map(|id| build(*id, by_id, &children)).collect())
         .unwrap_or_default();
     Section {
-        label,
+        label: label.to_string(),
         count: shown.len(),
         items,
     }

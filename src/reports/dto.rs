@@ -18,7 +18,7 @@ pub enum ReportStatus {
 }
 
 /// The metadata of a year's report.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ReportYear {
     /// The year the report is about.
     #[schema(example = 2022, minimum = 2000, maximum = 2100)]
@@ -50,9 +50,39 @@ pub struct ReportYear {
         example = "Organisatiebeheersing is het geheel van maatregelen en procedures ..."
     )]
     pub introduction: Option<String>,
+    /// SHA-256 of the adopted report as served (see `POST /reports/{year}/adopt`); null for a
+    /// draft.
+    #[serde(default)]
+    #[schema(
+        required = true,
+        example = "6f1ed002ab5595859014ebf0951522d9c5b7c4f0b3a5e8f1a2b3c4d5e6f7a8b9",
+        pattern = "^[0-9a-f]{64}$"
+    )]
+    pub sha256: Option<String>,
     /// When the metadata was last changed.
     #[schema(example = "2023-06-01T09:00:00Z")]
     pub updated_at: DateTime<Utc>,
+}
+
+/// What adoption records: the day and the council decision.
+#[derive(Debug, Clone, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdoptInput {
+    /// The day the council adopted the report; today when left out.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date, example = "2023-06-27")]
+    pub adopted_on: Option<NaiveDate>,
+    /// Link to the council decision; the metadata's link when left out.
+    #[serde(default)]
+    #[validate(
+        url(message = "must be a URL"),
+        length(max = 2000, message = "must be at most 2000 characters")
+    )]
+    #[schema(
+        example = "https://besluiten.mechelen.be/2023/06/27/voortgangsrapport",
+        max_length = 2000
+    )]
+    pub decision_url: Option<String>,
 }
 
 /// The metadata of a year's report, as PUT creates or replaces it.
@@ -101,31 +131,36 @@ pub struct ReportYearInput {
 }
 
 /// The Dutch labels of the four parts, so a consumer needs no dictionary of its own.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Labels {
     /// Label of the criteria.
     #[schema(example = "Detail criterium")]
-    pub criteria: &'static str,
+    pub criteria: String,
     /// Label of the risks.
     #[schema(example = "Op te volgen hoge risico's")]
-    pub risks: &'static str,
+    pub risks: String,
     /// Label of the realisations.
     #[schema(example = "Realisaties")]
-    pub realisations: &'static str,
+    pub realisations: String,
     /// Label of the planning.
     #[schema(example = "Planning")]
-    pub planning: &'static str,
+    pub planning: String,
 }
 
-pub const LABELS: Labels = Labels {
-    criteria: "Detail criterium",
-    risks: "Op te volgen hoge risico's",
-    realisations: "Realisaties",
-    planning: "Planning",
-};
+impl Labels {
+    /// The labels of the seed report.
+    pub fn dutch() -> Self {
+        Self {
+            criteria: "Detail criterium".into(),
+            risks: "Op te volgen hoge risico's".into(),
+            realisations: "Realisaties".into(),
+            planning: "Planning".into(),
+        }
+    }
+}
 
 /// A criterion as the report lists it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ReportCriterion {
     /// Identifier of the criterion.
     #[schema(example = 3)]
@@ -136,7 +171,7 @@ pub struct ReportCriterion {
 }
 
 /// A risk followed up in the year, with that year's assessment.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ReportRisk {
     /// Identifier of the risk.
     #[schema(example = 1)]
@@ -155,7 +190,7 @@ pub struct ReportRisk {
 }
 
 /// An action as the report lists it, with its sub-actions nested.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ReportAction {
     /// Identifier of the action.
     #[schema(example = 12)]
@@ -184,11 +219,11 @@ pub struct ReportAction {
 }
 
 /// One part of a domain in the report.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Section<T> {
     /// The Dutch label of the part.
     #[schema(example = "Realisaties")]
-    pub label: &'static str,
+    pub label: String,
     /// How many items the part lists, sub-actions included.
     #[schema(example = 29)]
     pub count: usize,
@@ -197,7 +232,7 @@ pub struct Section<T> {
 }
 
 /// A domain of the report with its four parts.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ReportDomain {
     /// Slug of the domain.
     #[schema(example = "organisatiecultuur")]
@@ -219,7 +254,7 @@ pub struct ReportDomain {
 }
 
 /// The assembled report of a year.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Report {
     /// The report's metadata.
     pub report: ReportYear,

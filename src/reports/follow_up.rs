@@ -179,10 +179,16 @@ pub fn follow_up(conn: &mut PgConnection, year: i32) -> Result<FollowUp, ApiErro
         .load::<(i32, (String, Option<i32>, Option<String>))>(conn)?
         .into_iter()
         .collect();
+    // per domain, its planned actions in the domain's order
     let domains_of = links::grouped(
         action_domains::table
             .filter(action_domains::action_id.eq_any(&ids))
             .select((action_domains::domain_id, action_domains::action_id))
+            .order((
+                action_domains::domain_id,
+                action_domains::position,
+                action_domains::action_id,
+            ))
             .load::<(String, i32)>(conn)?,
     );
     let mut totals: BTreeMap<Outcome, usize> = BTreeMap::new();
@@ -210,8 +216,7 @@ pub fn follow_up(conn: &mut PgConnection, year: i32) -> Result<FollowUp, ApiErro
     let domains = domain_rows
         .into_iter()
         .map(|(id, name)| {
-            let mut members = domains_of.get(&id).cloned().unwrap_or_default();
-            members.sort_unstable();
+            let members = domains_of.get(&id).cloned().unwrap_or_default();
             let actions: Vec<FollowedAction> = members
                 .iter()
                 .filter_map(|a| by_id.get(a).cloned())

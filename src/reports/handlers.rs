@@ -1,13 +1,20 @@
 //! HTTP handlers of `/api/v1/reports`.
 
-use actix_web::{get, put, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use super::dto::{Report, ReportYear, ReportYearInput};
+use std::sync::Arc;
+
+use super::cache::{Rendered, ReportCache, Stamp};
+use super::document::{self, Format};
+use super::dto::{AdoptInput, Report, ReportYear, ReportYearInput};
 use super::follow_up::{self, FollowUp};
-use super::{assemble, repo};
-use crate::api::{check_year, put_response, with_etag, Json};
+use super::{adopt, assemble, repo};
+use crate::api::etag::with_rendered_etag;
+use crate::api::{check_year, put_response, with_etag, Json, OptionalJson, Query};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::ApiError;
@@ -16,6 +23,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_reports)
         .service(get_report)
         .service(put_report)
+        .service(adopt_report)
+        .service(get_report_document)
         .service(get_report_follow_up);
 }
 
@@ -51,12 +60,32 @@ pub async fn list_reports(db: web::Data<Database>) -> Result<web::Json<Vec<Repor
 #[get("/reports/{year}")]
 pub async fn get_report(
     db: web::Data<Database>,
+    cache: web::Data<ReportCache>,
     year: web::Path<i32>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let year = year.into_inner();
-    let report = db.run(move |conn| assemble::assemble(conn, year)).await?;
-    Ok(with_etag(&req, &report))
+    let rendered = served(&db, cache.into_inner(), year).await?;
+    Ok(with_rendered_etag(
+        &req,
+        &rendered.etag,
+        "application/json",
+        rendered.body.clone(),
+    ))
+}
+
+/// The report of `year` as served: from memory while the data is unchanged, else rendered.
+async fn served(
+    db: &Database,
+    cache: Arc<ReportCache>,
+    year: i32,
+) -> Result<Arc<Rendered>, ApiError> {
+    let heard = db.changes().data();
+    if let Some(rendered) = heard.and_then(|g| cache.get(year, Stamp::Heard(g))) {
+        return Ok(rendered);
+    }
+    db.run(move |conn| assemble::rendered(conn, &cache, year, heard))
+        .await
 }
 
 /// Set the metadata of a year's report
@@ -92,6 +121,106 @@ pub async fn put_report(
         created,
         format!("/api/v1/reports/{year}"),
     ))
+}
+
+/// The format of a report document.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DocumentParams {
+    /// `html` (default): a printable page; `markdown`: the same content in Markdown.
+    #[serde(default)]
+    #[param(inline, example = "html")]
+    pub format: Format,
+}
+
+/// Print a year's report
+///
+/// The report as a document: `format=html` (default) is a self-contained, printable page in
+/// Dutch that reads like the council document: title page, introduction, an overview table
+/// with the counts per domain and a bar chart of realisations and planning, then per domain
+/// its counts and the four parts side by side, sub-actions indented. `format=markdown` gives
+/// the same content as Markdown. Built from the report `GET /reports/{year}` serves (for an
+/// adopted year, its snapshot); all data is escaped.
+#[utoipa::path(
+    tag = "reports",
+    params(("year" = i32, Path, description = "The report year.", example = 2022), DocumentParams),
+    responses(
+        (status = 200, description = "The document.",
+            content(
+                (String = "text/html", example = json!("<!DOCTYPE html>\n<html lang=\"nl\">...")),
+                (String = "text/markdown", example = json!("# Voortgangsrapport 2022 Organisatiebeheersing\n..."))
+            ),
+            headers(("ETag" = String, description = "Entity tag of this document."))),
+        (status = 304, description = "Unchanged since the `If-None-Match` entity tag.")
+    )
+)]
+#[get("/reports/{year}/document")]
+pub async fn get_report_document(
+    db: web::Data<Database>,
+    cache: web::Data<ReportCache>,
+    year: web::Path<i32>,
+    Query(params): Query<DocumentParams>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let year = year.into_inner();
+    let format = params.format;
+    let rendered = served(&db, cache.into_inner(), year).await?;
+    let etag = format!(
+        "\"{}-{}\"",
+        rendered.etag.trim_matches('"'),
+        format.as_str()
+    );
+    let document = web::block(move || -> Result<String, ApiError> {
+        let report: Report = serde_json::from_slice(&rendered.body)
+            .map_err(|e| ApiError::internal("report document", e))?;
+        Ok(document::render(&report, format))
+    })
+    .await
+    .map_err(|e| ApiError::internal("blocking task", e))??;
+    Ok(with_rendered_etag(
+        &req,
+        &etag,
+        format.content_type(),
+        document.into(),
+    ))
+}
+
+/// Adopt a year's report
+///
+/// Records that the council adopted the report (admin only): the assembled report is stored
+/// as an immutable snapshot, and from then on `GET /reports/{year}` serves that snapshot byte
+/// for byte, whatever happens to the data, with the snapshot's SHA-256 as its `ETag` and in
+/// `report.sha256`. The hash is that of the served body with 64 zeros in place of the hash.
+/// The assessments and statuses of the year are locked from then on (409), by the database;
+/// the metadata is frozen too. The body is optional: `adopted_on` defaults to today,
+/// `decision_url` to the metadata's. Re-opening an adopted report is not offered (409).
+#[utoipa::path(
+    tag = "reports",
+    params(("year" = i32, Path, description = "The report year.", example = 2022)),
+    request_body(content = Option<AdoptInput>, content_type = "application/json",
+        description = "Optional: the day of adoption and the council decision."),
+    responses(
+        (status = 200, description = "The report is adopted; its metadata.", body = ReportYear),
+        (status = 409, description = "The report was adopted before.", body = crate::error::Problem,
+            content_type = "application/problem+json")
+    )
+)]
+#[post("/reports/{year}/adopt")]
+pub async fn adopt_report(
+    db: web::Data<Database>,
+    principal: Principal,
+    year: web::Path<i32>,
+    body: OptionalJson<AdoptInput>,
+) -> Result<web::Json<ReportYear>, ApiError> {
+    let year = year.into_inner();
+    check_year(year)?;
+    let input = body.0;
+    input.validate()?;
+    let adopted = db
+        .transaction(move |conn| adopt::adopt(conn, &principal, year, input))
+        .await?;
+    Ok(web::Json(adopted))
 }
 
 /// Follow up the previous year's report

@@ -1,6 +1,9 @@
 //! The yearly progress report (voortgangsrapport): `/api/v1/reports`.
 
+pub mod adopt;
 pub mod assemble;
+pub mod cache;
+pub mod document;
 pub mod dto;
 pub mod follow_up;
 pub mod handlers;

@@ -22,6 +22,7 @@ struct YearRow {
     adopted_on: Option<NaiveDate>,
     decision_url: Option<String>,
     introduction: Option<String>,
+    sha256: Option<String>,
     updated_at: DateTime<Utc>,
 }
 
@@ -40,6 +41,7 @@ impl From<YearRow> for ReportYear {
             adopted_on: row.adopted_on,
             decision_url: row.decision_url,
             introduction: row.introduction,
+            sha256: row.sha256,
             updated_at: row.updated_at,
         }
     }
@@ -56,6 +58,7 @@ fn default_year(year: i32) -> ReportYear {
         adopted_on: None,
         decision_url: None,
         introduction: None,
+        sha256: None,
         updated_at: DateTime::<Utc>::UNIX_EPOCH,
     }
 }

@@ -375,7 +375,13 @@ async fn fixture(app: &TestApp, n: usize) -> Fixture {
     }
 }
 
+const ADOPTABLE_YEAR: i32 = 2099;
+
 fn fill(template: &str, f: &Fixture) -> String {
+    if template == "/api/v1/reports/{year}/adopt" {
+        // a year of its own, so adoption (by the admin, once) locks nothing the others write
+        return format!("/api/v1/reports/{ADOPTABLE_YEAR}/adopt");
+    }
     let id = if template.starts_with("/api/v1/domains/{id}") {
         f.domain.clone()
     } else if template.starts_with("/api/v1/departments") {
@@ -404,6 +410,12 @@ fn fill(template: &str, f: &Fixture) -> String {
 async fn every_operation_answers_each_role_as_the_matrix_says() {
     let app = TestApp::spawn().await;
     departments(&app).await;
+    app.put_json(
+        &format!("/api/v1/reports/{ADOPTABLE_YEAR}"),
+        &json!({"title": "Matrix"}),
+    )
+    .await
+    .ok_json(201);
     let reader = token(&app, json!({"name": "lezer", "role": "reader"})).await;
     let own = token(
         &app,
@@ -482,4 +494,81 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
         extra.is_empty(),
         "the matrix names operations the contract lacks: {extra:?}"
     );
+}
+
+#[actix_web::test]
+async fn a_token_over_its_rate_gets_429_with_retry_after() {
+    let app = TestApp::spawn_with(crate::helpers::Setup {
+        rate_limits: voortgang::auth::limits::RateLimits {
+            per_token: 5,
+            auth_failures: 3,
+        },
+        ..crate::helpers::Setup::default()
+    })
+    .await;
+    for _ in 0..5 {
+        assert_eq!(app.get("/api/v1/domains").await.status, 200);
+    }
+    let refused = app.get("/api/v1/domains").await;
+    let problem = refused.problem(429);
+    assert!(problem["detail"].as_str().unwrap().contains("retry after"));
+    let wait: u64 = refused.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=12).contains(&wait), "{wait}");
+
+    // failed authentications are limited per address, before the token is even looked up
+    for _ in 0..3 {
+        let response = send(
+            app.request_as(Method::GET, "/api/v1/domains", Some("vgt_geraden")),
+            None,
+        )
+        .await;
+        assert_eq!(response.status, 401);
+    }
+    let blocked = send(
+        app.request_as(Method::GET, "/api/v1/domains", Some("vgt_nog-eens-geraden")),
+        None,
+    )
+    .await;
+    blocked.problem(429);
+    assert!(blocked.header("retry-after").is_some());
+}
+
+#[test]
+fn request_text_cannot_forge_a_log_line() {
+    assert_eq!(
+        voortgang::auth::middleware::loggable("/api/v1/x\n[INFO] nep\u{1b}[0m"),
+        "/api/v1/x\\n[INFO] nep\\u{1b}[0m"
+    );
+}
+
+#[actix_web::test]
+async fn a_known_token_keeps_working_from_an_address_that_failed_too_often() {
+    let app = TestApp::spawn_with(crate::helpers::Setup {
+        rate_limits: voortgang::auth::limits::RateLimits {
+            per_token: 0,
+            auth_failures: 2,
+        },
+        ..crate::helpers::Setup::default()
+    })
+    .await;
+    assert_eq!(app.get("/api/v1/domains").await.status, 200);
+    for _ in 0..2 {
+        let guess = send(
+            app.request_as(Method::GET, "/api/v1/domains", Some("vgt_geraden")),
+            None,
+        )
+        .await;
+        assert_eq!(guess.status, 401);
+    }
+    let guess = send(
+        app.request_as(Method::GET, "/api/v1/domains", Some("vgt_weer-geraden")),
+        None,
+    )
+    .await;
+    guess.problem(429);
+    // the token used before from this address is known, and is not held back
+    assert_eq!(app.get("/api/v1/domains").await.status, 200);
+    // not even after a change to the tokens made it ask the database again
+    token(&app, json!({"name": "nieuw", "role": "reader"})).await;
+    assert_eq!(app.get("/api/v1/domains").await.status, 200);
 }

@@ -178,3 +178,57 @@ fn every_reference_points_at_a_component() {
         );
     }
 }
+
+#[test]
+fn every_link_names_an_operation_and_its_parameters() {
+    let api = generated();
+    let mut operations = std::collections::HashMap::new();
+    for item in api["paths"].as_object().unwrap().values() {
+        for operation in item.as_object().unwrap().values() {
+            if let Some(id) = operation["operationId"].as_str() {
+                operations.insert(id.to_string(), operation.clone());
+            }
+        }
+    }
+    let mut links = 0;
+    for (path, item) in api["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let Some(responses) = operation["responses"].as_object() else {
+                continue;
+            };
+            for (status, response) in responses {
+                let Some(found) = response["links"].as_object() else {
+                    continue;
+                };
+                for (name, link) in found {
+                    links += 1;
+                    let at = format!("{method} {path} {status} {name}");
+                    assert!(link.get("operation_id").is_none(), "{at}: misspelt");
+                    let target = link["operationId"].as_str().expect(&at);
+                    let target = operations.get(target).unwrap_or_else(|| panic!("{at}"));
+                    let declared: Vec<&str> = target["parameters"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .filter(|p| p["in"] == "path")
+                        .map(|p| p["name"].as_str().unwrap())
+                        .collect();
+                    let given: Vec<&str> = link["parameters"]
+                        .as_object()
+                        .unwrap()
+                        .keys()
+                        .map(String::as_str)
+                        .collect();
+                    for parameter in &declared {
+                        assert!(given.contains(parameter), "{at}: no {parameter}");
+                    }
+                    for parameter in given {
+                        assert!(declared.contains(&parameter), "{at}: {parameter} unknown");
+                    }
+                }
+            }
+        }
+    }
+    // creates lead to their resource: domains, criteria, departments, risks, actions, tokens
+    assert!(links >= 20, "{links} links");
+}

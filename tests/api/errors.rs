@@ -118,6 +118,10 @@ async fn a_wrong_method_is_a_405_problem_with_allow() {
     let response = send(app.request(Method::POST, "/health/live"), None).await;
     response.problem(405);
     assert_eq!(response.header("allow"), Some("GET"));
+    // a literal path is not its parameterised neighbour: /actions/batch is not /actions/{id}
+    let response = send(app.request(Method::OPTIONS, "/api/v1/actions/batch"), None).await;
+    response.problem(405);
+    assert_eq!(response.header("allow"), Some("POST"));
 }
 
 #[actix_web::test]

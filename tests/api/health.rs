@@ -49,3 +49,36 @@ async fn without_a_database_requests_get_503_within_the_pool_timeout() {
         started.elapsed()
     );
 }
+
+#[actix_web::test]
+async fn a_statement_over_the_timeout_is_a_503_not_a_500() {
+    use diesel::connection::SimpleConnection;
+    let app = TestApp::spawn_with(crate::helpers::Setup {
+        statement_timeout: std::time::Duration::from_millis(200),
+        ..crate::helpers::Setup::default()
+    })
+    .await;
+    // another session holds the table, so the service's insert waits past its timeout
+    let mut blocker = app.db();
+    blocker
+        .batch_execute("BEGIN; LOCK TABLE departments IN ACCESS EXCLUSIVE MODE")
+        .unwrap();
+    let response = app
+        .post_json(
+            "/api/v1/departments",
+            &serde_json::json!({"id": "traag", "name": "Traag"}),
+        )
+        .await;
+    blocker.batch_execute("ROLLBACK").unwrap();
+    let problem = response.problem(503);
+    assert!(problem["detail"].as_str().unwrap().contains("too long"));
+    assert_eq!(response.header("retry-after"), Some("5"));
+    // nothing was written, and the service goes on
+    assert_eq!(app.get("/api/v1/departments/traag").await.status, 404);
+    app.post_json(
+        "/api/v1/departments",
+        &serde_json::json!({"id": "traag", "name": "Traag"}),
+    )
+    .await
+    .ok_json(201);
+}

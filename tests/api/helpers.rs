@@ -160,6 +160,12 @@ pub struct Setup {
     pub db_timeout: Duration,
     /// Anonymous clients may read (`VOORTGANG_PUBLIC_READ`).
     pub public_read: bool,
+    /// `VOORTGANG_CORS_ORIGINS`.
+    pub cors_origins: Vec<String>,
+    /// `VOORTGANG_DB_STATEMENT_TIMEOUT_MS`.
+    pub statement_timeout: Duration,
+    /// `VOORTGANG_RATE_LIMIT` and `VOORTGANG_AUTH_FAILURE_LIMIT`.
+    pub rate_limits: voortgang::auth::limits::RateLimits,
 }
 
 impl Default for Setup {
@@ -170,6 +176,9 @@ impl Default for Setup {
             pool_size: 2,
             db_timeout: Duration::from_secs(2),
             public_read: false,
+            cors_origins: Vec::new(),
+            statement_timeout: Duration::from_secs(5),
+            rate_limits: voortgang::auth::limits::RateLimits::default(),
         }
     }
 }
@@ -220,9 +229,19 @@ impl TestApp {
                 (database_url(&name), Some(name))
             }
         };
-        let db = Database::new(&db_url, setup.pool_size, setup.db_timeout);
+        let db = Database::with_statement_timeout(
+            &db_url,
+            setup.pool_size,
+            setup.db_timeout,
+            setup.statement_timeout,
+        );
         if db_name.is_some() {
             db.set_prepared();
+            // tests see the steady state: the change listener connected, caching on
+            let deadline = std::time::Instant::now() + Duration::from_secs(10);
+            while db.changes().data().is_none() && std::time::Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(5));
+            }
         }
         let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
         let address = format!("http://{}", listener.local_addr().unwrap());
@@ -233,6 +252,8 @@ impl TestApp {
             auth: AuthSettings {
                 public_read: setup.public_read,
             },
+            cors_origins: setup.cors_origins.clone(),
+            rate_limits: setup.rate_limits,
         };
         let (sender, receiver) = std::sync::mpsc::channel();
         let server = std::thread::spawn(move || {

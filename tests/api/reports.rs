@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use diesel::connection::{Instrumentation, InstrumentationEvent};
-use diesel::Connection;
+use diesel::{Connection, RunQueryDsl};
 use serde_json::{json, Value};
 
 use crate::helpers::{send, TestApp};
@@ -93,18 +93,77 @@ async fn the_2022_report_reproduces_the_four_parts_of_the_seed() {
         titles(&culture["planning"])[0],
         "Deontologie: opfrissing alle medewerkers Mechelen"
     );
-    // shared actions follow creation order, not yet each domain's own order in the seed
-    let assets = &report["domains"][6];
-    let mut planning = titles(&assets["planning"]);
-    planning.sort_unstable();
+    // every domain lists the transcribed seed's items, in its order, shared ones included
+    let mut expected: std::collections::BTreeMap<(String, &str), Vec<String>> =
+        std::collections::BTreeMap::new();
+    let demo = voortgang::demo::actions();
+    let mut by_title = std::collections::HashMap::new();
+    for entry in &demo.actions {
+        let (title, domain, status) = match entry {
+            voortgang::demo::DemoEntry::Action(action) => {
+                by_title.insert(action.title.clone(), action);
+                (&action.title, &action.domain_ids[0], action.status)
+            }
+            voortgang::demo::DemoEntry::SameAs(same) => (
+                &same.same_as,
+                &same.domain_id,
+                by_title[&same.same_as].status,
+            ),
+        };
+        let part = if status == voortgang::statuses::dto::Progress::Realised {
+            "realisations"
+        } else {
+            "planning"
+        };
+        expected
+            .entry((domain.clone(), part))
+            .or_default()
+            .push(title.clone());
+    }
+    for domain in report["domains"].as_array().unwrap() {
+        for part in ["realisations", "planning"] {
+            let id = domain["id"].as_str().unwrap().to_string();
+            assert_eq!(
+                titles(&domain[part]),
+                expected[&(id, part)],
+                "{} {part}",
+                domain["id"]
+            );
+        }
+    }
+
+    // an action shared by several domains has its own place in each, as in the seed
+    let information = &report["domains"][5];
     assert_eq!(
-        planning,
+        titles(&information["realisations"])[9..],
+        [
+            "Migratie Topdesk",
+            "Audit financiële processen",
+            "Instap LB365",
+            "IoT-platform",
+            "Audit informatiebeheer door Audio",
+            "Optimalisatie financiële processen",
+            "Orient8 – welkomapplicatie nieuwe Mechelaars",
+        ]
+    );
+    let fraud = &report["domains"][2];
+    assert_eq!(
+        titles(&fraud["realisations"])[16..],
+        [
+            "Optimalisatie financiële processen",
+            "Uitgewerkte processen in LB365",
+            "Audit informatiebeheer door Audio",
+        ]
+    );
+    let assets = &report["domains"][6];
+    assert_eq!(
+        titles(&assets["planning"]),
         [
             "Betere beveiliging wijk- en dorpshuizen",
-            "Interne mobiliteit",
-            "Opdracht uitschrijven slim ruimte- en toegangsbeheer",
             "Uitrol contractbeheer (Yucopia)",
             "Verduurzaming wagenpark",
+            "Opdracht uitschrijven slim ruimte- en toegangsbeheer",
+            "Interne mobiliteit",
         ]
     );
 
@@ -228,6 +287,75 @@ async fn assembling_costs_the_same_statements_whatever_the_size() {
         "statements for the demo report and a larger one"
     );
     assert!(larger <= 10, "{larger} statements");
+
+    // rendered through the cache: one statement (the data version) while nothing changes
+    let cache = voortgang::reports::cache::ReportCache::default();
+    let first = voortgang::reports::assemble::rendered(&mut conn, &cache, 2022, None).unwrap();
+    assert_eq!(count.swap(0, Ordering::Relaxed), larger + 2);
+    let again = voortgang::reports::assemble::rendered(&mut conn, &cache, 2022, None).unwrap();
+    assert_eq!(count.swap(0, Ordering::Relaxed), 1);
+    assert_eq!(first.body, again.body);
+}
+
+#[actix_web::test]
+async fn the_cached_report_follows_every_change_to_its_data() {
+    let app = TestApp::with_demo().await;
+    let first = app.get("/api/v1/reports/2022").await;
+    let etag = first.header("etag").unwrap().to_string();
+    assert_eq!(
+        first.ok_json(200),
+        app.get("/api/v1/reports/2022").await.ok_json(200)
+    );
+    assert_eq!(
+        app.get("/api/v1/reports/2022").await.header("etag"),
+        Some(etag.as_str())
+    );
+
+    // through the API
+    app.put_json(
+        "/api/v1/actions/by-ref/NIEUW-1",
+        &json!({"title": "Nieuwe actie", "domain_ids": ["organisatiecultuur"],
+                "statuses": [{"year": 2022, "status": "planned"}]}),
+    )
+    .await
+    .ok_json(201);
+    let response = app.get("/api/v1/reports/2022").await;
+    assert_ne!(response.header("etag"), Some(etag.as_str()));
+    let report = response.ok_json(200);
+    assert_eq!(
+        titles(&report["domains"][0]["planning"]).last(),
+        Some(&"Nieuwe actie")
+    );
+
+    // and outside the service, in SQL: heard within moments of the commit
+    let mut conn = app.db();
+    diesel::sql_query("UPDATE domains SET name = 'Cultuur' WHERE id = 'organisatiecultuur'")
+        .execute(&mut conn)
+        .unwrap();
+    let report = eventually(&app, |r| r["domains"][0]["name"] == "Cultuur").await;
+    assert_eq!(report["domains"][0]["name"], "Cultuur");
+    diesel::sql_query(
+        "UPDATE action_statuses SET status = 'realised' \
+         WHERE action_id = (SELECT id FROM actions WHERE external_ref = 'NIEUW-1')",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    let realised =
+        |r: &Value| titles(&r["domains"][0]["realisations"]).last() == Some(&"Nieuwe actie");
+    let report = eventually(&app, realised).await;
+    assert!(realised(&report));
+}
+
+/// The 2022 report once `done` holds, or after two seconds, whichever comes first.
+async fn eventually(app: &TestApp, done: impl Fn(&Value) -> bool) -> Value {
+    let started = std::time::Instant::now();
+    loop {
+        let report = app.get("/api/v1/reports/2022").await.ok_json(200);
+        if done(&report) || started.elapsed() > std::time::Duration::from_secs(2) {
+            return report;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
 }
 
 #[actix_web::test]
@@ -314,4 +442,403 @@ async fn the_follow_up_classifies_what_became_of_last_years_plans() {
         .all(|r| r["change"] == "no_update"));
 
     app.get("/api/v1/reports/2030/follow-up").await.problem(404);
+}
+
+#[actix_web::test]
+async fn an_action_keeps_its_place_in_each_domain_when_it_changes() {
+    let app = TestApp::with_demo().await;
+    let found = app.get("/api/v1/actions?q=Topdesk").await.ok_json(200);
+    let id = found["items"][0]["id"].as_i64().unwrap();
+    let before = app.get("/api/v1/reports/2022").await.ok_json(200);
+    // same domains in another order, and a new title: the places stay
+    app.patch(
+        &format!("/api/v1/actions/{id}"),
+        &json!({"title": "Migratie naar Topdesk",
+                "domain_ids": ["betrouwbare-informatie", "efficient-gebruik-middelen"]}),
+    )
+    .await
+    .ok_json(200);
+    let after = app.get("/api/v1/reports/2022").await.ok_json(200);
+    for domain in [4, 5] {
+        let was = titles(&before["domains"][domain]["realisations"]);
+        let is = titles(&after["domains"][domain]["realisations"]);
+        let at = was.iter().position(|t| *t == "Migratie Topdesk").unwrap();
+        assert_eq!(is[at], "Migratie naar Topdesk");
+        assert_eq!(was.len(), is.len());
+    }
+    // a domain it newly serves lists it last
+    app.patch(
+        &format!("/api/v1/actions/{id}"),
+        &json!({"domain_ids": ["betrouwbare-informatie", "efficient-gebruik-middelen", "organisatiecultuur"]}),
+    )
+    .await
+    .ok_json(200);
+    let report = app.get("/api/v1/reports/2022").await.ok_json(200);
+    let culture = titles(&report["domains"][0]["realisations"]);
+    assert_eq!(culture.last(), Some(&"Migratie naar Topdesk"));
+    assert_eq!(culture.len(), 20);
+}
+
+#[actix_web::test]
+async fn an_adopted_report_is_preserved_byte_for_byte_and_its_year_locked() {
+    let app = TestApp::with_demo().await;
+    let planned = app
+        .get("/api/v1/actions?domain_id=organisatiecultuur&year=2022&status=planned&limit=1")
+        .await
+        .ok_json(200)["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let risk = app.get("/api/v1/risks?limit=1").await.ok_json(200)["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+
+    let adopted = app
+        .post_json(
+            "/api/v1/reports/2022/adopt",
+            &json!({"adopted_on": "2023-06-27",
+                    "decision_url": "https://besluiten.mechelen.be/2023/06/27/voortgangsrapport"}),
+        )
+        .await
+        .ok_json(200);
+    assert_eq!(adopted["status"], "adopted");
+    assert_eq!(adopted["adopted_on"], "2023-06-27");
+    let sha256 = adopted["sha256"].as_str().unwrap().to_string();
+    assert_eq!(sha256.len(), 64);
+
+    let served = app.get("/api/v1/reports/2022").await;
+    assert_eq!(
+        served.header("etag"),
+        Some(format!("\"{sha256}\"").as_str())
+    );
+    let report = served.ok_json(200);
+    assert_eq!(report["report"]["status"], "adopted");
+    assert_eq!(report["report"]["sha256"], sha256.as_str());
+    assert_eq!(report["report"]["adopted_on"], "2023-06-27");
+    assert_eq!(report["domains"][0]["realisations"]["count"], 29);
+    // the hash checks out: the body with zeros in place of its hash
+    let body = String::from_utf8(served.body.clone()).unwrap();
+    let unsealed = body.replace(&sha256, &"0".repeat(64));
+    use sha2::Digest;
+    let digest: String = sha2::Sha256::digest(unsealed.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(digest, sha256);
+
+    // the year is locked through the API ...
+    let refused = app
+        .put_json(
+            &format!("/api/v1/actions/{planned}/statuses/2022"),
+            &json!({"status": "realised"}),
+        )
+        .await
+        .problem(409);
+    assert!(
+        refused["detail"].as_str().unwrap().contains("2022"),
+        "{refused}"
+    );
+    app.delete(&format!("/api/v1/actions/{planned}/statuses/2022"))
+        .await
+        .problem(409);
+    app.put_json(
+        &format!("/api/v1/risks/{risk}/assessments/2022"),
+        &json!({"status": "closed"}),
+    )
+    .await
+    .problem(409);
+    app.put_json(
+        "/api/v1/actions/by-ref/LAAT-1",
+        &json!({"title": "Te laat", "domain_ids": ["organisatiecultuur"],
+                "statuses": [{"year": 2022, "status": "realised"}]}),
+    )
+    .await
+    .problem(409);
+    assert_eq!(
+        app.get("/api/v1/actions?q=laat").await.ok_json(200)["items"],
+        json!([]),
+        "nothing of the refused upsert was kept"
+    );
+    app.delete(&format!("/api/v1/actions/{planned}"))
+        .await
+        .problem(409);
+    app.put_json("/api/v1/reports/2022", &json!({"title": "Ander"}))
+        .await
+        .problem(409);
+    let again = app
+        .post_json("/api/v1/reports/2022/adopt", &json!({}))
+        .await
+        .problem(409);
+    assert!(again["detail"].as_str().unwrap().contains("2023-06-27"));
+
+    // ... and in SQL, outside the service
+    let mut conn = app.db();
+    for sql in [
+        format!("UPDATE action_statuses SET status = 'realised' WHERE action_id = {planned} AND year = 2022"),
+        format!("DELETE FROM action_statuses WHERE action_id = {planned} AND year = 2022"),
+        format!("UPDATE action_statuses SET year = 2021 WHERE action_id = {planned} AND year = 2022"),
+        format!("INSERT INTO risk_assessments (risk_id, year, status) VALUES ({risk}, 2022, 'open') ON CONFLICT (risk_id, year) DO UPDATE SET status = 'closed'"),
+        "TRUNCATE action_statuses CASCADE".to_string(),
+        "UPDATE report_snapshots SET body = '{}'".to_string(),
+        "DELETE FROM report_snapshots".to_string(),
+        "UPDATE report_years SET status = 'draft', sha256 = NULL WHERE year = 2022".to_string(),
+    ] {
+        let err = diesel::sql_query(&sql).execute(&mut conn).unwrap_err();
+        assert!(err.to_string().contains("adopted"), "{sql}: {err}");
+    }
+
+    // what may change still does, and the served report stays the adopted one
+    app.patch(
+        &format!("/api/v1/actions/{planned}"),
+        &json!({"title": "Nieuwe titel"}),
+    )
+    .await
+    .ok_json(200);
+    app.put_json(
+        &format!("/api/v1/actions/{planned}/statuses/2023"),
+        &json!({"status": "realised"}),
+    )
+    .await
+    .ok_json(201);
+    diesel::sql_query("UPDATE domains SET name = 'Cultuur' WHERE id = 'organisatiecultuur'")
+        .execute(&mut conn)
+        .unwrap();
+    let later = app.get("/api/v1/reports/2022").await;
+    assert_eq!(later.status, 200);
+    assert_eq!(later.body, served.body, "byte for byte the adopted report");
+    let fresh = crate::helpers::send(
+        app.request(actix_web::http::Method::GET, "/api/v1/reports/2022")
+            .insert_header(("If-None-Match", format!("\"{sha256}\""))),
+        None,
+    )
+    .await;
+    assert_eq!(fresh.status, 304);
+
+    // listed as adopted, and audited
+    let years = app.get("/api/v1/reports").await.ok_json(200);
+    let listed = years
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|y| y["year"] == 2022)
+        .unwrap();
+    assert_eq!(listed["status"], "adopted");
+    assert_eq!(listed["sha256"], sha256.as_str());
+    let events = app
+        .get("/api/v1/audit-events?entity_type=report_year")
+        .await
+        .ok_json(200);
+    let last = events["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["operation"], "update");
+    assert_eq!(last["before"]["status"], "draft");
+    assert_eq!(last["after"]["status"], "adopted");
+    assert_eq!(last["after"]["sha256"], sha256.as_str());
+}
+
+#[actix_web::test]
+async fn adoption_takes_an_optional_body_and_a_year_with_data() {
+    let app = TestApp::with_demo().await;
+    app.post_json("/api/v1/reports/2031/adopt", &json!({}))
+        .await
+        .problem(404);
+    let invalid = app
+        .post_json(
+            "/api/v1/reports/2022/adopt",
+            &json!({"decision_url": "geen link"}),
+        )
+        .await;
+    assert_eq!(invalid.invalid_fields(), ["decision_url"]);
+    let unknown = app
+        .post_json("/api/v1/reports/2022/adopt", &json!({"adopted": true}))
+        .await;
+    assert_eq!(unknown.invalid_fields(), ["adopted"]);
+    // no body at all: adopted today, with the metadata's decision link
+    let adopted = send(
+        app.request(actix_web::http::Method::POST, "/api/v1/reports/2022/adopt"),
+        None,
+    )
+    .await
+    .ok_json(200);
+    assert_eq!(adopted["status"], "adopted");
+    assert_eq!(
+        adopted["adopted_on"],
+        chrono::Utc::now().date_naive().to_string()
+    );
+}
+
+/// The elements named `tag` in a well-formed (XML-parsable) HTML document, with their text.
+fn elements(document: &roxmltree::Document<'_>, tag: &str) -> Vec<String> {
+    document
+        .descendants()
+        .filter(|n| n.tag_name().name() == tag)
+        .map(|n| {
+            n.descendants()
+                .filter(|d| d.is_text())
+                .map(|d| d.text().unwrap_or_default())
+                .collect()
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn the_report_prints_as_a_well_formed_html_document() {
+    let app = TestApp::with_demo().await;
+    let response = app.get("/api/v1/reports/2022/document").await;
+    assert_eq!(response.status, 200);
+    assert_eq!(response.content_type(), "text/html; charset=utf-8");
+    let text = String::from_utf8(response.body.clone()).unwrap();
+    assert!(text.starts_with("<!DOCTYPE html>\n<html lang=\"nl\">"));
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..Default::default()
+    };
+    let document = roxmltree::Document::parse_with_options(&text, options)
+        .unwrap_or_else(|e| panic!("not well-formed: {e}"));
+    assert_eq!(
+        elements(&document, "h1"),
+        ["Voortgangsrapport 2022 Organisatiebeheersing"]
+    );
+    let headings = elements(&document, "h2");
+    assert_eq!(headings[..2], ["Inleiding", "Overzicht"]);
+    assert_eq!(
+        headings[2..],
+        [
+            "Organisatiecultuur",
+            "Bereiken doelstellingen",
+            "Voorkomen van fraude en fouten",
+            "Naleven wetgeving en procedures",
+            "Efficiënt gebruik middelen",
+            "Betrouwbare informatie",
+            "Bescherming activa",
+        ]
+    );
+    // the four parts side by side, sub-actions nested, the chart inline
+    let culture = document
+        .descendants()
+        .find(|n| n.attribute("id") == Some("domein-organisatiecultuur"))
+        .unwrap();
+    let parts = culture
+        .descendants()
+        .find(|n| n.attribute("class") == Some("parts"))
+        .unwrap();
+    let columns: Vec<String> = parts
+        .descendants()
+        .filter(|n| n.tag_name().name() == "th")
+        .map(|n| n.text().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        columns,
+        [
+            "Detail criterium",
+            "Op te volgen hoge risico's",
+            "Realisaties",
+            "Planning"
+        ]
+    );
+    let nested = parts
+        .descendants()
+        .find(|n| n.tag_name().name() == "li" && n.text() == Some("Welzijn op het werk"))
+        .unwrap();
+    let subs: Vec<&str> = nested
+        .descendants()
+        .filter(|n| n.tag_name().name() == "li")
+        .skip(1)
+        .map(|n| n.text().unwrap())
+        .collect();
+    assert_eq!(subs.len(), 10);
+    assert_eq!(subs[0], "Welzijnsbevraging");
+    let svg = document
+        .descendants()
+        .find(|n| n.tag_name().name() == "svg")
+        .unwrap();
+    let bars = svg
+        .descendants()
+        .filter(|n| n.tag_name().name() == "rect")
+        .count();
+    assert_eq!(bars, 2 + 2 * 7, "a legend and two bars per domain");
+    let totals: Vec<&str> = document
+        .descendants()
+        .find(|n| n.tag_name().name() == "tfoot")
+        .unwrap()
+        .descendants()
+        .filter(|n| n.tag_name().name() == "th")
+        .map(|n| n.text().unwrap())
+        .collect();
+    assert_eq!(totals, ["Totaal", "31", "27", "131", "58"]);
+
+    // a second request for the same document is 304 with its entity tag
+    let etag = response.header("etag").unwrap();
+    let again = send(
+        app.request(
+            actix_web::http::Method::GET,
+            "/api/v1/reports/2022/document",
+        )
+        .insert_header(("If-None-Match", etag)),
+        None,
+    )
+    .await;
+    assert_eq!(again.status, 304);
+    app.get("/api/v1/reports/2022/document?format=pdf")
+        .await
+        .problem(400);
+    app.get("/api/v1/reports/2031/document").await.problem(404);
+}
+
+#[actix_web::test]
+async fn report_documents_escape_the_data_and_follow_the_snapshot() {
+    let app = TestApp::with_demo().await;
+    let evil = "<script>alert('x')</script> & [klik](javascript:alert(1)) *";
+    app.put_json(
+        "/api/v1/actions/by-ref/EVIL",
+        &json!({"title": evil, "domain_ids": ["organisatiecultuur"],
+                "statuses": [{"year": 2022, "status": "realised"}]}),
+    )
+    .await
+    .ok_json(201);
+    let html = app.get("/api/v1/reports/2022/document?format=html").await;
+    let text = String::from_utf8(html.body.clone()).unwrap();
+    assert!(!text.contains("<script>"));
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..Default::default()
+    };
+    let document = roxmltree::Document::parse_with_options(&text, options).unwrap();
+    assert!(
+        elements(&document, "li").iter().any(|li| li == evil),
+        "the title reads as written"
+    );
+    assert_eq!(elements(&document, "script").len(), 0);
+
+    let markdown = app
+        .get("/api/v1/reports/2022/document?format=markdown")
+        .await;
+    assert_eq!(markdown.status, 200);
+    assert_eq!(markdown.content_type(), "text/markdown; charset=utf-8");
+    let text = String::from_utf8(markdown.body.clone()).unwrap();
+    assert!(text.starts_with("# Voortgangsrapport 2022 Organisatiebeheersing\n"));
+    assert!(text.contains("\n## Organisatiecultuur\n"));
+    assert!(text.contains("\n### Realisaties\n"));
+    assert!(text.contains("\n- Welzijn op het werk\n  - Welzijnsbevraging\n"));
+    assert!(text.contains("| Organisatiecultuur | 5 | 4 | 30 | 11 |"));
+    assert!(text.contains(
+        "- \\<script\\>alert('x')\\</script\\> &amp; \\[klik\\](javascript:alert(1)) \\*\n"
+    ));
+    assert_ne!(markdown.header("etag"), html.header("etag"));
+
+    // an adopted year prints from its snapshot
+    app.post_json("/api/v1/reports/2022/adopt", &json!({}))
+        .await
+        .ok_json(200);
+    let mut conn = app.db();
+    diesel::sql_query("UPDATE domains SET name = 'Cultuur' WHERE id = 'organisatiecultuur'")
+        .execute(&mut conn)
+        .unwrap();
+    let text = String::from_utf8(
+        app.get("/api/v1/reports/2022/document?format=markdown")
+            .await
+            .body,
+    )
+    .unwrap();
+    assert!(text.contains("\n## Organisatiecultuur\n"));
+    assert!(text.contains("- **Status:** Vastgesteld\n"));
+    assert!(!text.contains("Cultuur\n"));
 }

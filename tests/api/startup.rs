@@ -9,18 +9,22 @@ use crate::helpers::{connect, database_url, drop_database, fresh_database_name, 
 const BINARY: &str = env!("CARGO_BIN_EXE_voortgang");
 
 /// The binary running as a child process, killed when dropped.
-struct Service {
+pub(crate) struct Service {
     child: Child,
-    address: String,
+    pub(crate) address: String,
+    /// Where the process writes its errors, shown when it exits unsuccessfully.
+    log: std::path::PathBuf,
 }
 
 impl Service {
-    fn start(database_url: &str) -> Self {
+    pub(crate) fn start(database_url: &str) -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
+        let log = std::env::temp_dir().join(format!("voortgang-test-service-{port}.log"));
+        let stderr = std::fs::File::create(&log).expect("the log file is created");
         let child = Command::new(BINARY)
             .env("DATABASE_URL", database_url)
             .env("VOORTGANG_LISTEN", format!("127.0.0.1:{port}"))
@@ -28,17 +32,18 @@ impl Service {
             .env("VOORTGANG_ADMIN_TOKEN", ADMIN_TOKEN)
             .env("RUST_LOG", "error")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("the binary starts");
         Self {
             child,
             address: format!("http://127.0.0.1:{port}"),
+            log,
         }
     }
 
     /// The status of `GET path`, once the service accepts connections.
-    async fn status(&self, path: &str) -> u16 {
+    pub(crate) async fn status(&self, path: &str) -> u16 {
         let client = awc::Client::default();
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
@@ -65,15 +70,33 @@ impl Service {
         serde_json::from_slice(&response.body().await.unwrap()).unwrap()
     }
 
-    fn terminate(&mut self) -> std::process::ExitStatus {
+    pub(crate) fn terminate(&mut self) -> std::process::ExitStatus {
+        self.signal_term();
+        self.wait_exit()
+    }
+
+    /// `kill -9`: the process gets no chance to finish anything.
+    pub(crate) fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    fn signal_term(&self) {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
             .unwrap();
         assert!(status.success());
+    }
+
+    fn wait_exit(&mut self) -> std::process::ExitStatus {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
+                if !status.success() {
+                    let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+                    eprintln!("the service exited with {status}; its log:\n{log}");
+                }
                 return status;
             }
             assert!(
@@ -89,6 +112,7 @@ impl Drop for Service {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
     }
 }
 
@@ -107,6 +131,55 @@ async fn a_fresh_start_creates_migrates_and_seeds_the_database_and_sigterm_exits
 
     let status = service.terminate();
     assert!(status.success(), "exit status {status:?}");
+    drop(service);
+    drop_database(&mut connect("postgres"), &name);
+}
+
+#[actix_web::test]
+async fn a_request_in_flight_at_sigterm_completes_before_the_exit() {
+    use diesel::connection::SimpleConnection;
+    let name = fresh_database_name();
+    let mut service = Service::start(&database_url(&name));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while service.status("/health/ready").await != 200 {
+        assert!(Instant::now() < deadline, "the service never became ready");
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    // another session holds the table, so the write below is in flight until it lets go
+    let mut blocker = connect(&name);
+    blocker
+        .batch_execute("BEGIN; LOCK TABLE departments IN ACCESS EXCLUSIVE MODE")
+        .unwrap();
+    let url = format!("{}/api/v1/departments", service.address);
+    let write = actix_web::rt::spawn(async move {
+        let mut response = awc::Client::default()
+            .post(url)
+            .bearer_auth(ADMIN_TOKEN)
+            .send_json(&serde_json::json!({"id": "laatste", "name": "Laatste"}))
+            .await
+            .expect("the write is answered");
+        let body = response.body().await.unwrap();
+        (response.status().as_u16(), body)
+    });
+    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+    service.signal_term();
+    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+    blocker.batch_execute("ROLLBACK").unwrap();
+    let (status, body) = write.await.unwrap();
+    assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
+    let exit = service.wait_exit();
+    assert!(exit.success(), "exit status {exit:?}");
+    let written: i64 = {
+        use diesel::prelude::*;
+        use voortgang::db::schema::departments;
+        departments::table
+            .filter(departments::id.eq("laatste"))
+            .count()
+            .get_result(&mut blocker)
+            .unwrap()
+    };
+    assert_eq!(written, 1, "the acknowledged write is kept");
+    drop(blocker);
     drop(service);
     drop_database(&mut connect("postgres"), &name);
 }

@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# The benchmark: the release binary against a fresh database with the demo data, then with 100
+# times the demo's actions (`voortgang synth`), measured with wrk on loopback, the cases
+# interleaved round by round; prints a Markdown table (median of the rounds, with min and max)
+# and the ratios the targets are stated in. Then the CSV export of a million rows against
+# `psql \copy` (bench/export-memory.sh). Stops and drops everything it started.
+#
+#   bash bench/run.sh                 ROUNDS=5 DURATION=10 bash bench/run.sh
+#
+# Needs wrk (Debian's package), psql, curl and bc, and PostgreSQL on 127.0.0.1:5432.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rounds=${ROUNDS:-3}
+duration=${DURATION:-5}
+connections=${CONNECTIONS:-16}
+threads=${THREADS:-2}
+skip_export=${SKIP_EXPORT:-}
+
+command -v wrk >/dev/null || { echo "bench/run.sh needs wrk (apt-get install wrk)"; exit 2; }
+cargo build --release --locked -q
+
+token="vgt_bench_$(python3 -c 'import secrets; print(secrets.token_hex(20))')"
+service=""
+database=""
+databases=()
+stop() {
+    if [ -n "$service" ]; then
+        kill "$service" 2>/dev/null || true
+        wait "$service" 2>/dev/null || true
+        service=""
+    fi
+}
+cleanup() {
+    stop
+    for db in "${databases[@]}"; do
+        psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" postgres >/dev/null || true
+    done
+}
+trap cleanup EXIT
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+url="http://127.0.0.1:$port"
+
+# start DATABASE: serves the database named $1 (created with the demo data when new)
+start() {
+    database=$1
+    DATABASE_URL="postgres://postgres@127.0.0.1:5432/$database" VOORTGANG_LISTEN="127.0.0.1:$port" \
+    VOORTGANG_ADMIN_TOKEN="$token" VOORTGANG_DEMO=auto VOORTGANG_RATE_LIMIT=0 RUST_LOG=warn \
+        target/release/voortgang &
+    service=$!
+    for _ in $(seq 1 120); do
+        curl -fs "$url/health/ready" >/dev/null && return 0
+        sleep 0.5
+    done
+    echo "the service did not become ready"
+    exit 1
+}
+
+# measure NAME PATH AUTH: one wrk run; appends "name rps p99_ms" to $results
+measure() {
+    local name=$1 path=$2 auth=$3 out rps p99
+    if [ "$auth" = auth ]; then
+        out=$(wrk -t"$threads" -c"$connections" -d"${duration}s" --latency \
+            -H "Authorization: Bearer $token" "$url$path")
+    else
+        out=$(wrk -t"$threads" -c"$connections" -d"${duration}s" --latency "$url$path")
+    fi
+    if grep -q "Non-2xx" <<<"$out"; then
+        echo "$name: non-2xx answers"; echo "$out"; exit 1
+    fi
+    rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+    p99=$(awk '$1 == "99%" {v = $2; if (v ~ /us$/) {sub(/us$/, "", v); v = v / 1000} else if (v ~ /ms$/) {sub(/ms$/, "", v)} else if (v ~ /s$/) {sub(/s$/, "", v); v = v * 1000}; print v}' <<<"$out")
+    echo "$name $rps $p99" >>"$results"
+}
+
+# stats FILE NAME COLUMN: "median min max" of a column over the rounds
+stats() {
+    awk -v n="$2" -v c="$3" '$1 == n {print $c}' "$1" | sort -g | awk '
+        {v[NR] = $1} END {
+            m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+            printf "%s %s %s\n", m, v[1], v[NR]
+        }'
+}
+
+run_cases() { # label, then "name path auth" triples
+    local label=$1; shift
+    results=$(mktemp)
+    local cases=("$@")
+    echo "warming up ($label)" >&2
+    for ((i = 0; i < ${#cases[@]}; i += 3)); do
+        wrk -t1 -c4 -d2s -H "Authorization: Bearer $token" "$url${cases[i + 1]}" >/dev/null
+    done
+    for round in $(seq 1 "$rounds"); do
+        echo "round $round of $rounds ($label)" >&2
+        for ((i = 0; i < ${#cases[@]}; i += 3)); do
+            measure "${cases[i]}" "${cases[i + 1]}" "${cases[i + 2]}"
+        done
+    done
+    cp "$results" "target/bench-$label.txt"
+    rm -f "$results"
+}
+
+demo_db="voortgang_bench_demo_$$"
+scale_db="voortgang_bench_scale_$$"
+databases+=("$demo_db" "$scale_db")
+
+start "$demo_db"
+domain=organisatiecultuur
+action=$(curl -fs -H "Authorization: Bearer $token" "$url/api/v1/actions?q=Welzijn%20op%20het%20werk&limit=1" \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["items"][0]["id"])')
+list="/api/v1/actions?domain_id=$domain&year=2022&limit=100"
+run_cases demo \
+    ceiling /health/live none \
+    report /api/v1/reports/2022 auth \
+    list "$list" auth \
+    action "/api/v1/actions/$action" auth
+stop
+
+echo "generating the 100x scale" >&2
+DATABASE_URL="postgres://postgres@127.0.0.1:5432/$scale_db" VOORTGANG_DEMO=auto RUST_LOG=warn \
+    target/release/voortgang synth --actions 20000 --years 10 --first-year 2016 --risks 2700 >&2
+# settle the freshly loaded tables, so autovacuum does not run during the measurement
+psql -h 127.0.0.1 -U postgres -q -c "VACUUM ANALYZE" -c "CHECKPOINT" "$scale_db"
+start "$scale_db"
+run_cases scale \
+    ceiling /health/live none \
+    list "$list" auth \
+    action "/api/v1/actions/$action" auth
+stop
+
+row() { # label file name target_ratio_text
+    read -r rps rps_min rps_max < <(stats "$2" "$3" 2)
+    read -r p99 p99_min p99_max < <(stats "$2" "$3" 3)
+    printf '| %s | %s | %.0f | %.0f–%.0f | %.2f | %.2f–%.2f |\n' \
+        "$1" "$3" "$rps" "$rps_min" "$rps_max" "$p99" "$p99_min" "$p99_max"
+}
+ratio() { echo "scale=2; $1 / $2" | bc -l; }
+
+cpus=$(nproc)
+model=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+echo
+echo "Machine: $cpus cores ($model), $(free -g | awk '/Mem:/ {print $2}') GiB; wrk -t$threads -c$connections, $rounds rounds of ${duration}s, cases interleaved."
+echo
+echo "| data | case | req/s (median) | req/s min–max | p99 ms (median) | p99 ms min–max |"
+echo "| --- | --- | ---: | ---: | ---: | ---: |"
+for name in ceiling report list action; do row "demo" target/bench-demo.txt "$name"; done
+for name in ceiling list action; do row "100x" target/bench-scale.txt "$name"; done
+
+med() { stats "$1" "$2" "$3" | awk '{print $1}'; }
+ceiling=$(med target/bench-demo.txt ceiling 2)
+echo
+echo "| target | measured | met |"
+echo "| --- | ---: | --- |"
+check() { # text value limit direction(ge|le)
+    local met
+    if [ "$4" = ge ]; then met=$(echo "$2 >= $3" | bc -l); else met=$(echo "$2 <= $3" | bc -l); fi
+    printf '| %s | %s | %s |\n' "$1" "$2" "$([ "$met" = 1 ] && echo yes || echo no)"
+}
+check "report req/s ≥ 0.70 × ceiling" "$(ratio "$(med target/bench-demo.txt report 2)" "$ceiling")" 0.70 ge
+check "list req/s ≥ 0.30 × ceiling" "$(ratio "$(med target/bench-demo.txt list 2)" "$ceiling")" 0.30 ge
+check "action req/s ≥ 0.50 × ceiling" "$(ratio "$(med target/bench-demo.txt action 2)" "$ceiling")" 0.50 ge
+check "100x list p99 ≤ 2 × demo p99" "$(ratio "$(med target/bench-scale.txt list 3)" "$(med target/bench-demo.txt list 3)")" 2 le
+check "100x action p99 ≤ 2 × demo p99" "$(ratio "$(med target/bench-scale.txt action 3)" "$(med target/bench-demo.txt action 3)")" 2 le
+
+if [ -z "$skip_export" ]; then
+    echo
+    bash bench/export-memory.sh | tail -n +2
+fi

@@ -1,0 +1,297 @@
+//! HTTP handlers of `/api/v1/exports`.
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::tables::{self, Column, Kind, Table, TABLES};
+use super::{csv, Window};
+use crate::api::{Cursor, Query};
+use crate::db::Database;
+use crate::error::ApiError;
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_exports).service(get_export);
+}
+
+/// Largest page of an export.
+pub const MAX_LIMIT: i64 = 5000;
+/// Page size when `limit` is left out.
+pub const DEFAULT_LIMIT: i64 = 1000;
+
+/// An export table as the list describes it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportTable {
+    /// Name of the table, as in its address.
+    #[schema(example = "action_statuses")]
+    pub name: &'static str,
+    /// `dimension`, `fact` or `bridge`.
+    #[schema(example = "fact")]
+    pub kind: Kind,
+    /// What a row is.
+    #[schema(example = "One row per action and year: its status and progress.")]
+    pub description: &'static str,
+    /// The key columns: unique together, and the order of the rows.
+    #[schema(example = json!(["action_id", "year"]))]
+    pub key: Vec<&'static str>,
+    /// Whether `updated_from` / `updated_to` apply (the table has `updated_at`).
+    #[schema(example = true)]
+    pub incremental: bool,
+    /// The columns, in order.
+    pub columns: &'static [Column],
+    /// Address of the table.
+    #[schema(example = "/api/v1/exports/action_statuses")]
+    pub href: String,
+}
+
+impl From<&'static Table> for ExportTable {
+    fn from(table: &'static Table) -> Self {
+        Self {
+            name: table.name,
+            kind: table.kind,
+            description: table.description,
+            key: table.key.iter().map(|(name, _)| *name).collect(),
+            incremental: table.incremental,
+            columns: table.columns,
+            href: format!("/api/v1/exports/{}", table.name),
+        }
+    }
+}
+
+/// List the export tables
+///
+/// The tables of the star schema for PowerBI: dimensions (`domains`, `criteria`,
+/// `departments`, `themes`, `years`, `risks`, `actions`), facts (`risk_assessments`,
+/// `action_statuses`) and bridges (`action_domains`, `action_risks`, `action_themes`,
+/// `risk_themes`), each with its key and documented columns.
+#[utoipa::path(
+    tag = "exports",
+    responses((status = 200, description = "The export tables.", body = Vec<ExportTable>))
+)]
+#[get("/exports")]
+pub async fn list_exports() -> web::Json<Vec<ExportTable>> {
+    web::Json(TABLES.iter().map(ExportTable::from).collect())
+}
+
+/// The representation of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    Json,
+    Csv,
+}
+
+/// Paging, format and incremental window of an export.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExportParams {
+    /// `json` (pages) or `csv` (the whole table, streamed). Left out: CSV when the `Accept`
+    /// header asks for `text/csv`, else JSON.
+    #[param(inline, example = "json")]
+    pub format: Option<ExportFormat>,
+    /// JSON only: rows per page, 1 to 5000 (default 1000).
+    #[param(minimum = 1, maximum = 5000, example = 1000)]
+    pub limit: Option<i64>,
+    /// JSON only: the `next_cursor` of the previous page, passed back unchanged.
+    pub cursor: Option<String>,
+    /// Only rows changed at or after this time (ISO 8601 with offset; encode `+` as `%2B`).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub updated_from: Option<DateTime<Utc>>,
+    /// Only rows changed before this time (half-open window).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub updated_to: Option<DateTime<Utc>>,
+}
+
+/// A page of an export table (the columns are those the table list documents).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportPage {
+    /// The rows in key order; every column is present, null when empty.
+    #[schema(example = json!([{"action_id": 12, "year": 2022, "action_title": "Welzijn op het werk",
+        "department_id": null, "status": "realised", "progress": null, "note": null,
+        "created_at": "2023-05-02T09:00:00+00:00", "updated_at": "2023-05-02T09:00:00+00:00"}]))]
+    pub items: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// Cursor of the next page, or null on the last page.
+    #[schema(required = true, example = "WzEyLDIwMjJd")]
+    pub next_cursor: Option<String>,
+    /// Address of the next page (same base path, cursor in the query), or null.
+    #[schema(
+        required = true,
+        example = "/api/v1/exports/action_statuses?limit=1000&cursor=WzEyLDIwMjJd"
+    )]
+    pub next: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct PageRow {
+    #[diesel(sql_type = Text)]
+    items: String,
+    #[diesel(sql_type = BigInt)]
+    rows: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    last_key: Option<String>,
+}
+
+/// Get an export table
+///
+/// One table of the star schema, in key order. As JSON, a page `{items, next_cursor, next}`
+/// of up to `limit` rows (at most 5000); follow `next_cursor` (a query parameter on the same
+/// base path) until it is null. As CSV (`format=csv` or `Accept: text/csv`), the whole table
+/// streamed: UTF-8, a header row even when empty, RFC 4180 quoting, an empty field for null.
+/// Timestamps are ISO 8601 with offset. `updated_from` / `updated_to` select the rows
+/// changed in a half-open window, for incremental refresh (tables with `updated_at`; bridges
+/// follow the action or risk they belong to). Deleted rows are not reported: refresh the
+/// whole table to drop them.
+#[utoipa::path(
+    tag = "exports",
+    params(("table" = String, Path, description = "Name of the table, as `GET /exports` lists it.", example = "action_statuses"), ExportParams),
+    responses(
+        (status = 200, description = "A page of the table (JSON), or the whole table (CSV).",
+            content(
+                (ExportPage = "application/json"),
+                (String = "text/csv", example = json!("action_id,year,action_title,department_id,status,progress,note,created_at,updated_at\n12,2022,Welzijn op het werk,,realised,,,2023-05-02T09:00:00+00:00,2023-05-02T09:00:00+00:00\n"))
+            ))
+    )
+)]
+#[get("/exports/{table}")]
+pub async fn get_export(
+    db: web::Data<Database>,
+    table: web::Path<String>,
+    Query(params): Query<ExportParams>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let Some((index, table)) = tables::find(&table) else {
+        return Err(ApiError::NotFound(format!(
+            "There is no export table `{table}`; GET /api/v1/exports lists them."
+        )));
+    };
+    let window = Window {
+        from: params.updated_from,
+        to: params.updated_to,
+    };
+    if (window.from.is_some() || window.to.is_some()) && !table.incremental {
+        return Err(ApiError::BadRequest(format!(
+            "the table `{}` has no updated_at: load it whole, without updated_from or updated_to",
+            table.name
+        )));
+    }
+    if let (Some(from), Some(to)) = (window.from, window.to) {
+        if from >= to {
+            return Err(ApiError::BadRequest(
+                "updated_from must be before updated_to".into(),
+            ));
+        }
+    }
+    let format = params.format.unwrap_or_else(|| {
+        let wants_csv = req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.to_ascii_lowercase().contains("text/csv"));
+        if wants_csv {
+            ExportFormat::Csv
+        } else {
+            ExportFormat::Json
+        }
+    });
+    if format == ExportFormat::Csv {
+        if params.limit.is_some() || params.cursor.is_some() {
+            return Err(ApiError::BadRequest(
+                "a CSV export streams the whole table: limit and cursor page the JSON export"
+                    .into(),
+            ));
+        }
+        let pool = db.pool()?;
+        let body = csv::stream(pool, index, window).await?;
+        return Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{}.csv\"", table.name),
+            ))
+            .body(body));
+    }
+
+    let limit = match params.limit {
+        None => DEFAULT_LIMIT,
+        Some(n) if (1..=MAX_LIMIT).contains(&n) => n,
+        Some(n) => {
+            return Err(ApiError::BadRequest(format!(
+                "limit must be from 1 to {MAX_LIMIT}, got {n}"
+            )))
+        }
+    };
+    let after = params
+        .cursor
+        .as_deref()
+        .map(|cursor| check_cursor(table, cursor))
+        .transpose()?;
+    let sql = table.page_sql();
+    let page: PageRow = db
+        .transaction(move |conn| {
+            window.apply(conn)?;
+            Ok(diesel::sql_query(sql)
+                .bind::<Nullable<Text>, _>(after)
+                .bind::<BigInt, _>(limit)
+                .get_result(conn)?)
+        })
+        .await?;
+    let next_cursor = match (page.rows == limit, page.last_key) {
+        (true, Some(key)) => {
+            let key: serde_json::Value =
+                serde_json::from_str(&key).map_err(|e| ApiError::internal("export cursor", e))?;
+            Some(Cursor::encode(&key))
+        }
+        _ => None,
+    };
+    let next = next_cursor.as_ref().map(|cursor| {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.append_pair("limit", &limit.to_string());
+        if let Some(from) = params.updated_from {
+            query.append_pair("updated_from", &from.to_rfc3339());
+        }
+        if let Some(to) = params.updated_to {
+            query.append_pair("updated_to", &to.to_rfc3339());
+        }
+        query.append_pair("cursor", cursor);
+        format!("/api/v1/exports/{}?{}", table.name, query.finish())
+    });
+    let body = format!(
+        "{{\"items\":{},\"next_cursor\":{},\"next\":{}}}",
+        page.items,
+        serde_json::to_string(&next_cursor).unwrap_or_default(),
+        serde_json::to_string(&next).unwrap_or_default()
+    );
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body))
+}
+
+/// The key a cursor continues after, as a JSON array the query reads; checked against the
+/// table's key so a cursor of another table is a 400, not a failed cast.
+fn check_cursor(table: &Table, cursor: &str) -> Result<String, ApiError> {
+    let invalid = || {
+        ApiError::BadRequest(
+            "cursor is not valid: pass back the next_cursor of the previous page unchanged".into(),
+        )
+    };
+    let key: Vec<serde_json::Value> = Cursor::decode(cursor)?;
+    if key.len() != table.key.len() {
+        return Err(invalid());
+    }
+    for (value, (_, ty)) in key.iter().zip(table.key) {
+        let fits = match *ty {
+            "integer" => value.as_i64().is_some_and(|n| i32::try_from(n).is_ok()),
+            _ => value.is_string(),
+        };
+        if !fits {
+            return Err(invalid());
+        }
+    }
+    serde_json::to_string(&key).map_err(|e| ApiError::internal("export cursor", e))
+}

@@ -1,0 +1,126 @@
+//! Reads kept in memory until the data changes, and tokens kept until they change.
+
+use std::time::{Duration, Instant};
+
+use actix_web::http::Method;
+use diesel::RunQueryDsl;
+use serde_json::json;
+
+use crate::helpers::{send, TestApp};
+
+fn sql(app: &TestApp, statement: &str) {
+    diesel::sql_query(statement)
+        .execute(&mut app.db())
+        .unwrap_or_else(|e| panic!("{statement}: {e}"));
+}
+
+#[actix_web::test]
+async fn a_read_is_answered_from_memory_until_the_data_changes() {
+    let app = TestApp::with_demo().await;
+    let first = app.get("/api/v1/domains/organisatiecultuur").await;
+    assert_eq!(first.status, 200);
+    // without the table, only memory can answer (DDL changes no data and says nothing)
+    sql(&app, "ALTER TABLE criteria RENAME TO criteria_away");
+    let kept = app.get("/api/v1/domains/organisatiecultuur").await;
+    sql(&app, "ALTER TABLE criteria_away RENAME TO criteria");
+    assert_eq!(kept.status, 200);
+    assert_eq!(kept.body, first.body);
+    assert_eq!(kept.header("etag"), first.header("etag"));
+    let etag = first.header("etag").unwrap();
+    let revalidated = send(
+        app.request(Method::GET, "/api/v1/domains/organisatiecultuur")
+            .insert_header(("If-None-Match", etag)),
+        None,
+    )
+    .await;
+    assert_eq!(revalidated.status, 304);
+
+    // a write through the service is read back at once
+    app.patch(
+        "/api/v1/domains/organisatiecultuur",
+        &json!({"name": "Cultuur van de organisatie"}),
+    )
+    .await
+    .ok_json(200);
+    let read = app
+        .get("/api/v1/domains/organisatiecultuur")
+        .await
+        .ok_json(200);
+    assert_eq!(read["name"], "Cultuur van de organisatie");
+
+    // a change in SQL, outside the service, within moments of its commit
+    sql(
+        &app,
+        "UPDATE domains SET name = 'Organisatiecultuur' WHERE id = 'organisatiecultuur'",
+    );
+    let started = Instant::now();
+    loop {
+        let read = app
+            .get("/api/v1/domains/organisatiecultuur")
+            .await
+            .ok_json(200);
+        if read["name"] == "Organisatiecultuur" {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "the change was not heard"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+#[actix_web::test]
+async fn a_token_revoked_outside_the_service_is_refused_within_moments() {
+    let app = TestApp::spawn().await;
+    let created = app
+        .post_json(
+            "/api/v1/tokens",
+            &json!({"name": "script", "role": "reader"}),
+        )
+        .await
+        .ok_json(201);
+    let secret = created["secret"].as_str().unwrap();
+    let read = || {
+        send(
+            app.request_as(Method::GET, "/api/v1/domains", Some(secret)),
+            None,
+        )
+    };
+    assert_eq!(read().await.status, 200);
+    assert_eq!(read().await.status, 200);
+    sql(
+        &app,
+        "UPDATE api_tokens SET revoked_at = now() WHERE name = 'script'",
+    );
+    let started = Instant::now();
+    loop {
+        let response = read().await;
+        if response.status == 401 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "the revocation was not heard"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(5)).await;
+    }
+    // revoked through the API: refused at once
+    let other = app
+        .post_json(
+            "/api/v1/tokens",
+            &json!({"name": "tweede", "role": "reader"}),
+        )
+        .await
+        .ok_json(201);
+    let second = other["secret"].as_str().unwrap();
+    let use_second = || {
+        send(
+            app.request_as(Method::GET, "/api/v1/domains", Some(second)),
+            None,
+        )
+    };
+    assert_eq!(use_second().await.status, 200);
+    app.delete(&format!("/api/v1/tokens/{}", other["id"])).await;
+    assert_eq!(use_second().await.status, 401);
+}
