@@ -90,7 +90,7 @@ pub async fn get_action(
 /// Its yearly statuses are set with `PUT /api/v1/actions/{id}/statuses/{year}`. With an
 /// `Idempotency-Key`, a retry with the same key and body gets the first answer again.
 #[utoipa::path(
-    params(("Idempotency-Key" = Option<String>, Header, description = "A unique key per intended create (e.g. a UUID): a retry with the same key and body gets the first answer again, for 24 hours.", example = "5d1c9a52-6f0e-4c3b-9a4f-2f7d8e1b0c3a")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "A unique key per intended create (e.g. a UUID): a retry with the same key and body gets the first answer again, for 24 hours.", example = "5d1c9a52-6f0e-4c3b-9a4f-2f7d8e1b0c3a", pattern = r"^[!-~]{1,255}$")),
     tag = "actions",
     request_body(content = NewAction, content_type = "application/json"),
     responses(

@@ -75,8 +75,12 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
         if no_length && no_type && !chunked {
             return Box::pin(async { Ok(OptionalJson(T::default())) });
         }
-        let read = read_body(req, payload, JSON);
-        Box::pin(async move { read.await.map(OptionalJson) })
+        // `null` is no body too, as the contract's nullable schema says
+        let read = read_body::<Option<T>>(req, payload, JSON);
+        Box::pin(async move {
+            read.await
+                .map(|body| OptionalJson(body.unwrap_or_default()))
+        })
     }
 }
 

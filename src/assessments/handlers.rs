@@ -44,7 +44,7 @@ pub async fn list_risk_assessments(
     tag = "risks",
     params(
         ("risk_id" = i32, Path, description = "Identifier of the risk.", example = 1),
-        ("year" = i32, Path, description = "The year.", example = 2022)
+        ("year" = i32, Path, description = "The year.", example = 2022, minimum = 2000, maximum = 2100)
     ),
     responses(
         (status = 200, description = "The assessment.", body = Assessment,
@@ -72,7 +72,7 @@ pub async fn get_risk_assessment(
     tag = "risks",
     params(
         ("risk_id" = i32, Path, description = "Identifier of the risk.", example = 1),
-        ("year" = i32, Path, description = "The year, 2000 to 2100.", example = 2022)
+        ("year" = i32, Path, description = "The year, 2000 to 2100.", example = 2022, minimum = 2000, maximum = 2100)
     ),
     request_body(content = AssessmentInput, content_type = "application/json"),
     responses(
@@ -110,7 +110,7 @@ pub async fn put_risk_assessment(
     tag = "risks",
     params(
         ("risk_id" = i32, Path, description = "Identifier of the risk.", example = 1),
-        ("year" = i32, Path, description = "The year.", example = 2022)
+        ("year" = i32, Path, description = "The year.", example = 2022, minimum = 2000, maximum = 2100)
     ),
     responses((status = 204, description = "The assessment was deleted."))
 )]

@@ -50,7 +50,7 @@ pub async fn list_reports(db: web::Data<Database>) -> Result<web::Json<Vec<Repor
 /// under their parent. A year without data is 404.
 #[utoipa::path(
     tag = "reports",
-    params(("year" = i32, Path, description = "The report year.", example = 2022)),
+    params(("year" = i32, Path, description = "The report year.", example = 2022, minimum = 2000, maximum = 2100)),
     responses(
         (status = 200, description = "The report.", body = Report,
             headers(("ETag" = String, description = "Entity tag of this representation."))),
@@ -94,7 +94,7 @@ async fn served(
 /// The status changes only through adoption.
 #[utoipa::path(
     tag = "reports",
-    params(("year" = i32, Path, description = "The report year, 2000 to 2100.", example = 2023)),
+    params(("year" = i32, Path, description = "The report year, 2000 to 2100.", example = 2023, minimum = 2000, maximum = 2100)),
     request_body(content = ReportYearInput, content_type = "application/json"),
     responses(
         (status = 200, description = "The metadata was replaced.", body = ReportYear),
@@ -144,7 +144,7 @@ pub struct DocumentParams {
 /// adopted year, its snapshot); all data is escaped.
 #[utoipa::path(
     tag = "reports",
-    params(("year" = i32, Path, description = "The report year.", example = 2022), DocumentParams),
+    params(("year" = i32, Path, description = "The report year.", example = 2022, minimum = 2000, maximum = 2100), DocumentParams),
     responses(
         (status = 200, description = "The document.",
             content(
@@ -197,7 +197,7 @@ pub async fn get_report_document(
 /// `decision_url` to the metadata's. Re-opening an adopted report is not offered (409).
 #[utoipa::path(
     tag = "reports",
-    params(("year" = i32, Path, description = "The report year.", example = 2022)),
+    params(("year" = i32, Path, description = "The report year.", example = 2022, minimum = 2000, maximum = 2100)),
     request_body(content = Option<AdoptInput>, content_type = "application/json",
         description = "Optional: the day of adoption and the council decision."),
     responses(
@@ -232,7 +232,7 @@ pub async fn adopt_report(
 /// `new`, `continued`, `closed`, `level_up`, `level_down` or `no_update`.
 #[utoipa::path(
     tag = "reports",
-    params(("year" = i32, Path, description = "The year to follow up in (its previous year's plans).", example = 2023)),
+    params(("year" = i32, Path, description = "The year to follow up in (its previous year's plans).", example = 2023, minimum = 2000, maximum = 2100)),
     responses((status = 200, description = "The follow-up.", body = FollowUp))
 )]
 #[get("/reports/{year}/follow-up")]

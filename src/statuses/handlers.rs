@@ -44,7 +44,7 @@ pub async fn list_action_statuses(
     tag = "actions",
     params(
         ("action_id" = i32, Path, description = "Identifier of the action.", example = 1),
-        ("year" = i32, Path, description = "The year.", example = 2022)
+        ("year" = i32, Path, description = "The year.", example = 2022, minimum = 2000, maximum = 2100)
     ),
     responses(
         (status = 200, description = "The status.", body = ActionStatus,
@@ -74,7 +74,7 @@ pub async fn get_action_status(
     tag = "actions",
     params(
         ("action_id" = i32, Path, description = "Identifier of the action.", example = 1),
-        ("year" = i32, Path, description = "The year, 2000 to 2100.", example = 2022)
+        ("year" = i32, Path, description = "The year, 2000 to 2100.", example = 2022, minimum = 2000, maximum = 2100)
     ),
     request_body(content = StatusInput, content_type = "application/json"),
     responses(
@@ -112,7 +112,7 @@ pub async fn put_action_status(
     tag = "actions",
     params(
         ("action_id" = i32, Path, description = "Identifier of the action.", example = 1),
-        ("year" = i32, Path, description = "The year.", example = 2022)
+        ("year" = i32, Path, description = "The year.", example = 2022, minimum = 2000, maximum = 2100)
     ),
     responses((status = 204, description = "The status was deleted."))
 )]

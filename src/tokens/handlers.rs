@@ -93,11 +93,16 @@ pub async fn create_token(
 
 /// Revoke an API token
 ///
-/// The token stops working at once; it stays listed with its `revoked_at`.
+/// The token stops working at once; it stays listed with its `revoked_at`. A token cannot
+/// revoke itself (409), so an admin cannot lock themselves out.
 #[utoipa::path(
     tag = "tokens",
     params(("id" = i32, Path, description = "Identifier of the token.", example = 3)),
-    responses((status = 200, description = "The revoked token.", body = Token))
+    responses(
+        (status = 200, description = "The revoked token.", body = Token),
+        (status = 409, description = "The token would revoke itself.", body = Problem,
+            content_type = "application/problem+json")
+    )
 )]
 #[delete("/tokens/{id}")]
 pub async fn revoke_token(

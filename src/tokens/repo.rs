@@ -199,6 +199,14 @@ pub fn create(
 /// Revokes a token; it stops working at once. Revoking twice changes nothing.
 pub fn revoke(conn: &mut PgConnection, principal: &Principal, id: i32) -> Result<Token, ApiError> {
     let current = find(conn, id)?;
+    if current.name == principal.name {
+        return Err(ApiError::Conflict(format!(
+            "The token `{}` cannot revoke itself: its holder would be locked out. Revoke it \
+             with another admin token (or replace VOORTGANG_ADMIN_TOKEN for \
+             `admin-from-environment`).",
+            current.name
+        )));
+    }
     diesel::update(
         api_tokens::table
             .find(id)

@@ -117,7 +117,7 @@ fn for_item(err: ApiError, index: usize, external_ref: &str) -> ApiError {
 /// after) or `unchanged`. With an `Idempotency-Key`, a retry with the same key and body gets
 /// the first answer again.
 #[utoipa::path(
-    params(("Idempotency-Key" = Option<String>, Header, description = "A unique key per intended create (e.g. a UUID): a retry with the same key and body gets the first answer again, for 24 hours.", example = "5d1c9a52-6f0e-4c3b-9a4f-2f7d8e1b0c3a")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "A unique key per intended create (e.g. a UUID): a retry with the same key and body gets the first answer again, for 24 hours.", example = "5d1c9a52-6f0e-4c3b-9a4f-2f7d8e1b0c3a", pattern = r"^[!-~]{1,255}$")),
     tag = "actions",
     request_body(content = BatchRequest, content_type = "application/json"),
     responses(

@@ -572,3 +572,42 @@ async fn a_known_token_keeps_working_from_an_address_that_failed_too_often() {
     token(&app, json!({"name": "nieuw", "role": "reader"})).await;
     assert_eq!(app.get("/api/v1/domains").await.status, 200);
 }
+
+#[actix_web::test]
+async fn a_token_cannot_revoke_itself() {
+    let app = TestApp::spawn().await;
+    let tokens = app.get("/api/v1/tokens").await.ok_json(200);
+    let own = tokens["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "test-admin")
+        .expect("the tests' admin token is listed")["id"]
+        .as_i64()
+        .unwrap();
+    let problem = app
+        .delete(&format!("/api/v1/tokens/{own}"))
+        .await
+        .problem(409);
+    assert!(problem["detail"].as_str().unwrap().contains("itself"));
+    // still working, and revoking another admin token is fine
+    let other = token(&app, json!({"name": "tweede-beheerder", "role": "admin"})).await;
+    let listed = app.get("/api/v1/tokens").await.ok_json(200);
+    let other_id = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "tweede-beheerder")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    app.delete(&format!("/api/v1/tokens/{other_id}"))
+        .await
+        .ok_json(200);
+    send(
+        app.request_as(Method::GET, "/api/v1/themes", Some(&other)),
+        None,
+    )
+    .await
+    .problem(401);
+}

@@ -202,4 +202,8 @@ async fn out_of_range_numbers_and_ids_are_client_errors() {
         .await
         .ok_json(200);
     assert_eq!(moved["position"], 7);
+    // the smallest year there is has no previous year to follow up
+    app.get("/api/v1/reports/-2147483648/follow-up")
+        .await
+        .problem(404);
 }

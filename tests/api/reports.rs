@@ -640,6 +640,10 @@ async fn adoption_takes_an_optional_body_and_a_year_with_data() {
     app.post_json("/api/v1/reports/2031/adopt", &json!({}))
         .await
         .problem(404);
+    // `null` is read as no body (the body is checked before the year)
+    app.post_json("/api/v1/reports/2031/adopt", &Value::Null)
+        .await
+        .problem(404);
     let invalid = app
         .post_json(
             "/api/v1/reports/2022/adopt",
