@@ -82,7 +82,16 @@ pub fn build(
         .app_data(shared.limits)
         .app_data(shared.cors)
         .app_data(routes)
-        .app_data(web::PathConfig::default().error_handler(|err, _| {
+        .app_data(web::PathConfig::default().error_handler(|err, req| {
+            // `PATCH /actions/batch` reaches `PATCH /actions/{id}`: the literal path has no
+            // PATCH, which is a 405, not an action that is not there
+            let allowed = req
+                .app_data::<web::Data<RouteTable>>()
+                .map(|routes| routes.allowed(req.path()))
+                .unwrap_or_default();
+            if !allowed.is_empty() && !allowed.contains(req.method()) {
+                return ApiError::MethodNotAllowed(allowed).into();
+            }
             ApiError::NotFound(format!("No resource at this address: {err}.")).into()
         }))
         .app_data(web::QueryConfig::default().error_handler(|err, _| {

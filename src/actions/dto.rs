@@ -158,6 +158,7 @@ pub struct ActionPatch {
     pub theme_codes: Option<Vec<String>>,
     /// New owning department, or null for none.
     #[serde(default, deserialize_with = "nullable")]
+    #[validate(custom(function = "slug"))]
     #[schema(value_type = Option<String>, example = "personeel", max_length = 64)]
     pub department_id: Option<Option<String>>,
     /// New multi-year-plan reference, or null to remove it.

@@ -147,7 +147,12 @@ fn followed(status: RiskStatus) -> bool {
 
 /// Assembles the follow-up of `year`: a fixed number of queries.
 pub fn follow_up(conn: &mut PgConnection, year: i32) -> Result<FollowUp, ApiError> {
-    let previous_year = year.saturating_sub(1);
+    if !crate::api::YEARS.contains(&year) {
+        return Err(ApiError::NotFound(format!(
+            "There is no report for {year}: the years run from 2000 to 2100."
+        )));
+    }
+    let previous_year = year - 1;
     let known = repo::years(conn)?;
     if !known
         .iter()

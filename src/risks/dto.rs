@@ -102,6 +102,7 @@ pub struct RiskPatch {
     pub description: Option<Option<String>>,
     /// Another owning department, or null for none.
     #[serde(default, deserialize_with = "nullable")]
+    #[validate(custom(function = "slug"))]
     #[schema(value_type = Option<String>, example = "personeel", max_length = 64)]
     pub department_id: Option<Option<String>>,
     /// The complete new set of theme codes.

@@ -110,7 +110,7 @@ pub struct BatchRequest {
 /// What an upsert did (or, in a dry run, would do).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+pub enum UpsertOutcome {
     Created,
     Updated,
     Unchanged,
@@ -145,7 +145,7 @@ pub struct ItemResult {
     pub external_ref: String,
     /// What happened to it.
     #[schema(example = "updated")]
-    pub outcome: Outcome,
+    pub outcome: UpsertOutcome,
     /// The action's id (in a dry run, for a created item, the id it would have had).
     #[schema(example = 174)]
     pub id: i32,
@@ -174,7 +174,7 @@ pub struct BatchResult {
 
 /// An upserted action with what happened to it.
 pub struct Upserted {
-    pub outcome: Outcome,
+    pub outcome: UpsertOutcome,
     pub action: Action,
     pub changes: Vec<Change>,
 }

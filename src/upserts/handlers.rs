@@ -5,7 +5,7 @@ use diesel::Connection;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use super::dto::{ActionUpsert, BatchRequest, BatchResult, ItemResult, Outcome};
+use super::dto::{ActionUpsert, BatchRequest, BatchResult, ItemResult, UpsertOutcome};
 use super::repo;
 use crate::actions::dto::Action;
 use crate::api::body::BodyDigest;
@@ -69,7 +69,9 @@ pub async fn put_action_by_ref(
         .await?;
     let action = upserted.action;
     Ok(match upserted.outcome {
-        Outcome::Created => put_response(&action, true, format!("/api/v1/actions/{}", action.id)),
+        UpsertOutcome::Created => {
+            put_response(&action, true, format!("/api/v1/actions/{}", action.id))
+        }
         _ => with_etag(&req, &action),
     })
 }
@@ -205,9 +207,9 @@ fn run(
         let upserted = repo::upsert(conn, principal, &external_ref, item)
             .map_err(|e| for_item(e, index, &external_ref))?;
         match upserted.outcome {
-            Outcome::Created => result.created += 1,
-            Outcome::Updated => result.updated += 1,
-            Outcome::Unchanged => result.unchanged += 1,
+            UpsertOutcome::Created => result.created += 1,
+            UpsertOutcome::Updated => result.updated += 1,
+            UpsertOutcome::Unchanged => result.unchanged += 1,
         }
         result.items.push(ItemResult {
             index,

@@ -3,7 +3,7 @@
 
 use diesel::pg::PgConnection;
 
-use super::dto::{ActionUpsert, Change, Outcome, Upserted};
+use super::dto::{ActionUpsert, Change, UpsertOutcome, Upserted};
 use crate::actions::dto::{Action, ActionPatch, NewAction};
 use crate::actions::repo as actions;
 use crate::api::Precondition;
@@ -76,7 +76,7 @@ pub fn upsert(
         write_statuses(conn, principal, &created, &input.statuses)?;
         let action = actions::find(conn, created.id)?;
         return Ok(Upserted {
-            outcome: Outcome::Created,
+            outcome: UpsertOutcome::Created,
             action,
             changes: Vec::new(),
         });
@@ -102,9 +102,9 @@ pub fn upsert(
     let after = actions::find(conn, id)?;
     let changes = changes(&before, &after)?;
     let outcome = if changes.is_empty() {
-        Outcome::Unchanged
+        UpsertOutcome::Unchanged
     } else {
-        Outcome::Updated
+        UpsertOutcome::Updated
     };
     Ok(Upserted {
         outcome,

@@ -232,3 +232,53 @@ fn every_link_names_an_operation_and_its_parameters() {
     // creates lead to their resource: domains, criteria, departments, risks, actions, tokens
     assert!(links >= 20, "{links} links");
 }
+
+/// utoipa names a schema after its type, and of two types with one name the contract keeps
+/// only one, so the other's responses would be described wrongly: every name must be unique.
+#[test]
+fn no_two_schema_types_share_a_name() {
+    fn sources(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                found.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    sources(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")),
+        &mut files,
+    );
+    let mut seen: std::collections::BTreeMap<String, String> = Default::default();
+    let mut clashes = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let mut lines = text.lines();
+        while let Some(line) = lines.next() {
+            if !(line.trim_start().starts_with("#[derive(") && line.contains("ToSchema")) {
+                continue;
+            }
+            let declaration = lines
+                .by_ref()
+                .map(str::trim)
+                .find(|l| l.starts_with("pub struct ") || l.starts_with("pub enum "))
+                .expect("a derive is followed by its type");
+            let name: String = declaration
+                .split_whitespace()
+                .nth(2)
+                .unwrap()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            let place = file.display().to_string();
+            if let Some(other) = seen.insert(name.clone(), place.clone()) {
+                clashes.push(format!("{name}: {other} and {place}"));
+            }
+        }
+    }
+    assert!(seen.len() > 50, "found only {} schema types", seen.len());
+    assert!(clashes.is_empty(), "schema names used twice: {clashes:?}");
+}

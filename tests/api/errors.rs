@@ -122,6 +122,13 @@ async fn a_wrong_method_is_a_405_problem_with_allow() {
     let response = send(app.request(Method::OPTIONS, "/api/v1/actions/batch"), None).await;
     response.problem(405);
     assert_eq!(response.header("allow"), Some("POST"));
+    for method in [Method::GET, Method::PATCH, Method::DELETE] {
+        let response = send(app.request(method, "/api/v1/actions/batch"), None).await;
+        response.problem(405);
+        assert_eq!(response.header("allow"), Some("POST"));
+    }
+    // while a parameter that does not parse is an action that is not there
+    app.get("/api/v1/actions/first").await.problem(404);
 }
 
 #[actix_web::test]

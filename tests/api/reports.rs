@@ -442,6 +442,15 @@ async fn the_follow_up_classifies_what_became_of_last_years_plans() {
         .all(|r| r["change"] == "no_update"));
 
     app.get("/api/v1/reports/2030/follow-up").await.problem(404);
+    // the last year there is has plans, but no year follows it
+    app.put_json(
+        &format!("/api/v1/actions/{}/statuses/2100", ids[0]),
+        &json!({"status": "planned"}),
+    )
+    .await
+    .ok_json(201);
+    app.get("/api/v1/reports/2100/follow-up").await.ok_json(200);
+    app.get("/api/v1/reports/2101/follow-up").await.problem(404);
 }
 
 #[actix_web::test]
