@@ -44,6 +44,7 @@ async fn call(
 
 #[actix_web::test]
 async fn fifty_writers_on_two_processes_one_success_per_version() {
+    let _turn = crate::helpers::timed_alone().await;
     let name = fresh_database_name();
     let url = database_url(&name);
     let mut first = Service::start(&url);

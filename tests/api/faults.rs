@@ -151,6 +151,7 @@ async fn wait_ready(service: &Service, within: Duration) -> Duration {
 
 #[actix_web::test]
 async fn a_database_outage_is_503_and_the_service_recovers_by_itself() {
+    let _turn = crate::helpers::timed_alone().await;
     let cluster = Cluster::init();
     cluster.start();
     let mut service = Service::start(&cluster.url());
@@ -257,6 +258,7 @@ async fn a_database_outage_is_503_and_the_service_recovers_by_itself() {
 
 #[actix_web::test]
 async fn started_with_the_database_down_the_service_becomes_ready_when_it_comes_up() {
+    let _turn = crate::helpers::timed_alone().await;
     let cluster = Cluster::init();
     let mut service = Service::start(&cluster.url());
     assert_eq!(service.status("/health/live").await, 200);

@@ -140,6 +140,13 @@ fn demo_template() -> &'static str {
     })
 }
 
+/// The tests that time moments (an outage, a kill in mid-batch, a race of writers) take
+/// turns, so that they do not stretch each other's timings; the rest of the suite runs beside.
+pub async fn timed_alone() -> tokio::sync::MutexGuard<'static, ()> {
+    static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    TURN.lock().await
+}
+
 /// A fresh database name owned by this process.
 pub fn fresh_database_name() -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
