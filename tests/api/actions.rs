@@ -611,6 +611,16 @@ async fn a_stale_if_match_on_an_action_is_412_and_nothing_changes() {
     )
     .await;
     stale_patch.problem(412);
+    // an invalid change is refused as such, whatever its If-Match
+    let invalid_patch = crate::helpers::send(
+        app.request(actix_web::http::Method::PATCH, &path)
+            .insert_header(("Content-Type", "application/merge-patch+json"))
+            .insert_header(("If-Match", etag.as_str())),
+        Some(format!(r#"{{"department_id": "{}"}}"#, "0".repeat(65))),
+    )
+    .await;
+    invalid_patch.problem(422);
+    assert_eq!(invalid_patch.invalid_fields(), ["department_id"]);
     let stale_delete = crate::helpers::send(
         app.request(actix_web::http::Method::DELETE, &path)
             .insert_header(("If-Match", etag.as_str())),
