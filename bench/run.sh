@@ -145,6 +145,7 @@ row() { # label file name target_ratio_text
         "$1" "$3" "$rps" "$rps_min" "$rps_max" "$p99" "$p99_min" "$p99_max"
 }
 ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
+med() { stats "$1" "$2" "$3" | awk '{print $1}'; }
 
 cpus=$(nproc)
 model=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
@@ -161,16 +162,15 @@ echo "static: Swagger UI's stylesheet, a file served from memory with no logic, 
 # the cost of bytes: a request to the ceiling takes 1/ceiling s; the static file takes that
 # plus its bytes, which gives the cost of a byte on this machine; a body the report's size
 # with no logic at all would then take 1/ceiling + report_bytes x that cost
-static_rps=$(stats target/bench-demo.txt static 2 | awk '{print $1}')
-demo_ceiling=$(stats target/bench-demo.txt ceiling 2 | awk '{print $1}')
+static_rps=$(med target/bench-demo.txt static 2)
+demo_ceiling=$(med target/bench-demo.txt ceiling 2)
 byte_ns=$(echo "(1 / $static_rps - 1 / $demo_ceiling) / $static_bytes * 1000000000" | bc -l)
 bound=$(echo "1 / (1 / $demo_ceiling + $report_bytes * $byte_ns / 1000000000)" | bc -l)
 echo
 printf 'Cost of a byte (static file against the ceiling): %.3f ns. A body of the report'"'"'s %s bytes with no logic behind it would reach %.0f req/s, %.2f of the ceiling; the report reaches %s.\n' \
     "$byte_ns" "$report_bytes" "$bound" "$(echo "$bound / $demo_ceiling" | bc -l)" \
-    "$(ratio "$(stats target/bench-demo.txt report 2 | awk '{print $1}')" "$demo_ceiling")"
+    "$(ratio "$(med target/bench-demo.txt report 2)" "$demo_ceiling")"
 
-med() { stats "$1" "$2" "$3" | awk '{print $1}'; }
 ceiling=$(med target/bench-demo.txt ceiling 2)
 echo
 echo "| target | measured | met |"

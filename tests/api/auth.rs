@@ -573,18 +573,23 @@ async fn a_known_token_keeps_working_from_an_address_that_failed_too_often() {
     assert_eq!(app.get("/api/v1/domains").await.status, 200);
 }
 
-#[actix_web::test]
-async fn a_token_cannot_revoke_itself() {
-    let app = TestApp::spawn().await;
-    let tokens = app.get("/api/v1/tokens").await.ok_json(200);
-    let own = tokens["items"]
+/// The id of the listed token named `name`.
+async fn token_id(app: &TestApp, name: &str) -> i64 {
+    let listed = app.get("/api/v1/tokens").await.ok_json(200);
+    listed["items"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|t| t["name"] == "test-admin")
-        .expect("the tests' admin token is listed")["id"]
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("the token {name} is listed"))["id"]
         .as_i64()
-        .unwrap();
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn a_token_cannot_revoke_itself() {
+    let app = TestApp::spawn().await;
+    let own = token_id(&app, "test-admin").await;
     let problem = app
         .delete(&format!("/api/v1/tokens/{own}"))
         .await
@@ -592,15 +597,7 @@ async fn a_token_cannot_revoke_itself() {
     assert!(problem["detail"].as_str().unwrap().contains("itself"));
     // still working, and revoking another admin token is fine
     let other = token(&app, json!({"name": "tweede-beheerder", "role": "admin"})).await;
-    let listed = app.get("/api/v1/tokens").await.ok_json(200);
-    let other_id = listed["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == "tweede-beheerder")
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let other_id = token_id(&app, "tweede-beheerder").await;
     app.delete(&format!("/api/v1/tokens/{other_id}"))
         .await
         .ok_json(200);
