@@ -43,7 +43,25 @@ pub struct Config {
     pub public_read: bool,
     pub admin_token: Option<String>,
     pub cors_origins: Vec<String>,
-    pub rate_limits: crate::auth::limits::RateLimits,
+    pub rate_limits: RateLimits,
+}
+
+/// Requests allowed per minute (`0`: unlimited), as configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    /// Per token, or per client address for anonymous reads (`VOORTGANG_RATE_LIMIT`).
+    pub per_token: u32,
+    /// Failed authentications per client address (`VOORTGANG_AUTH_FAILURE_LIMIT`).
+    pub auth_failures: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            per_token: 6000,
+            auth_failures: 30,
+        }
+    }
 }
 
 /// A configuration value that cannot be used, naming its variable.
@@ -147,7 +165,7 @@ impl Config {
                 .collect::<Result<_, _>>()?,
         };
 
-        let rate_limits = crate::auth::limits::RateLimits {
+        let rate_limits = RateLimits {
             per_token: number(&var, "VOORTGANG_RATE_LIMIT", 6000, 0, 1_000_000)?,
             auth_failures: number(&var, "VOORTGANG_AUTH_FAILURE_LIMIT", 30, 0, 1_000_000)?,
         };

@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use diesel::Connection;
 use validator::Validate;
-use voortgang::app::{self, ServerOptions};
-use voortgang::auth::middleware::AuthSettings;
 use voortgang::auth::{Principal, Role};
 use voortgang::config::Config;
-use voortgang::db::prepare::{self, PrepareError};
 use voortgang::db::Database;
 use voortgang::error::ApiError;
+use voortgang::http::auth::AuthSettings;
+use voortgang::http::{self, ServerOptions};
+use voortgang::startup::{self, PrepareError};
 use voortgang::tokens::{self, dto::NewToken};
 
 const USAGE: &str =
@@ -41,7 +41,7 @@ fn main() -> ExitCode {
     {
         [] | ["serve"] => serve(),
         ["openapi"] => {
-            let api = app::openapi();
+            let api = http::openapi();
             println!(
                 "{}",
                 api.to_pretty_json()
@@ -74,7 +74,7 @@ fn serve() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let prepared = prepare::prepare(&config);
+    let prepared = startup::prepare(&config);
     // built after preparing, so the pool does not try a database that is still being created
     let db = Database::with_statement_timeout(
         &config.database_url,
@@ -115,7 +115,7 @@ fn serve() -> ExitCode {
         config.listen
     );
     let result = actix_web::rt::System::new()
-        .block_on(async move { app::serve(listener, db, options)?.await });
+        .block_on(async move { http::serve(listener, db, options)?.await });
     match result {
         Ok(()) => {
             log::info!("stopped");
@@ -134,7 +134,7 @@ fn prepare_in_background(config: Config, db: Database) {
         let mut wait = Duration::from_millis(500);
         loop {
             std::thread::sleep(wait);
-            match prepare::prepare(&config) {
+            match startup::prepare(&config) {
                 Ok(()) => {
                     db.set_prepared();
                     log::info!("database ready");
@@ -155,7 +155,7 @@ fn prepare_in_background(config: Config, db: Database) {
 
 /// `voortgang token create`: the way to the first token without the API.
 fn synth(options: &[&str]) -> ExitCode {
-    let mut synth = voortgang::synth::Options::default();
+    let mut synth = voortgang::startup::synth::Options::default();
     let mut rest = options.iter();
     while let Some(option) = rest.next() {
         let value = rest.next().and_then(|v| v.parse::<i32>().ok());
@@ -190,11 +190,11 @@ fn synth(options: &[&str]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let generated = prepare::prepare(&config)
+    let generated = startup::prepare(&config)
         .map_err(|e| e.to_string())
-        .and_then(|()| prepare::migrate(&config.database_url).map_err(|e| e.to_string()))
+        .and_then(|()| startup::migrate(&config.database_url).map_err(|e| e.to_string()))
         .and_then(|mut conn| {
-            voortgang::synth::generate(&mut conn, synth).map_err(|e| e.to_string())
+            voortgang::startup::synth::generate(&mut conn, synth).map_err(|e| e.to_string())
         });
     match generated {
         Ok(summary) => {
@@ -253,7 +253,7 @@ fn create_token(options: &[&str]) -> ExitCode {
         eprintln!("voortgang: {}", ApiError::from(err));
         return ExitCode::from(2);
     }
-    let created = prepare::migrate(&config.database_url)
+    let created = startup::migrate(&config.database_url)
         .map_err(|e| e.to_string())
         .and_then(|mut conn| {
             conn.transaction(|conn| {

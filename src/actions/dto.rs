@@ -5,9 +5,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use crate::actions::statuses::dto::{ActionStatus, Progress};
 use crate::api::body::{nullable, present};
 use crate::api::validate::{not_blank, slug};
-use crate::statuses::dto::{ActionStatus, Progress};
 
 /// An action (maatregel) of the internal-control system, with its status per year.
 #[derive(Debug, Serialize, ToSchema)]

@@ -7,19 +7,20 @@ use validator::Validate;
 use super::dto::{Action, ActionPatch, ActionQuery, NewAction};
 use super::repo::{self, ActionFilter};
 use crate::api::body::BodyDigest;
+use crate::api::idempotency::{self, Stored};
+use crate::api::listing::{Key, Sort};
 use crate::api::{self, if_match, page, with_etag, CascadeParams, Json, MergePatch, Page, Query};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
-use crate::idempotency::{self, Stored};
-use crate::listing::{Key, Sort};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_actions)
         .service(create_action)
         .service(get_action)
         .service(update_action)
-        .service(delete_action);
+        .service(delete_action)
+        .service(super::history::list_action_history);
 }
 
 /// List actions

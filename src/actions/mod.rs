@@ -2,6 +2,9 @@
 
 pub mod dto;
 pub mod handlers;
+pub mod history;
 pub mod repo;
+pub mod statuses;
+pub mod upserts;
 
 pub use handlers::routes;

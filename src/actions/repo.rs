@@ -10,15 +10,15 @@ use diesel::prelude::*;
 use diesel::sql_types::Integer;
 
 use super::dto::{Action, ActionPatch, NewAction};
+use crate::actions::statuses;
+use crate::actions::statuses::dto::Progress;
+use crate::api::listing::{self, Key, RowKey, Sort};
 use crate::api::Precondition;
 use crate::audit;
 use crate::auth::{self, Principal};
 use crate::db::schema::{action_domains, action_risks, action_statuses, action_themes, actions};
 use crate::error::ApiError;
 use crate::links;
-use crate::listing::{self, Key, RowKey, Sort};
-use crate::statuses;
-use crate::statuses::dto::Progress;
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = actions)]

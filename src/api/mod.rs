@@ -3,6 +3,9 @@
 
 pub mod body;
 pub mod etag;
+pub mod idempotency;
+pub mod listing;
+pub mod ordering;
 pub mod page;
 pub mod query;
 pub mod validate;

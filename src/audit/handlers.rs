@@ -1,4 +1,5 @@
-//! HTTP handlers of `/api/v1/audit-events` and the histories of risks and actions.
+//! HTTP handlers of `/api/v1/audit-events`, and the page of one entity's history that the
+//! risk and action history endpoints serve.
 
 use actix_web::{get, web, HttpRequest};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -8,12 +9,10 @@ use super::repo::{self, AuditFilter};
 use crate::api::{page, ListParams, Page, Query};
 use crate::db::Database;
 use crate::error::ApiError;
-use crate::{actions, risks};
+use diesel::pg::PgConnection;
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list_audit_events)
-        .service(list_risk_history)
-        .service(list_action_history);
+    cfg.service(list_audit_events);
 }
 
 /// List audit events
@@ -50,52 +49,22 @@ pub async fn list_audit_events(
     Ok(web::Json(Page::new(rows, limit, repo::key, &req)))
 }
 
-/// History of a risk
-///
-/// The audit events of the risk and of its yearly assessments, newest first.
-#[utoipa::path(
-    tag = "risks",
-    params(("id" = i32, Path, description = "Identifier of the risk.", example = 1), ListParams),
-    responses((status = 200, description = "A page of the risk's events.", body = Page<AuditEvent>))
-)]
-#[get("/risks/{id}/history")]
-pub async fn list_risk_history(
-    db: web::Data<Database>,
-    id: web::Path<i32>,
-    Query(params): Query<ListParams>,
-    req: HttpRequest,
+/// A page of the history of the entity `id` of `entity_type` and of its yearly rows of
+/// `yearly_type`, newest first; `exists` answers 404 for an entity that is not there.
+pub async fn history(
+    db: &Database,
+    (entity_type, yearly_type): (&'static str, &'static str),
+    id: i32,
+    exists: fn(&mut PgConnection, i32) -> Result<(), ApiError>,
+    params: ListParams,
+    req: &HttpRequest,
 ) -> Result<web::Json<Page<AuditEvent>>, ApiError> {
-    let (id, limit, before) = (id.into_inner(), params.limit()?, params.after()?);
+    let (limit, before) = (params.limit()?, params.after()?);
     let rows = db
         .run(move |conn| {
-            risks::repo::ensure_exists(conn, id)?;
-            repo::history(conn, "risk", "risk_assessment", id, before, limit + 1)
+            exists(conn, id)?;
+            repo::history(conn, entity_type, yearly_type, id, before, limit + 1)
         })
         .await?;
-    Ok(web::Json(Page::new(rows, limit, repo::key, &req)))
-}
-
-/// History of an action
-///
-/// The audit events of the action and of its yearly statuses, newest first.
-#[utoipa::path(
-    tag = "actions",
-    params(("id" = i32, Path, description = "Identifier of the action.", example = 1), ListParams),
-    responses((status = 200, description = "A page of the action's events.", body = Page<AuditEvent>))
-)]
-#[get("/actions/{id}/history")]
-pub async fn list_action_history(
-    db: web::Data<Database>,
-    id: web::Path<i32>,
-    Query(params): Query<ListParams>,
-    req: HttpRequest,
-) -> Result<web::Json<Page<AuditEvent>>, ApiError> {
-    let (id, limit, before) = (id.into_inner(), params.limit()?, params.after()?);
-    let rows = db
-        .run(move |conn| {
-            actions::repo::ensure_exists(conn, id)?;
-            repo::history(conn, "action", "action_status", id, before, limit + 1)
-        })
-        .await?;
-    Ok(web::Json(Page::new(rows, limit, repo::key, &req)))
+    Ok(web::Json(Page::new(rows, limit, repo::key, req)))
 }

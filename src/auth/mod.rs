@@ -2,8 +2,6 @@
 //! [`required_role`] gates each operation (and writes its requirement into the contract),
 //! [`ensure_may_change`] scopes editors to their departments.
 
-pub mod limits;
-pub mod middleware;
 pub mod secret;
 
 use std::future::{ready, Ready};

@@ -1,6 +1,6 @@
 //! The connection pool and the one helper through which every diesel call runs.
 
-pub mod prepare;
+pub mod changes;
 pub mod schema;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,8 +13,8 @@ use diesel::pg::PgConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::{Connection, RunQueryDsl};
 
-use crate::changes::{self, Changes};
 use crate::error::ApiError;
+use changes::Changes;
 
 pub type PgPool = Pool<ConnectionManager<PgConnection>>;
 

@@ -7,7 +7,7 @@ use validator::Validate;
 
 use crate::api::body::{nullable, present};
 use crate::api::validate::{not_blank, slug};
-use crate::criteria::dto::Criterion;
+use crate::domains::criteria::dto::Criterion;
 
 /// A control domain (beheersdomein) of the internal-control system, with its criteria.
 #[derive(Debug, Serialize, ToSchema)]

@@ -5,13 +5,13 @@ use diesel::pg::PgConnection;
 use diesel::prelude::*;
 
 use super::dto::{Domain, DomainPatch, NewDomain};
+use crate::api::ordering::{self, Siblings};
 use crate::api::Precondition;
 use crate::audit;
 use crate::auth::Principal;
-use crate::criteria;
 use crate::db::schema::{action_domains, criteria as criteria_t, domains, risks};
+use crate::domains::criteria;
 use crate::error::ApiError;
-use crate::ordering::{self, Siblings};
 
 #[derive(Debug, Queryable, Selectable, Identifiable, AsChangeset)]
 #[diesel(table_name = domains, treat_none_as_null = true)]

@@ -12,14 +12,14 @@ use super::dto::{
     Labels, Report, ReportAction, ReportCriterion, ReportDomain, ReportRisk, Section,
 };
 use super::repo;
+use crate::actions::statuses::dto::Progress;
 use crate::api::etag::etag_of_bytes;
-use crate::assessments::dto::{AssessmentInput, RiskStatus};
 use crate::db::schema::{
     action_domains, action_statuses, actions, criteria, domains, risk_assessments, risks,
 };
 use crate::error::ApiError;
 use crate::links;
-use crate::statuses::dto::Progress;
+use crate::risks::assessments::dto::{AssessmentInput, RiskStatus};
 
 /// An action with its status in the report year (none for a parent shown as context).
 #[derive(Debug, Clone)]

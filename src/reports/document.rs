@@ -9,8 +9,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::dto::{Report, ReportAction, ReportDomain, ReportRisk, ReportStatus, Section};
-use crate::assessments::dto::{RiskLevel, RiskStatus};
-use crate::statuses::dto::Progress;
+use crate::actions::statuses::dto::Progress;
+use crate::risks::assessments::dto::{RiskLevel, RiskStatus};
 
 /// The formats of the document.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]

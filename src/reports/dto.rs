@@ -5,9 +5,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use crate::actions::statuses::dto::Progress;
 use crate::api::validate::not_blank;
-use crate::assessments::dto::Assessment;
-use crate::statuses::dto::Progress;
+use crate::risks::assessments::dto::Assessment;
 
 /// Where a report stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

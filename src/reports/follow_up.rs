@@ -9,13 +9,13 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::repo;
-use crate::assessments::dto::{Assessment, AssessmentInput, RiskStatus};
+use crate::actions::statuses::dto::Progress;
 use crate::db::schema::{
     action_domains, action_statuses, actions, domains, risk_assessments, risks,
 };
 use crate::error::ApiError;
 use crate::links;
-use crate::statuses::dto::Progress;
+use crate::risks::assessments::dto::{Assessment, AssessmentInput, RiskStatus};
 
 /// What became of a planned action in the following year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ToSchema)]

@@ -7,7 +7,7 @@ use validator::Validate;
 
 use crate::api::body::{nullable, present};
 use crate::api::validate::{not_blank, slug};
-use crate::assessments::dto::{Assessment, RiskStatus};
+use crate::risks::assessments::dto::{Assessment, RiskStatus};
 
 /// A risk the organisation follows up, with its assessment per year.
 #[derive(Debug, Serialize, ToSchema)]

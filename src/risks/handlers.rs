@@ -7,19 +7,20 @@ use validator::Validate;
 use super::dto::{NewRisk, Risk, RiskPatch, RiskQuery};
 use super::repo::{self, RiskFilter};
 use crate::api::body::BodyDigest;
+use crate::api::idempotency::{self, Stored};
+use crate::api::listing::{Key, Sort};
 use crate::api::{self, if_match, page, with_etag, CascadeParams, Json, MergePatch, Page, Query};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
-use crate::idempotency::{self, Stored};
-use crate::listing::{Key, Sort};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_risks)
         .service(create_risk)
         .service(get_risk)
         .service(update_risk)
-        .service(delete_risk);
+        .service(delete_risk)
+        .service(super::history::list_risk_history);
 }
 
 /// List risks

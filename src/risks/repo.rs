@@ -10,15 +10,15 @@ use diesel::prelude::*;
 use diesel::sql_types::Integer;
 
 use super::dto::{NewRisk, Risk, RiskPatch};
+use crate::api::listing::{self, Key, RowKey, Sort};
 use crate::api::Precondition;
-use crate::assessments;
-use crate::assessments::dto::RiskStatus;
 use crate::audit;
 use crate::auth::{self, Principal};
 use crate::db::schema::{action_risks, actions, risk_assessments, risk_themes, risks};
 use crate::error::ApiError;
 use crate::links;
-use crate::listing::{self, Key, RowKey, Sort};
+use crate::risks::assessments;
+use crate::risks::assessments::dto::RiskStatus;
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = risks)]

@@ -7,8 +7,8 @@ use serde_json::{json, Value};
 
 use voortgang::actions::dto::NewAction;
 use voortgang::actions::repo::{self, ActionFilter};
-use voortgang::listing::Sort;
-use voortgang::statuses::dto::{Progress, StatusInput};
+use voortgang::actions::statuses::dto::{Progress, StatusInput};
+use voortgang::api::listing::Sort;
 
 use crate::helpers::TestApp;
 
@@ -499,7 +499,7 @@ async fn a_list_page_costs_the_same_statements_for_1_and_for_100_actions() {
                     progress: None,
                     note: None,
                 };
-                voortgang::statuses::repo::upsert(conn, action.id, year, &input)?;
+                voortgang::actions::statuses::repo::upsert(conn, action.id, year, &input)?;
             }
         }
         Ok(())

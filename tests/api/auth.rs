@@ -438,7 +438,7 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/api/role_matrix.json");
     let matrix: BTreeMap<String, Case> =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let api = serde_json::to_value(voortgang::app::openapi()).unwrap();
+    let api = serde_json::to_value(voortgang::http::openapi()).unwrap();
     let mut seen = Vec::new();
     let mut failures = Vec::new();
     let mut n = 0;
@@ -499,7 +499,7 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
 #[actix_web::test]
 async fn a_token_over_its_rate_gets_429_with_retry_after() {
     let app = TestApp::spawn_with(crate::helpers::Setup {
-        rate_limits: voortgang::auth::limits::RateLimits {
+        rate_limits: voortgang::http::limits::RateLimits {
             per_token: 5,
             auth_failures: 3,
         },
@@ -536,7 +536,7 @@ async fn a_token_over_its_rate_gets_429_with_retry_after() {
 #[test]
 fn request_text_cannot_forge_a_log_line() {
     assert_eq!(
-        voortgang::auth::middleware::loggable("/api/v1/x\n[INFO] nep\u{1b}[0m"),
+        voortgang::http::auth::loggable("/api/v1/x\n[INFO] nep\u{1b}[0m"),
         "/api/v1/x\\n[INFO] nep\\u{1b}[0m"
     );
 }
@@ -544,7 +544,7 @@ fn request_text_cannot_forge_a_log_line() {
 #[actix_web::test]
 async fn a_known_token_keeps_working_from_an_address_that_failed_too_often() {
     let app = TestApp::spawn_with(crate::helpers::Setup {
-        rate_limits: voortgang::auth::limits::RateLimits {
+        rate_limits: voortgang::http::limits::RateLimits {
             per_token: 0,
             auth_failures: 2,
         },

@@ -14,7 +14,7 @@ fn committed() -> Value {
 }
 
 fn generated() -> Value {
-    serde_json::to_value(voortgang::app::openapi()).unwrap()
+    serde_json::to_value(voortgang::http::openapi()).unwrap()
 }
 
 fn operations(api: &Value) -> Vec<(String, String, Value)> {

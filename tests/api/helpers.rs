@@ -15,11 +15,11 @@ use diesel::sql_types::Text;
 use diesel_migrations::MigrationHarness;
 use serde_json::Value;
 
-use voortgang::app::{self, ServerOptions};
-use voortgang::auth::middleware::AuthSettings;
 use voortgang::config::DEFAULT_DATABASE_URL;
-use voortgang::db::prepare::{quote_ident, MIGRATIONS};
 use voortgang::db::Database;
+use voortgang::http::auth::AuthSettings;
+use voortgang::http::{self, ServerOptions};
+use voortgang::startup::{quote_ident, MIGRATIONS};
 
 /// The admin token every test database has; `TestApp` requests send it unless told otherwise.
 pub const ADMIN_TOKEN: &str = "vgt_test-admin-0123456789abcdef0123456789abcdef";
@@ -131,7 +131,7 @@ fn demo_template() -> &'static str {
                 quote_ident(template())
             ),
         );
-        voortgang::demo::load_if_empty(&mut connect(&name)).expect("the demo data loads");
+        voortgang::startup::demo::load_if_empty(&mut connect(&name)).expect("the demo data loads");
         execute(
             &mut admin,
             &format!("ALTER DATABASE {} IS_TEMPLATE true", quote_ident(&name)),
@@ -172,7 +172,7 @@ pub struct Setup {
     /// `VOORTGANG_DB_STATEMENT_TIMEOUT_MS`.
     pub statement_timeout: Duration,
     /// `VOORTGANG_RATE_LIMIT` and `VOORTGANG_AUTH_FAILURE_LIMIT`.
-    pub rate_limits: voortgang::auth::limits::RateLimits,
+    pub rate_limits: voortgang::http::limits::RateLimits,
 }
 
 impl Default for Setup {
@@ -185,7 +185,7 @@ impl Default for Setup {
             public_read: false,
             cors_origins: Vec::new(),
             statement_timeout: Duration::from_secs(5),
-            rate_limits: voortgang::auth::limits::RateLimits::default(),
+            rate_limits: voortgang::http::limits::RateLimits::default(),
         }
     }
 }
@@ -265,7 +265,7 @@ impl TestApp {
         let (sender, receiver) = std::sync::mpsc::channel();
         let server = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                let server = app::serve(listener, db, options).expect("the server starts");
+                let server = http::serve(listener, db, options).expect("the server starts");
                 sender.send(server.handle()).unwrap();
                 server.await.expect("the server runs");
             })

@@ -2,6 +2,7 @@
 //! migrated once per run.
 
 mod actions;
+mod architecture;
 mod audit;
 mod auth;
 mod browser;

@@ -2,7 +2,7 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use diesel_migrations::MigrationHarness;
 
-use voortgang::db::prepare::{quote_ident, MIGRATIONS};
+use voortgang::startup::{quote_ident, MIGRATIONS};
 
 use crate::helpers::{connect, drop_database, execute, fresh_database_name};
 

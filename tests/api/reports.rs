@@ -96,21 +96,21 @@ async fn the_2022_report_reproduces_the_four_parts_of_the_seed() {
     // every domain lists the transcribed seed's items, in its order, shared ones included
     let mut expected: std::collections::BTreeMap<(String, &str), Vec<String>> =
         std::collections::BTreeMap::new();
-    let demo = voortgang::demo::actions();
+    let demo = voortgang::startup::demo::actions();
     let mut by_title = std::collections::HashMap::new();
     for entry in &demo.actions {
         let (title, domain, status) = match entry {
-            voortgang::demo::DemoEntry::Action(action) => {
+            voortgang::startup::demo::DemoEntry::Action(action) => {
                 by_title.insert(action.title.clone(), action);
                 (&action.title, &action.domain_ids[0], action.status)
             }
-            voortgang::demo::DemoEntry::SameAs(same) => (
+            voortgang::startup::demo::DemoEntry::SameAs(same) => (
                 &same.same_as,
                 &same.domain_id,
                 by_title[&same.same_as].status,
             ),
         };
-        let part = if status == voortgang::statuses::dto::Progress::Realised {
+        let part = if status == voortgang::actions::statuses::dto::Progress::Realised {
             "realisations"
         } else {
             "planning"

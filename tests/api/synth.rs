@@ -27,7 +27,7 @@ fn digest(conn: &mut PgConnection) -> String {
 
 #[actix_web::test]
 async fn synthetic_data_is_realistic_and_the_same_for_a_seed() {
-    let options = voortgang::synth::Options {
+    let options = voortgang::startup::synth::Options {
         actions: 70,
         risks: 10,
         years: 3,
@@ -38,7 +38,7 @@ async fn synthetic_data_is_realistic_and_the_same_for_a_seed() {
     for _ in 0..2 {
         let app = TestApp::with_domains(&["een", "twee", "drie"]).await;
         let mut conn = app.db();
-        let summary = voortgang::synth::generate(&mut conn, options).unwrap();
+        let summary = voortgang::startup::synth::generate(&mut conn, options).unwrap();
         assert_eq!(summary.actions, 70);
         assert_eq!(summary.risks, 10);
         assert!(summary.statuses >= 70 && summary.assessments >= 10);

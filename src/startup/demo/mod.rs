@@ -12,18 +12,18 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use crate::actions::dto::NewAction;
+use crate::actions::statuses::dto::{Progress, StatusInput};
 use crate::api::Precondition;
-use crate::assessments::dto::{AssessmentInput, RiskStatus};
 use crate::auth::Principal;
-use crate::criteria::{self, dto::NewCriterion};
 use crate::db::schema::{action_domains, departments, domains};
+use crate::domains::criteria::{self, dto::NewCriterion};
 use crate::domains::{self as domain, dto::NewDomain};
 use crate::error::ApiError;
 use crate::reports;
 use crate::reports::dto::ReportYearInput;
+use crate::risks::assessments::dto::{AssessmentInput, RiskStatus};
 use crate::risks::dto::NewRisk;
-use crate::statuses::dto::{Progress, StatusInput};
-use crate::{actions, assessments, risks, statuses};
+use crate::{actions, actions::statuses, risks, risks::assessments};
 
 const DOMAINS: &str = include_str!("domains.json");
 const RISKS: &str = include_str!("risks.json");

@@ -1,5 +1,8 @@
 //! Start-up work on the database: create it when missing, migrate, load the demo data.
 
+pub mod demo;
+pub mod synth;
+
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
@@ -67,7 +70,7 @@ fn migrate_and_seed(conn: &mut PgConnection, demo: DemoMode) -> Result<(), Prepa
         log::info!("applied migration {version}");
     }
     if demo == DemoMode::Auto {
-        let loaded = crate::demo::load_if_empty(conn)
+        let loaded = crate::startup::demo::load_if_empty(conn)
             .map_err(|e| PrepareError::Failed(format!("demo data: {e}")))?;
         if loaded {
             log::info!("loaded the demo data (Voortgangsrapport 2022, stad Mechelen)");

@@ -7,28 +7,11 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Instant;
 
+pub use crate::config::RateLimits;
 use crate::error::ApiError;
 
 /// Buckets kept at most per limiter; when full, the full (idle) ones are dropped.
 const KEYS: usize = 10_000;
-
-/// Requests allowed per minute (`0`: unlimited), as configured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimits {
-    /// Per token, or per client address for anonymous reads (`VOORTGANG_RATE_LIMIT`).
-    pub per_token: u32,
-    /// Failed authentications per client address (`VOORTGANG_AUTH_FAILURE_LIMIT`).
-    pub auth_failures: u32,
-}
-
-impl Default for RateLimits {
-    fn default() -> Self {
-        Self {
-            per_token: 6000,
-            auth_failures: 30,
-        }
-    }
-}
 
 struct Bucket {
     tokens: f64,

@@ -6,13 +6,13 @@ use diesel::pg::PgConnection;
 use super::dto::{ActionUpsert, Change, UpsertOutcome, Upserted};
 use crate::actions::dto::{Action, ActionPatch, NewAction};
 use crate::actions::repo as actions;
+use crate::actions::statuses::dto::StatusInput;
+use crate::actions::statuses::repo as statuses;
 use crate::api::Precondition;
 use crate::audit::repo::content;
 use crate::auth::{self, Principal};
 use crate::error::ApiError;
 use crate::links;
-use crate::statuses::dto::StatusInput;
-use crate::statuses::repo as statuses;
 
 fn same_action(current: &Action, input: &ActionUpsert) -> bool {
     current.title == input.title

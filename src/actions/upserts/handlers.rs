@@ -9,11 +9,11 @@ use super::dto::{ActionUpsert, BatchRequest, BatchResult, ItemResult, UpsertOutc
 use super::repo;
 use crate::actions::dto::Action;
 use crate::api::body::BodyDigest;
+use crate::api::idempotency::{self, Stored};
 use crate::api::{put_response, with_etag, Json};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, FieldError, Problem};
-use crate::idempotency::{self, Stored};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(put_action_by_ref).service(batch_upsert_actions);

@@ -1,6 +1,13 @@
 //! Builds the App (routes, error handling, Swagger UI) and the OpenAPI document. Nothing here
 //! needs a database connection.
 
+pub mod auth;
+pub mod browser;
+pub mod contract;
+pub mod health;
+pub mod limits;
+pub mod response_cache;
+
 use std::net::TcpListener;
 use std::time::Duration;
 
@@ -14,17 +21,17 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{scope, AppExt};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::auth::limits::{Limits, RateLimits};
-use crate::auth::middleware::{authenticate, AuthSettings, TokenCache};
-use crate::browser::{self, CorsOrigins};
+use crate::actions::{statuses, upserts};
 use crate::db::Database;
+use crate::domains::criteria;
 use crate::error::{problem_response, ApiError, PROBLEM_JSON};
 use crate::reports::cache::ReportCache;
-use crate::response_cache::{self, ResponseCache};
-use crate::{
-    actions, assessments, audit, criteria, departments, domains, exports, health, openapi, reports,
-    risks, statuses, themes, tokens, upserts,
-};
+use crate::risks::assessments;
+use crate::{actions, audit, departments, domains, exports, reports, risks, themes, tokens};
+use auth::{authenticate, AuthSettings, TokenCache};
+use browser::CorsOrigins;
+use limits::{Limits, RateLimits};
+use response_cache::ResponseCache;
 
 /// Every route of the service; the OpenAPI paths are collected from the same calls.
 fn register(cfg: &mut ServiceConfig) {
@@ -50,10 +57,10 @@ fn register(cfg: &mut ServiceConfig) {
 pub fn openapi() -> OpenApi {
     let (_, api) = App::new()
         .into_utoipa_app()
-        .openapi(openapi::base())
+        .openapi(contract::base())
         .configure(register)
         .split_for_parts();
-    openapi::finish(api)
+    contract::finish(api)
 }
 
 /// The application, as every worker runs it.

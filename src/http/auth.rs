@@ -14,10 +14,10 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
 use super::limits::{too_many, Limits};
-use super::{required_role, Principal, Role};
-use crate::app::RouteTable;
+use crate::auth::{required_role, Principal, Role};
 use crate::db::Database;
 use crate::error::ApiError;
+use crate::http::RouteTable;
 use crate::tokens;
 
 /// Authentication settings of the running service.

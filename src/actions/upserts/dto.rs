@@ -5,8 +5,8 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::actions::dto::Action;
+use crate::actions::statuses::dto::Progress;
 use crate::api::validate::{not_blank, slug};
-use crate::statuses::dto::Progress;
 
 /// The status of one year, as a script sends it.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]

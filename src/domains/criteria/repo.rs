@@ -7,6 +7,7 @@ use diesel::pg::PgConnection;
 use diesel::prelude::*;
 
 use super::dto::{Criterion, CriterionPatch, NewCriterion};
+use crate::api::ordering::{self, Siblings};
 use crate::api::Precondition;
 use crate::audit;
 use crate::auth::Principal;
@@ -14,7 +15,6 @@ use crate::db::schema::criteria;
 use crate::domains;
 use crate::error::ApiError;
 use crate::links;
-use crate::ordering::{self, Siblings};
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = criteria)]
