@@ -124,3 +124,56 @@ async fn a_token_revoked_outside_the_service_is_refused_within_moments() {
     app.delete(&format!("/api/v1/tokens/{}", other["id"])).await;
     assert_eq!(use_second().await.status, 401);
 }
+
+/// The backend pids of this database's change listener sessions.
+fn listener_pids(app: &TestApp) -> Vec<i32> {
+    #[derive(diesel::QueryableByName)]
+    struct Pid {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        pid: i32,
+    }
+    diesel::sql_query(
+        "SELECT pid FROM pg_stat_activity \
+         WHERE application_name = 'voortgang-listener' AND datname = current_database()",
+    )
+    .load::<Pid>(&mut app.db())
+    .expect("pg_stat_activity is readable")
+    .into_iter()
+    .map(|p| p.pid)
+    .collect()
+}
+
+#[actix_web::test]
+async fn after_the_listener_lost_its_connection_nothing_kept_before_is_served() {
+    let app = TestApp::with_demo().await;
+    let before = listener_pids(&app);
+    assert_eq!(before.len(), 1, "one listener session: {before:?}");
+    let first = app.get("/api/v1/domains/organisatiecultuur").await;
+    assert_eq!(first.status, 200);
+
+    sql(&app, &format!("SELECT pg_terminate_backend({})", before[0]));
+    // a new session appears only after the listener noticed the old one was gone
+    let started = Instant::now();
+    loop {
+        let now = listener_pids(&app);
+        if now.len() == 1 && now != before {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the listener did not reconnect: {now:?}"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+    }
+    // only the database could answer now, and without the table it cannot
+    sql(&app, "ALTER TABLE criteria RENAME TO criteria_away");
+    let after = app.get("/api/v1/domains/organisatiecultuur").await;
+    sql(&app, "ALTER TABLE criteria_away RENAME TO criteria");
+    assert_ne!(
+        after.status, 200,
+        "a response kept before the loss was served"
+    );
+    let again = app.get("/api/v1/domains/organisatiecultuur").await;
+    assert_eq!(again.status, 200);
+    assert_eq!(again.body, first.body);
+}
