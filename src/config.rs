@@ -14,6 +14,7 @@
 //! | `VOORTGANG_RATE_LIMIT` | `6000` | requests per minute per token (anonymous reads: per client address), bursts as large; `0` turns it off |
 //! | `VOORTGANG_AUTH_FAILURE_LIMIT` | `30` | failed authentications per minute per client address before 429; `0` turns it off |
 //! | `VOORTGANG_CORS_ORIGINS` | none | comma-separated exact origins (e.g. `https://intranet.mechelen.be`) whose pages may call the API from a browser; never `*` |
+//! | `VOORTGANG_LOG_FORMAT` | `text` | `json`: one JSON object per log line (time, level, target, message, and the access log's fields such as `request_id`, `status`, `millis`), for log shippers |
 //! | `RUST_LOG` | `info` | log filter for env_logger, e.g. `voortgang=debug,actix_web=info` |
 //!
 //! An invalid value stops the start with a message that names the variable.
@@ -44,6 +45,7 @@ pub struct Config {
     pub admin_token: Option<String>,
     pub cors_origins: Vec<String>,
     pub rate_limits: RateLimits,
+    pub log_format: LogFormat,
 }
 
 /// Requests allowed per minute (`0`: unlimited), as configured.
@@ -60,6 +62,30 @@ impl Default for RateLimits {
         Self {
             per_token: 6000,
             auth_failures: 30,
+        }
+    }
+}
+
+/// How log lines are written (`VOORTGANG_LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// env_logger's lines, for people.
+    #[default]
+    Text,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+impl LogFormat {
+    /// Reads `VOORTGANG_LOG_FORMAT` (`text`, the default, or `json`).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        match lookup("VOORTGANG_LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("") | Some("text") => Ok(Self::Text),
+            Some("json") => Ok(Self::Json),
+            Some(other) => Err(ConfigError {
+                variable: "VOORTGANG_LOG_FORMAT",
+                message: format!("expected `text` or `json`, got `{other}`"),
+            }),
         }
     }
 }
@@ -170,7 +196,10 @@ impl Config {
             auth_failures: number(&var, "VOORTGANG_AUTH_FAILURE_LIMIT", 30, 0, 1_000_000)?,
         };
 
+        let log_format = LogFormat::from_lookup(var)?;
+
         Ok(Self {
+            log_format,
             rate_limits,
             cors_origins,
             database_url,

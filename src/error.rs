@@ -35,6 +35,11 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub errors: Option<Vec<FieldError>>,
+    /// The id of the request (also its `X-Request-Id` header): quote it when reporting a
+    /// problem, it finds the request in the log and its writes in the audit trail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, example = "4f9c2a1e7b3d8c05")]
+    pub request_id: Option<String>,
 }
 
 /// One invalid field of a request.
@@ -158,13 +163,19 @@ pub fn status_title(status: StatusCode) -> String {
 pub fn problem_response(status: StatusCode, detail: String) -> HttpResponse {
     HttpResponse::build(status)
         .content_type(PROBLEM_JSON)
-        .json(Problem {
-            r#type: "about:blank",
-            title: status_title(status),
-            status: status.as_u16(),
-            detail,
-            errors: None,
-        })
+        .json(problem(status, detail))
+}
+
+/// The `about:blank` problem of a status.
+pub fn problem(status: StatusCode, detail: String) -> Problem {
+    Problem {
+        r#type: "about:blank",
+        title: status_title(status),
+        status: status.as_u16(),
+        detail,
+        errors: None,
+        request_id: None,
+    }
 }
 
 impl ResponseError for ApiError {
@@ -216,6 +227,7 @@ impl ResponseError for ApiError {
             status: status.as_u16(),
             detail: self.detail(),
             errors,
+            request_id: None,
         })
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use diesel::Connection;
 use validator::Validate;
 use voortgang::auth::{Principal, Role};
-use voortgang::config::Config;
+use voortgang::config::{Config, LogFormat};
 use voortgang::db::Database;
 use voortgang::error::ApiError;
 use voortgang::http::auth::AuthSettings;
@@ -31,7 +31,13 @@ const USAGE: &str =
                 one --department per department they may change";
 
 fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    match LogFormat::from_lookup(|name| std::env::var(name).ok()) {
+        Ok(format) => voortgang::startup::logging::init(format),
+        Err(err) => {
+            eprintln!("voortgang: {err}");
+            return ExitCode::from(2);
+        }
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args
         .iter()

@@ -14,6 +14,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
 use super::limits::{too_many, Limits};
+use super::request_id::{loggable, RequestId};
 use crate::auth::{required_role, Principal, Role};
 use crate::db::Database;
 use crate::error::ApiError;
@@ -193,12 +194,6 @@ async fn principal_for(req: &ServiceRequest) -> Result<Option<Principal>, ApiErr
     Ok(Some(principal))
 }
 
-/// Text from a request as it may appear in a log line: control characters escaped, so no
-/// input can forge a line.
-pub fn loggable(text: &str) -> String {
-    text.chars().flat_map(char::escape_debug).collect()
-}
-
 /// Authenticates and authorises the request; a refusal is answered here, as a response (so
 /// the outer middleware still adds its headers to it).
 pub async fn authenticate(
@@ -213,23 +208,10 @@ pub async fn authenticate(
             return Ok(req.into_response(response).map_into_right_body());
         }
     };
-    let request_id = request_id();
+    let request_id = RequestId::of(req.request());
     req.extensions_mut().insert(Principal {
-        request_id: Some(request_id.clone()),
+        request_id,
         ..principal
     });
-    let mut response = next.call(req).await?;
-    if let Ok(value) = header::HeaderValue::from_str(&request_id) {
-        response
-            .headers_mut()
-            .insert(header::HeaderName::from_static("x-request-id"), value);
-    }
-    Ok(response.map_into_left_body())
-}
-
-/// A short random id naming a request in the log, the audit trail and the response.
-fn request_id() -> String {
-    let mut bytes = [0u8; 8];
-    getrandom::fill(&mut bytes).expect("the operating system provides random bytes");
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    Ok(next.call(req).await?.map_into_left_body())
 }

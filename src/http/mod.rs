@@ -6,15 +6,16 @@ pub mod browser;
 pub mod contract;
 pub mod health;
 pub mod limits;
+pub mod request_id;
 pub mod response_cache;
 
 use std::net::TcpListener;
 use std::time::Duration;
 
-use actix_web::body::{EitherBody, MessageBody};
+use actix_web::body::{self, EitherBody, MessageBody};
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method};
-use actix_web::middleware::{from_fn, Compress, ErrorHandlerResponse, ErrorHandlers, Logger, Next};
+use actix_web::middleware::{from_fn, Compress, ErrorHandlerResponse, ErrorHandlers, Next};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use utoipa::openapi::OpenApi;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -31,6 +32,7 @@ use crate::{actions, audit, departments, domains, exports, reports, risks, theme
 use auth::{authenticate, AuthSettings, TokenCache};
 use browser::CorsOrigins;
 use limits::{Limits, RateLimits};
+use request_id::RequestId;
 use response_cache::ResponseCache;
 
 /// Every route of the service; the OpenAPI paths are collected from the same calls.
@@ -111,10 +113,10 @@ pub fn build(
         .wrap(from_fn(response_cache::serve))
         .wrap(from_fn(authenticate))
         .wrap(from_fn(reject_nul_in_uri))
-        .wrap(ErrorHandlers::new().default_handler(problem_fallback))
         .wrap(from_fn(browser::headers))
+        .wrap(ErrorHandlers::new().default_handler(problem_fallback))
         .wrap(Compress::default())
-        .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+        .wrap(from_fn(request_id::assign))
 }
 
 /// What all workers share.
@@ -277,33 +279,65 @@ async fn reject_nul_in_uri(
     Ok(next.call(req).await?.map_into_left_body())
 }
 
-/// Turns any error response that is not yet problem+json (e.g. from actix itself) into one,
-/// keeping its status and headers.
+/// A problem body larger than this is passed on as it is (none is).
+const LARGEST_PROBLEM: usize = 64 * 1024;
+
+/// Makes every error response a problem+json document carrying the request id: a response
+/// that is not one yet (e.g. from actix itself) becomes one, keeping its status and headers.
 fn problem_fallback<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_problem = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with(PROBLEM_JSON));
-    if is_problem {
-        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
-    }
-    let (req, original) = res.into_parts();
-    let status = original.status();
-    let detail = original
-        .error()
-        .map(|e| e.to_string())
-        .filter(|text| !text.is_empty() && status.is_client_error())
-        .unwrap_or_else(|| crate::error::status_title(status));
-    let mut problem = problem_response(status, detail);
-    for (name, value) in original.headers() {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-            problem.headers_mut().insert(name.clone(), value.clone());
+    Ok(ErrorHandlerResponse::Future(Box::pin(async move {
+        let request_id = RequestId::of(res.request());
+        let is_problem = res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with(PROBLEM_JSON));
+        let (req, original) = res.into_parts();
+        let status = original.status();
+        let (head, body) = original.into_parts();
+        let problem = if is_problem {
+            let bytes = match body::to_bytes_limited(body, LARGEST_PROBLEM).await {
+                Ok(Ok(bytes)) => bytes,
+                _ => {
+                    return Ok(ServiceResponse::new(
+                        req,
+                        problem_response(status, crate::error::status_title(status)),
+                    )
+                    .map_into_right_body())
+                }
+            };
+            match (
+                serde_json::from_slice::<serde_json::Value>(&bytes),
+                request_id,
+            ) {
+                (Ok(serde_json::Value::Object(mut problem)), Some(id)) => {
+                    problem.insert("request_id".into(), id.into());
+                    serde_json::to_vec(&problem).map_or(bytes, Into::into)
+                }
+                _ => bytes,
+            }
+        } else {
+            let detail = head
+                .error()
+                .map(|e| e.to_string())
+                .filter(|text| !text.is_empty() && status.is_client_error())
+                .unwrap_or_else(|| crate::error::status_title(status));
+            let mut problem = crate::error::problem(status, detail);
+            problem.request_id = request_id;
+            serde_json::to_vec(&problem)
+                .map_err(|e| ApiError::internal("problem body", e))?
+                .into()
+        };
+        let mut response = HttpResponse::build(status)
+            .content_type(PROBLEM_JSON)
+            .body(problem);
+        for (name, value) in head.headers() {
+            if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+                response.headers_mut().insert(name.clone(), value.clone());
+            }
         }
-    }
-    Ok(ErrorHandlerResponse::Response(
-        ServiceResponse::new(req, problem).map_into_right_body(),
-    ))
+        Ok(ServiceResponse::new(req, response).map_into_right_body())
+    })))
 }

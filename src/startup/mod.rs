@@ -1,6 +1,7 @@
 //! Start-up work on the database: create it when missing, migrate, load the demo data.
 
 pub mod demo;
+pub mod logging;
 pub mod synth;
 
 use diesel::pg::PgConnection;

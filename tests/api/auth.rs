@@ -536,7 +536,7 @@ async fn a_token_over_its_rate_gets_429_with_retry_after() {
 #[test]
 fn request_text_cannot_forge_a_log_line() {
     assert_eq!(
-        voortgang::http::auth::loggable("/api/v1/x\n[INFO] nep\u{1b}[0m"),
+        voortgang::http::request_id::loggable("/api/v1/x\n[INFO] nep\u{1b}[0m"),
         "/api/v1/x\\n[INFO] nep\\u{1b}[0m"
     );
 }

@@ -20,6 +20,7 @@ mod faults;
 mod health;
 mod helpers;
 mod migrations;
+mod observability;
 mod reports;
 mod risks;
 mod startup;

@@ -18,6 +18,11 @@ pub(crate) struct Service {
 
 impl Service {
     pub(crate) fn start(database_url: &str) -> Self {
+        Self::start_with(database_url, &[("RUST_LOG", "error")])
+    }
+
+    /// Starts the binary with `env` on top of the settings every test uses.
+    pub(crate) fn start_with(database_url: &str, env: &[(&str, &str)]) -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -30,7 +35,7 @@ impl Service {
             .env("VOORTGANG_LISTEN", format!("127.0.0.1:{port}"))
             .env("VOORTGANG_DB_TIMEOUT_SECS", "1")
             .env("VOORTGANG_ADMIN_TOKEN", ADMIN_TOKEN)
-            .env("RUST_LOG", "error")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(stderr)
             .spawn()
@@ -68,6 +73,11 @@ impl Service {
             .await
             .unwrap();
         serde_json::from_slice(&response.body().await.unwrap()).unwrap()
+    }
+
+    /// What the process has written to its standard error so far.
+    pub(crate) fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     pub(crate) fn terminate(&mut self) -> std::process::ExitStatus {
