@@ -1,9 +1,10 @@
-//! Start-up: logger, configuration, database, server.
+//! Start-up: logger, command line, configuration, then the chosen command.
 
 use std::net::TcpListener;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use clap::{Args, Parser, Subcommand};
 use diesel::Connection;
 use validator::Validate;
 use voortgang::auth::{Principal, Role};
@@ -12,74 +13,119 @@ use voortgang::db::Database;
 use voortgang::error::ApiError;
 use voortgang::http::auth::AuthSettings;
 use voortgang::http::{self, ServerOptions};
-use voortgang::startup::{self, PrepareError};
+use voortgang::startup::{self, synth, PrepareError};
 use voortgang::tokens::{self, dto::NewToken};
 
-const USAGE: &str =
-    "usage: voortgang [serve | openapi | powerbi | synth [OPTIONS] | token create --name NAME --role ROLE [--department ID]...]
+/// voortgang: the system of record for internal control (organisatiebeheersing).
+///
+/// Configured by environment variables (DATABASE_URL, VOORTGANG_*); see the README.
+#[derive(Debug, Parser)]
+#[command(name = "voortgang", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
 
-  serve         run the service (the default); configured by environment variables,
-                see the README
-  openapi       print the OpenAPI document and exit
-  powerbi       print the PowerBI guide to the exports (docs/powerbi.md) and exit
-  synth         add synthetic data for benchmarks to the database of DATABASE_URL (created,
-                migrated and given the demo data first when empty): --actions N (20000),
-                --risks N (2700), --years N (10), --first-year Y (2016), --seed S (1);
-                the same seed gives the same data
-  token create  create an API token in the database of DATABASE_URL and print its secret
-                (shown only this once); ROLE is reader, editor or admin, and editors need
-                one --department per department they may change";
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the service (the default): create and migrate the database, load the demo data
+    /// into an empty one, and serve.
+    Serve,
+    /// Print the OpenAPI document and exit.
+    Openapi,
+    /// Print the PowerBI guide to the exports (docs/powerbi.md) and exit.
+    Powerbi,
+    /// Add synthetic data for benchmarks to the database of DATABASE_URL (created, migrated
+    /// and given the demo data first when empty); the same seed gives the same data.
+    Synth(SynthArgs),
+    /// Manage API tokens in the database of DATABASE_URL.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Args)]
+struct SynthArgs {
+    /// Actions to add.
+    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(i32).range(0..))]
+    actions: i32,
+    /// Risks to add.
+    #[arg(long, default_value_t = 2_700, value_parser = clap::value_parser!(i32).range(0..))]
+    risks: i32,
+    /// Years of statuses and assessments.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(i32).range(1..=101))]
+    years: i32,
+    /// The first of those years.
+    #[arg(long, default_value_t = 2016, value_parser = clap::value_parser!(i32).range(2000..=2100))]
+    first_year: i32,
+    /// Seed of the generator.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(i32).range(0..))]
+    seed: i32,
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create a token and print its secret (shown only this once).
+    Create(TokenArgs),
+}
+
+#[derive(Debug, Args)]
+struct TokenArgs {
+    /// The token's name: the actor in the audit trail.
+    #[arg(long)]
+    name: String,
+    /// What the token may do.
+    #[arg(long, value_parser = parse_role)]
+    role: Role,
+    /// A department an editor may change (repeat for several).
+    #[arg(long = "department", value_name = "ID")]
+    departments: Vec<String>,
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text).ok_or_else(|| "expected reader, editor or admin".to_string())
+}
 
 fn main() -> ExitCode {
     match LogFormat::from_lookup(|name| std::env::var(name).ok()) {
-        Ok(format) => voortgang::startup::logging::init(format),
+        Ok(format) => startup::logging::init(format),
         Err(err) => {
             eprintln!("voortgang: {err}");
             return ExitCode::from(2);
         }
     }
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
-        [] | ["serve"] => serve(),
-        ["openapi"] => {
+    let cli = Cli::parse();
+    let outcome = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => config().and_then(serve),
+        Command::Openapi => {
             let api = http::openapi();
             println!(
                 "{}",
                 api.to_pretty_json()
                     .expect("the OpenAPI document serialises")
             );
-            ExitCode::SUCCESS
+            Ok(())
         }
-        ["powerbi"] => {
+        Command::Powerbi => {
             print!("{}", voortgang::exports::docs::powerbi_markdown());
-            ExitCode::SUCCESS
+            Ok(())
         }
-        ["synth", options @ ..] => synth(options),
-        ["token", "create", options @ ..] => create_token(options),
-        ["-h" | "--help" | "help"] => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        _ => {
-            eprintln!("{USAGE}");
-            ExitCode::from(2)
-        }
-    }
-}
-
-fn serve() -> ExitCode {
-    let config = match Config::from_env() {
-        Ok(config) => config,
-        Err(err) => {
-            eprintln!("voortgang: {err}");
-            return ExitCode::from(2);
+        Command::Synth(args) => config().and_then(|config| generate(&config, &args)),
+        Command::Token(TokenCommand::Create(args)) => {
+            config().and_then(|config| create_token(&config, args))
         }
     };
+    outcome.err().unwrap_or(ExitCode::SUCCESS)
+}
+
+/// The configuration, or exit code 2 with a message naming the variable.
+fn config() -> Result<Config, ExitCode> {
+    Config::from_env().map_err(|err| {
+        eprintln!("voortgang: {err}");
+        ExitCode::from(2)
+    })
+}
+
+fn serve(config: Config) -> Result<(), ExitCode> {
     let prepared = startup::prepare(&config);
     // built after preparing, so the pool does not try a database that is still being created
     let db = Database::with_statement_timeout(
@@ -96,16 +142,13 @@ fn serve() -> ExitCode {
         }
         Err(PrepareError::Failed(err)) => {
             log::error!("cannot prepare the database: {err}");
-            return ExitCode::FAILURE;
+            return Err(ExitCode::FAILURE);
         }
     }
-    let listener = match TcpListener::bind(config.listen) {
-        Ok(listener) => listener,
-        Err(err) => {
-            log::error!("cannot listen on VOORTGANG_LISTEN={}: {err}", config.listen);
-            return ExitCode::FAILURE;
-        }
-    };
+    let listener = TcpListener::bind(config.listen).map_err(|err| {
+        log::error!("cannot listen on VOORTGANG_LISTEN={}: {err}", config.listen);
+        ExitCode::FAILURE
+    })?;
     let options = ServerOptions {
         workers: None,
         shutdown_timeout: config.shutdown_timeout,
@@ -120,18 +163,14 @@ fn serve() -> ExitCode {
         "serving on http://{0}; Swagger UI at http://{0}/swagger-ui/",
         config.listen
     );
-    let result = actix_web::rt::System::new()
-        .block_on(async move { http::serve(listener, db, options)?.await });
-    match result {
-        Ok(()) => {
-            log::info!("stopped");
-            ExitCode::SUCCESS
-        }
-        Err(err) => {
+    actix_web::rt::System::new()
+        .block_on(async move { http::serve(listener, db, options)?.await })
+        .map_err(|err| {
             log::error!("server failed: {err}");
             ExitCode::FAILURE
-        }
-    }
+        })?;
+    log::info!("stopped");
+    Ok(())
 }
 
 /// Retries preparing the database until it answers; readiness says 503 until then.
@@ -159,128 +198,70 @@ fn prepare_in_background(config: Config, db: Database) {
     });
 }
 
-/// `voortgang token create`: the way to the first token without the API.
-fn synth(options: &[&str]) -> ExitCode {
-    let mut synth = voortgang::startup::synth::Options::default();
-    let mut rest = options.iter();
-    while let Some(option) = rest.next() {
-        let value = rest.next().and_then(|v| v.parse::<i32>().ok());
-        let target = match *option {
-            "--actions" => &mut synth.actions,
-            "--risks" => &mut synth.risks,
-            "--years" => &mut synth.years,
-            "--first-year" => &mut synth.first_year,
-            "--seed" => &mut synth.seed,
-            _ => {
-                eprintln!("{USAGE}");
-                return ExitCode::from(2);
-            }
-        };
-        match value {
-            Some(value) if value >= 0 => *target = value,
-            _ => {
-                eprintln!("voortgang: {option} takes a number");
-                return ExitCode::from(2);
-            }
-        }
-    }
-    let last = synth.first_year + synth.years - 1;
-    if synth.years < 1 || synth.first_year < 2000 || last > 2100 {
-        eprintln!("voortgang: the years must lie within 2000 to 2100");
-        return ExitCode::from(2);
-    }
-    let config = match Config::from_env() {
-        Ok(config) => config,
-        Err(err) => {
-            eprintln!("voortgang: {err}");
-            return ExitCode::from(2);
-        }
+/// `voortgang synth`: synthetic data for the benchmarks.
+fn generate(config: &Config, args: &SynthArgs) -> Result<(), ExitCode> {
+    let options = synth::Options {
+        actions: args.actions,
+        risks: args.risks,
+        years: args.years,
+        first_year: args.first_year,
+        seed: args.seed,
     };
-    let generated = startup::prepare(&config)
+    let last = options.first_year + options.years - 1;
+    if last > 2100 {
+        eprintln!("voortgang: the years must lie within 2000 to 2100");
+        return Err(ExitCode::from(2));
+    }
+    let summary = startup::prepare(config)
         .map_err(|e| e.to_string())
         .and_then(|()| startup::migrate(&config.database_url).map_err(|e| e.to_string()))
-        .and_then(|mut conn| {
-            voortgang::startup::synth::generate(&mut conn, synth).map_err(|e| e.to_string())
-        });
-    match generated {
-        Ok(summary) => {
-            println!(
-                "added {} actions with {} statuses and {} risks with {} assessments ({} to {last}, seed {})",
-                summary.actions,
-                summary.statuses,
-                summary.risks,
-                summary.assessments,
-                synth.first_year,
-                synth.seed
-            );
-            ExitCode::SUCCESS
-        }
-        Err(err) => {
+        .and_then(|mut conn| synth::generate(&mut conn, options).map_err(|e| e.to_string()))
+        .map_err(|err| {
             eprintln!("voortgang: {err}");
             ExitCode::FAILURE
-        }
-    }
+        })?;
+    println!(
+        "added {} actions with {} statuses and {} risks with {} assessments ({} to {last}, seed {})",
+        summary.actions,
+        summary.statuses,
+        summary.risks,
+        summary.assessments,
+        options.first_year,
+        options.seed
+    );
+    Ok(())
 }
 
-fn create_token(options: &[&str]) -> ExitCode {
-    let mut name = None;
-    let mut role = None;
-    let mut departments = Vec::new();
-    let mut rest = options.iter();
-    while let Some(option) = rest.next() {
-        match (*option, rest.next()) {
-            ("--name", Some(value)) => name = Some(value.to_string()),
-            ("--role", Some(value)) => role = Role::parse(value),
-            ("--department", Some(value)) => departments.push(value.to_string()),
-            _ => {
-                eprintln!("{USAGE}");
-                return ExitCode::from(2);
-            }
-        }
-    }
-    let (Some(name), Some(role)) = (name, role) else {
-        eprintln!("{USAGE}");
-        return ExitCode::from(2);
-    };
-    let config = match Config::from_env() {
-        Ok(config) => config,
-        Err(err) => {
-            eprintln!("voortgang: {err}");
-            return ExitCode::from(2);
-        }
-    };
+/// `voortgang token create`: the way to the first token without the API.
+fn create_token(config: &Config, args: TokenArgs) -> Result<(), ExitCode> {
     let new = NewToken {
-        name,
-        role,
-        department_ids: departments,
+        name: args.name,
+        role: args.role,
+        department_ids: args.departments,
         expires_at: None,
     };
     if let Err(err) = new.validate() {
         eprintln!("voortgang: {}", ApiError::from(err));
-        return ExitCode::from(2);
+        return Err(ExitCode::from(2));
     }
-    let created = startup::migrate(&config.database_url)
+    let (token, secret) = startup::migrate(&config.database_url)
         .map_err(|e| e.to_string())
         .and_then(|mut conn| {
             conn.transaction(|conn| {
                 tokens::repo::create(conn, &Principal::system("command-line"), new)
             })
             .map_err(|e| e.to_string())
-        });
-    match created {
-        Ok((token, secret)) => {
-            println!("{secret}");
-            eprintln!(
-                "created the {} token `{}` (id {}); the secret above is shown only once",
-                token.role.as_str(),
-                token.name,
-                token.id
-            );
-            ExitCode::SUCCESS
-        }
-        Err(err) => {
+        })
+        .map_err(|err| {
             eprintln!("voortgang: cannot create the token: {err}");
             ExitCode::FAILURE
-        }
-    }
+        })?;
+    println!("{secret}");
+    eprintln!(
+        "created the {} token `{}` (id {}); the secret above is shown only once",
+        token.role.as_str(),
+        token.name,
+        token.id
+    );
+    Ok(())
 }

@@ -229,7 +229,29 @@ fn the_openapi_command_prints_the_committed_contract() {
 fn an_unknown_command_prints_the_usage() {
     let output = Command::new(BINARY).arg("frobnicate").output().unwrap();
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("usage: voortgang"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("unrecognized subcommand 'frobnicate'"), "{stderr}");
+    assert!(stderr.contains("Usage: voortgang"), "{stderr}");
+}
+
+#[test]
+fn every_command_explains_itself_with_help() {
+    for command in [
+        &["--help"][..],
+        &["serve", "--help"],
+        &["openapi", "--help"],
+        &["powerbi", "--help"],
+        &["synth", "--help"],
+        &["token", "--help"],
+        &["token", "create", "--help"],
+    ] {
+        let output = Command::new(BINARY).args(command).output().unwrap();
+        assert!(output.status.success(), "{command:?}");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains("Usage: voortgang"), "{command:?}: {stdout}");
+    }
+    let synth = Command::new(BINARY).args(["synth", "--help"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&synth.stdout).contains("--first-year <FIRST_YEAR>"));
 }
 
 #[actix_web::test]
