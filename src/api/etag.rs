@@ -43,7 +43,7 @@ pub fn with_rendered_etag(
 /// The strong entity tag of rendered bytes.
 pub fn etag_of_bytes(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let hex = hex::encode(&digest[..16]);
     format!("\"{hex}\"")
 }
 

@@ -4,6 +4,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 /// Every secret starts with this, so a leaked one is easy to recognise in code or logs.
 pub const PREFIX: &str = "vgt_";
@@ -22,7 +23,7 @@ pub fn hash(secret: &str) -> Vec<u8> {
 
 /// Compares two hashes without leaking where they differ.
 pub fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.ct_eq(b).into()
 }
 
 #[cfg(test)]

@@ -1,25 +1,112 @@
-// Diesel table definitions, kept in step with `migrations/` (the `slug`
-// domain is text to diesel).
+// @generated automatically by Diesel CLI.
+
+pub mod sql_types {
+    #[derive(diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "tsvector", schema = "pg_catalog"))]
+    pub struct Tsvector;
+}
 
 diesel::table! {
-    domains (id) {
-        id -> Text,
-        name -> Text,
-        description -> Nullable<Text>,
-        position -> Integer,
+    action_domains (action_id, domain_id) {
+        action_id -> Int4,
+        domain_id -> Text,
+        position -> Int4,
+    }
+}
+
+diesel::table! {
+    action_risks (action_id, risk_id) {
+        action_id -> Int4,
+        risk_id -> Int4,
+    }
+}
+
+diesel::table! {
+    action_statuses (action_id, year) {
+        action_id -> Int4,
+        year -> Int4,
+        status -> Text,
+        progress -> Nullable<Int4>,
+        note -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }
 }
 
 diesel::table! {
-    criteria (id) {
-        id -> Integer,
-        domain_id -> Text,
-        text -> Text,
-        position -> Integer,
+    action_themes (action_id, theme_code) {
+        action_id -> Int4,
+        theme_code -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    actions (id) {
+        id -> Int4,
+        external_ref -> Nullable<Text>,
+        title -> Text,
+        description -> Nullable<Text>,
+        parent_id -> Nullable<Int4>,
+        department_id -> Nullable<Text>,
+        plan_ref -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        search -> Nullable<Tsvector>,
+    }
+}
+
+diesel::table! {
+    api_token_departments (token_id, department_id) {
+        token_id -> Int4,
+        department_id -> Text,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Int4,
+        name -> Text,
+        role -> Text,
+        secret_hash -> Bytea,
+        created_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+        expires_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Int8,
+        at -> Timestamptz,
+        actor -> Text,
+        operation -> Text,
+        entity_type -> Text,
+        entity_id -> Text,
+        before -> Nullable<Jsonb>,
+        after -> Nullable<Jsonb>,
+        request_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    criteria (id) {
+        id -> Int4,
+        domain_id -> Text,
+        text -> Text,
+        position -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    data_version (only_row) {
+        only_row -> Bool,
+        version -> Int8,
     }
 }
 
@@ -33,151 +120,13 @@ diesel::table! {
 }
 
 diesel::table! {
-    themes (number) {
-        number -> Integer,
-        code -> Text,
+    domains (id) {
+        id -> Text,
         name -> Text,
-    }
-}
-
-diesel::table! {
-    risks (id) {
-        id -> Integer,
-        domain_id -> Text,
-        title -> Text,
         description -> Nullable<Text>,
-        department_id -> Nullable<Text>,
+        position -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    risk_themes (risk_id, theme_code) {
-        risk_id -> Integer,
-        theme_code -> Text,
-    }
-}
-
-diesel::table! {
-    risk_assessments (risk_id, year) {
-        risk_id -> Integer,
-        year -> Integer,
-        likelihood -> Nullable<Integer>,
-        impact -> Nullable<Integer>,
-        status -> Text,
-        note -> Nullable<Text>,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    actions (id) {
-        id -> Integer,
-        external_ref -> Nullable<Text>,
-        title -> Text,
-        description -> Nullable<Text>,
-        parent_id -> Nullable<Integer>,
-        department_id -> Nullable<Text>,
-        plan_ref -> Nullable<Text>,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    action_domains (action_id, domain_id) {
-        action_id -> Integer,
-        domain_id -> Text,
-        position -> Integer,
-    }
-}
-
-diesel::table! {
-    action_risks (action_id, risk_id) {
-        action_id -> Integer,
-        risk_id -> Integer,
-    }
-}
-
-diesel::table! {
-    action_themes (action_id, theme_code) {
-        action_id -> Integer,
-        theme_code -> Text,
-    }
-}
-
-diesel::table! {
-    action_statuses (action_id, year) {
-        action_id -> Integer,
-        year -> Integer,
-        status -> Text,
-        progress -> Nullable<Integer>,
-        note -> Nullable<Text>,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
-diesel::joinable!(criteria -> domains (domain_id));
-diesel::joinable!(risks -> domains (domain_id));
-diesel::joinable!(risk_assessments -> risks (risk_id));
-diesel::joinable!(risk_themes -> risks (risk_id));
-diesel::joinable!(action_domains -> actions (action_id));
-diesel::joinable!(action_risks -> actions (action_id));
-diesel::joinable!(action_themes -> actions (action_id));
-diesel::joinable!(action_statuses -> actions (action_id));
-
-diesel::allow_tables_to_appear_in_same_query!(
-    domains,
-    criteria,
-    departments,
-    themes,
-    risks,
-    risk_themes,
-    risk_assessments,
-    actions,
-    action_domains,
-    action_risks,
-    action_themes,
-    action_statuses,
-);
-
-diesel::table! {
-    api_tokens (id) {
-        id -> Integer,
-        name -> Text,
-        role -> Text,
-        secret_hash -> Binary,
-        created_at -> Timestamptz,
-        last_used_at -> Nullable<Timestamptz>,
-        expires_at -> Nullable<Timestamptz>,
-        revoked_at -> Nullable<Timestamptz>,
-    }
-}
-
-diesel::table! {
-    api_token_departments (token_id, department_id) {
-        token_id -> Integer,
-        department_id -> Text,
-    }
-}
-
-diesel::joinable!(api_token_departments -> api_tokens (token_id));
-diesel::allow_tables_to_appear_in_same_query!(api_tokens, api_token_departments);
-
-diesel::table! {
-    audit_events (id) {
-        id -> BigInt,
-        at -> Timestamptz,
-        actor -> Text,
-        operation -> Text,
-        entity_type -> Text,
-        entity_id -> Text,
-        before -> Nullable<Jsonb>,
-        after -> Nullable<Jsonb>,
-        request_id -> Nullable<Text>,
     }
 }
 
@@ -186,8 +135,8 @@ diesel::table! {
         actor -> Text,
         key -> Text,
         operation -> Text,
-        request_hash -> Binary,
-        status -> Integer,
+        request_hash -> Bytea,
+        status -> Int4,
         location -> Nullable<Text>,
         body -> Json,
         created_at -> Timestamptz,
@@ -195,8 +144,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    report_snapshots (year) {
+        year -> Int4,
+        body -> Text,
+        sha256 -> Text,
+        adopted_at -> Timestamptz,
+        adopted_by -> Text,
+    }
+}
+
+diesel::table! {
     report_years (year) {
-        year -> Integer,
+        year -> Int4,
         title -> Text,
         status -> Text,
         presented_to -> Nullable<Text>,
@@ -211,18 +170,83 @@ diesel::table! {
 }
 
 diesel::table! {
-    report_snapshots (year) {
-        year -> Integer,
-        body -> Text,
-        sha256 -> Text,
-        adopted_at -> Timestamptz,
-        adopted_by -> Text,
+    risk_assessments (risk_id, year) {
+        risk_id -> Int4,
+        year -> Int4,
+        likelihood -> Nullable<Int4>,
+        impact -> Nullable<Int4>,
+        status -> Text,
+        note -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
 diesel::table! {
-    data_version (only_row) {
-        only_row -> Bool,
-        version -> BigInt,
+    risk_themes (risk_id, theme_code) {
+        risk_id -> Int4,
+        theme_code -> Text,
     }
 }
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    risks (id) {
+        id -> Int4,
+        domain_id -> Text,
+        title -> Text,
+        description -> Nullable<Text>,
+        department_id -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        search -> Nullable<Tsvector>,
+    }
+}
+
+diesel::table! {
+    themes (number) {
+        number -> Int4,
+        code -> Text,
+        name -> Text,
+    }
+}
+
+diesel::joinable!(action_domains -> actions (action_id));
+diesel::joinable!(action_domains -> domains (domain_id));
+diesel::joinable!(action_risks -> actions (action_id));
+diesel::joinable!(action_risks -> risks (risk_id));
+diesel::joinable!(action_statuses -> actions (action_id));
+diesel::joinable!(action_themes -> actions (action_id));
+diesel::joinable!(actions -> departments (department_id));
+diesel::joinable!(api_token_departments -> api_tokens (token_id));
+diesel::joinable!(api_token_departments -> departments (department_id));
+diesel::joinable!(criteria -> domains (domain_id));
+diesel::joinable!(report_snapshots -> report_years (year));
+diesel::joinable!(risk_assessments -> risks (risk_id));
+diesel::joinable!(risk_themes -> risks (risk_id));
+diesel::joinable!(risks -> departments (department_id));
+diesel::joinable!(risks -> domains (domain_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    action_domains,
+    action_risks,
+    action_statuses,
+    action_themes,
+    actions,
+    api_token_departments,
+    api_tokens,
+    audit_events,
+    criteria,
+    data_version,
+    departments,
+    domains,
+    idempotency_keys,
+    report_snapshots,
+    report_years,
+    risk_assessments,
+    risk_themes,
+    risks,
+    themes,
+);

@@ -43,7 +43,7 @@ fn sane(value: &str) -> bool {
 fn generate() -> String {
     let mut bytes = [0u8; 8];
     getrandom::fill(&mut bytes).expect("the operating system provides random bytes");
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(bytes)
 }
 
 /// Names the request, serves it, adds the id to the response and writes the access log line.

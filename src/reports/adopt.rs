@@ -33,11 +33,7 @@ pub fn snapshot_hash(body: &str, sha256: &str) -> String {
         &format!("\"sha256\":\"{PLACEHOLDER}\""),
         1,
     );
-    hex(&Sha256::digest(unsealed.as_bytes()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(Sha256::digest(unsealed.as_bytes()))
 }
 
 /// The snapshot of `year`, if it was adopted.
@@ -91,7 +87,7 @@ pub fn adopt(
     adopted.updated_at = now;
 
     let unsealed = serde_json::to_string(&report).map_err(|e| ApiError::internal("report", e))?;
-    let sha256 = hex(&Sha256::digest(unsealed.as_bytes()));
+    let sha256 = hex::encode(Sha256::digest(unsealed.as_bytes()));
     let body = unsealed.replacen(
         &format!("\"sha256\":\"{PLACEHOLDER}\""),
         &format!("\"sha256\":\"{sha256}\""),
@@ -141,7 +137,7 @@ mod tests {
     #[test]
     fn a_snapshot_hash_is_checked_with_zeros_in_its_place() {
         let unsealed = format!("{{\"report\":{{\"sha256\":\"{PLACEHOLDER}\"}},\"x\":1}}");
-        let sha256 = hex(&Sha256::digest(unsealed.as_bytes()));
+        let sha256 = hex::encode(Sha256::digest(unsealed.as_bytes()));
         let body = unsealed.replace(PLACEHOLDER, &sha256);
         assert_eq!(snapshot_hash(&body, &sha256), sha256);
         let tampered = body.replace("\"x\":1", "\"x\":2");

@@ -230,7 +230,10 @@ fn an_unknown_command_prints_the_usage() {
     let output = Command::new(BINARY).arg("frobnicate").output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("unrecognized subcommand 'frobnicate'"), "{stderr}");
+    assert!(
+        stderr.contains("unrecognized subcommand 'frobnicate'"),
+        "{stderr}"
+    );
     assert!(stderr.contains("Usage: voortgang"), "{stderr}");
 }
 
@@ -250,7 +253,10 @@ fn every_command_explains_itself_with_help() {
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(stdout.contains("Usage: voortgang"), "{command:?}: {stdout}");
     }
-    let synth = Command::new(BINARY).args(["synth", "--help"]).output().unwrap();
+    let synth = Command::new(BINARY)
+        .args(["synth", "--help"])
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&synth.stdout).contains("--first-year <FIRST_YEAR>"));
 }
 
