@@ -19,6 +19,10 @@ skip_export=${SKIP_EXPORT:-}
 
 command -v wrk >/dev/null || { echo "bench/run.sh needs wrk (apt-get install wrk)"; exit 2; }
 cargo build --release --locked -q
+# everything printed on stdout is also the last run's figures in docs/performance.md
+figures=target/bench-figures.md
+exec > >(tee "$figures")
+tee_pid=$!
 
 token="vgt_bench_$(python3 -c 'import secrets; print(secrets.token_hex(20))')"
 service=""
@@ -191,3 +195,7 @@ if [ -z "$skip_export" ]; then
     echo
     bash bench/export-memory.sh | tail -n +2
 fi
+
+exec 1>&2
+wait "$tee_pid" 2>/dev/null || true
+bash bench/record.sh docs/performance.md bench <"$figures"

@@ -103,7 +103,7 @@ impl AccessLine {
         log::info!(
             target: "voortgang::access",
             request_id = id, peer = peer, method = self.method.as_str(), path = target.as_str(),
-            status = status, bytes = bytes.as_str(), millis = format!("{millis:.1}").as_str();
+            status = status, bytes = bytes.as_str(), millis = (millis * 10.0).round() / 10.0;
             "{peer} \"{} {target} {:?}\" {status} {bytes} {millis:.1}ms {id}",
             self.method, self.version
         );

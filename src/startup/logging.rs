@@ -43,10 +43,14 @@ struct Fields<'a>(&'a mut Map<String, Json>);
 
 impl<'kvs> VisitSource<'kvs> for Fields<'_> {
     fn visit_pair(&mut self, key: Key<'kvs>, value: Value<'kvs>) -> Result<(), Error> {
-        let value = match (value.to_u64(), value.to_i64()) {
-            (Some(n), _) => Json::from(n),
-            (None, Some(n)) => Json::from(n),
-            _ => Json::from(value.to_string()),
+        let value = if let Some(n) = value.to_u64() {
+            Json::from(n)
+        } else if let Some(n) = value.to_i64() {
+            Json::from(n)
+        } else if let Some(x) = value.to_f64() {
+            Json::from(x)
+        } else {
+            Json::from(value.to_string())
         };
         self.0.insert(key.as_str().to_string(), value);
         Ok(())

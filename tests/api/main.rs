@@ -13,6 +13,7 @@ mod crashes;
 mod criteria;
 mod demo;
 mod departments;
+mod documentation;
 mod domains;
 mod errors;
 mod exports;

@@ -119,6 +119,7 @@ async fn json_access_logs_name_the_request_and_never_show_a_token() {
         "/api/v1/domains?access_token=[redacted]&q=[redacted]&limit=5"
     );
     assert!(access["message"].as_str().unwrap().contains("probe-1"));
+    assert!(access["millis"].is_number(), "{access}");
     drop(service);
     drop_database(&mut connect("postgres"), &name);
 }
