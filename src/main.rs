@@ -82,7 +82,8 @@ struct TokenArgs {
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
-    Role::parse(text).ok_or_else(|| "expected reader, editor or admin".to_string())
+    text.parse()
+        .map_err(|_| "expected reader, editor or admin".to_string())
 }
 
 fn main() -> ExitCode {

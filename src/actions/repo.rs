@@ -15,6 +15,7 @@ use crate::actions::statuses::dto::Progress;
 use crate::api::listing::{self, Key, RowKey, Sort};
 use crate::api::Precondition;
 use crate::audit;
+use crate::audit::EntityType;
 use crate::auth::{self, Principal};
 use crate::db::schema::{action_domains, action_risks, action_statuses, action_themes, actions};
 use crate::error::ApiError;
@@ -76,7 +77,7 @@ pub fn list(
             .select(action_statuses::action_id)
             .into_boxed();
         if let Some(status) = f.status {
-            with_status = with_status.filter(action_statuses::status.eq(status.as_str()));
+            with_status = with_status.filter(action_statuses::status.eq(status));
         }
         query = query.filter(actions::id.eq_any(with_status));
     }
@@ -352,7 +353,14 @@ pub fn create(
         .get_result(conn)?;
     links.store(conn, id)?;
     let created = find(conn, id)?;
-    audit::record(conn, principal, "action", id, None, Some(&created))?;
+    audit::record(
+        conn,
+        principal,
+        EntityType::Action,
+        id,
+        None,
+        Some(&created),
+    )?;
     Ok(created)
 }
 
@@ -407,7 +415,7 @@ pub fn update(
     audit::record(
         conn,
         principal,
-        "action",
+        EntityType::Action,
         id,
         Some(&current),
         Some(&changed),
@@ -461,9 +469,23 @@ pub fn delete(
     for action in &gone {
         for status in &action.statuses {
             let entity = format!("{}/{}", action.id, status.year);
-            audit::record(conn, principal, "action_status", entity, Some(status), None)?;
+            audit::record(
+                conn,
+                principal,
+                EntityType::ActionStatus,
+                entity,
+                Some(status),
+                None,
+            )?;
         }
-        audit::record(conn, principal, "action", action.id, Some(action), None)?;
+        audit::record(
+            conn,
+            principal,
+            EntityType::Action,
+            action.id,
+            Some(action),
+            None,
+        )?;
     }
     Ok(deleted)
 }

@@ -5,29 +5,61 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 /// What a write did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Operation {
     Create,
     Update,
     Delete,
 }
 
-impl Operation {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Create => "create",
-            Self::Update => "update",
-            Self::Delete => "delete",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        [Self::Create, Self::Update, Self::Delete]
-            .into_iter()
-            .find(|o| o.as_str() == text)
-    }
+/// The kind of entity a write changed.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+#[schema(example = "action_status")]
+pub enum EntityType {
+    Domain,
+    Criterion,
+    Department,
+    Risk,
+    RiskAssessment,
+    Action,
+    ActionStatus,
+    Token,
+    ReportYear,
 }
+
+crate::db::text_enum!(Operation, EntityType);
 
 /// An entity as the API showed it at the time of the write: the representation of its
 /// `entity_type` (a risk, an action status, ...).
@@ -50,10 +82,9 @@ pub struct AuditEvent {
     /// What the write did.
     #[schema(example = "update")]
     pub operation: Operation,
-    /// The kind of entity: `domain`, `criterion`, `department`, `risk`, `risk_assessment`,
-    /// `action`, `action_status` or `token`.
+    /// The kind of entity.
     #[schema(example = "action_status")]
-    pub entity_type: String,
+    pub entity_type: EntityType,
     /// The entity's id (`<risk id>/<year>` and `<action id>/<year>` for yearly rows).
     #[schema(example = "12/2023")]
     pub entity_id: String,
@@ -75,7 +106,7 @@ pub struct AuditEvent {
 pub struct AuditQuery {
     /// Only events about this kind of entity.
     #[param(example = "action")]
-    pub entity_type: Option<String>,
+    pub entity_type: Option<EntityType>,
     /// Only events about this entity id (with `entity_type`).
     #[param(example = "12")]
     pub entity_id: Option<String>,

@@ -4,7 +4,7 @@
 use actix_web::{get, web, HttpRequest};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::dto::{AuditEvent, AuditQuery};
+use super::dto::{AuditEvent, AuditQuery, EntityType};
 use super::repo::{self, AuditFilter};
 use crate::api::{page, ListParams, Page, Query};
 use crate::db::Database;
@@ -53,7 +53,7 @@ pub async fn list_audit_events(
 /// `yearly_type`, newest first; `exists` answers 404 for an entity that is not there.
 pub async fn history(
     db: &Database,
-    (entity_type, yearly_type): (&'static str, &'static str),
+    (entity_type, yearly_type): (EntityType, EntityType),
     id: i32,
     exists: fn(&mut PgConnection, i32) -> Result<(), ApiError>,
     params: ListParams,

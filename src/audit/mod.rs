@@ -5,5 +5,6 @@ pub mod dto;
 pub mod handlers;
 pub mod repo;
 
+pub use dto::EntityType;
 pub use handlers::routes;
 pub use repo::record;

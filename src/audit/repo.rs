@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::dto::{AuditEvent, Operation};
+use super::dto::{AuditEvent, EntityType, Operation};
 use crate::auth::Principal;
 use crate::db::schema::audit_events;
 use crate::error::ApiError;
@@ -17,8 +17,8 @@ struct EventRow {
     id: i64,
     at: DateTime<Utc>,
     actor: String,
-    operation: String,
-    entity_type: String,
+    operation: Operation,
+    entity_type: EntityType,
     entity_id: String,
     before: Option<Value>,
     after: Option<Value>,
@@ -31,7 +31,7 @@ impl From<EventRow> for AuditEvent {
             id: row.id,
             at: row.at,
             actor: row.actor,
-            operation: Operation::parse(&row.operation).unwrap_or(Operation::Update),
+            operation: row.operation,
             entity_type: row.entity_type,
             entity_id: row.entity_id,
             before: row.before,
@@ -61,7 +61,7 @@ pub fn content(value: &Value) -> Value {
 pub fn record<T: Serialize>(
     conn: &mut PgConnection,
     principal: &Principal,
-    entity_type: &str,
+    entity_type: EntityType,
     entity_id: impl ToString,
     before: Option<&T>,
     after: Option<&T>,
@@ -83,7 +83,7 @@ pub fn record<T: Serialize>(
     diesel::insert_into(audit_events::table)
         .values((
             audit_events::actor.eq(&principal.name),
-            audit_events::operation.eq(operation.as_str()),
+            audit_events::operation.eq(operation),
             audit_events::entity_type.eq(entity_type),
             audit_events::entity_id.eq(entity_id.to_string()),
             audit_events::before.eq(before),
@@ -97,7 +97,7 @@ pub fn record<T: Serialize>(
 /// What the audit trail is asked for.
 #[derive(Debug, Default)]
 pub struct AuditFilter {
-    pub entity_type: Option<String>,
+    pub entity_type: Option<EntityType>,
     pub entity_id: Option<String>,
     pub actor: Option<String>,
     pub since: Option<DateTime<Utc>>,
@@ -141,17 +141,17 @@ pub fn list(conn: &mut PgConnection, f: AuditFilter) -> Result<Vec<AuditEvent>, 
 /// The events of one risk or action and of its yearly rows, newest first.
 pub fn history(
     conn: &mut PgConnection,
-    entity_type: &str,
-    yearly_type: &str,
+    entity_type: EntityType,
+    yearly_type: EntityType,
     id: i32,
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<AuditEvent>, ApiError> {
     let own = audit_events::entity_type
-        .eq(entity_type.to_string())
+        .eq(entity_type)
         .and(audit_events::entity_id.eq(id.to_string()));
     let yearly = audit_events::entity_type
-        .eq(yearly_type.to_string())
+        .eq(yearly_type)
         .and(audit_events::entity_id.like(format!("{id}/%")));
     let rows = audit_events::table
         .filter(own.or(yearly))

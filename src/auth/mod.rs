@@ -16,8 +16,25 @@ use crate::error::ApiError;
 
 /// What a token may do: readers read, editors also change the risks and actions of their
 /// departments, admins do everything.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     Reader,
     Editor,
@@ -25,20 +42,13 @@ pub enum Role {
 }
 
 impl Role {
+    /// The name in JSON and in the database.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Reader => "reader",
-            Self::Editor => "editor",
-            Self::Admin => "admin",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        [Self::Reader, Self::Editor, Self::Admin]
-            .into_iter()
-            .find(|r| r.as_str() == text)
+        self.into()
     }
 }
+
+crate::db::text_enum!(Role);
 
 /// Whoever sent the request.
 #[derive(Debug, Clone, PartialEq, Eq)]

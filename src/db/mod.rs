@@ -18,6 +18,36 @@ use changes::Changes;
 
 pub type PgPool = Pool<ConnectionManager<PgConnection>>;
 
+/// Maps enums to `text` columns by their strum names (`IntoStaticStr`, `EnumString`). Each
+/// enum derives `AsExpression` and `FromSqlRow` with `#[diesel(sql_type = Text)]`; a value in
+/// the database that no variant names is an error, never a silent default.
+macro_rules! text_enum {
+    ($($name:ty),+ $(,)?) => {$(
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+            ) -> diesel::serialize::Result {
+                let text: &'static str = (*self).into();
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg>>::to_sql(
+                    text,
+                    &mut out.reborrow(),
+                )
+            }
+        }
+
+        impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn from_sql(value: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+                let text = std::str::from_utf8(value.as_bytes())?;
+                text.parse().map_err(|_| {
+                    format!("`{text}` is no {} in the database", stringify!($name)).into()
+                })
+            }
+        }
+    )+};
+}
+pub(crate) use text_enum;
+
 /// Failed connection attempts are expected during an outage; readiness reports it.
 #[derive(Debug)]
 struct LogAsWarning;

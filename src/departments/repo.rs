@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use super::dto::{Department, DepartmentPatch, NewDepartment};
 use crate::api::Precondition;
 use crate::audit;
+use crate::audit::EntityType;
 use crate::auth::Principal;
 use crate::db::schema::{actions, departments, risks};
 use crate::error::ApiError;
@@ -121,7 +122,7 @@ pub fn create(
     audit::record(
         conn,
         principal,
-        "department",
+        EntityType::Department,
         &created.id,
         None,
         Some(&created),
@@ -156,7 +157,7 @@ pub fn update(
     audit::record(
         conn,
         principal,
-        "department",
+        EntityType::Department,
         id,
         Some(&current),
         Some(&changed),
@@ -186,6 +187,13 @@ pub fn delete(
         )));
     }
     diesel::delete(departments::table.find(id)).execute(conn)?;
-    audit::record(conn, principal, "department", id, Some(&current), None)?;
+    audit::record(
+        conn,
+        principal,
+        EntityType::Department,
+        id,
+        Some(&current),
+        None,
+    )?;
     Ok(())
 }

@@ -8,6 +8,7 @@ use super::dto::{Domain, DomainPatch, NewDomain};
 use crate::api::ordering::{self, Siblings};
 use crate::api::Precondition;
 use crate::audit;
+use crate::audit::EntityType;
 use crate::auth::Principal;
 use crate::db::schema::{action_domains, criteria as criteria_t, domains, risks};
 use crate::domains::criteria;
@@ -136,7 +137,14 @@ pub fn create(
         ))
         .execute(conn)?;
     let created = find(conn, &new.id)?;
-    audit::record(conn, principal, "domain", &created.id, None, Some(&created))?;
+    audit::record(
+        conn,
+        principal,
+        EntityType::Domain,
+        &created.id,
+        None,
+        Some(&created),
+    )?;
     Ok(created)
 }
 
@@ -183,7 +191,7 @@ pub fn update(
     audit::record(
         conn,
         principal,
-        "domain",
+        EntityType::Domain,
         id,
         Some(&current),
         Some(&changed),
@@ -219,6 +227,13 @@ pub fn delete(
     }
     diesel::delete(&row).execute(conn)?;
     ordering::remove_at(conn, Siblings::Domains, row.position)?;
-    audit::record(conn, principal, "domain", id, Some(&current), None)?;
+    audit::record(
+        conn,
+        principal,
+        EntityType::Domain,
+        id,
+        Some(&current),
+        None,
+    )?;
     Ok(())
 }

@@ -18,6 +18,7 @@ use super::cache::Rendered;
 use super::dto::{AdoptInput, ReportStatus, ReportYear};
 use super::repo;
 use crate::audit;
+use crate::audit::EntityType;
 use crate::auth::Principal;
 use crate::db::schema::{report_snapshots, report_years};
 use crate::error::ApiError;
@@ -98,7 +99,7 @@ pub fn adopt(
 
     let values = (
         report_years::title.eq(&after.title),
-        report_years::status.eq("adopted"),
+        report_years::status.eq(ReportStatus::Adopted),
         report_years::adopted_on.eq(after.adopted_on),
         report_years::decision_url.eq(&after.decision_url),
         report_years::sha256.eq(&after.sha256),
@@ -122,7 +123,7 @@ pub fn adopt(
     audit::record(
         conn,
         principal,
-        "report_year",
+        EntityType::ReportYear,
         year,
         existed.then_some(&before),
         Some(&after),

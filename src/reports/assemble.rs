@@ -36,7 +36,7 @@ struct YearAction {
 
 type ActionColumns = (i32, Option<i32>, String, Option<String>, Option<String>);
 /// An action's status, progress and note in the year.
-type YearColumns = (String, Option<i32>, Option<String>);
+type YearColumns = (Progress, Option<i32>, Option<String>);
 
 fn year_action((id, parent_id, title, description, department_id): ActionColumns) -> YearAction {
     YearAction {
@@ -107,14 +107,14 @@ pub fn assemble(conn: &mut PgConnection, year: i32) -> Result<Report, ApiError> 
         Option<String>,
         Option<i32>,
         Option<i32>,
-        String,
+        RiskStatus,
         Option<String>,
         chrono::DateTime<chrono::Utc>,
     );
     let followed: Vec<RiskRow> = risks::table
         .inner_join(risk_assessments::table)
         .filter(risk_assessments::year.eq(year))
-        .filter(risk_assessments::status.eq_any(["open", "monitoring"]))
+        .filter(risk_assessments::status.eq_any([RiskStatus::Open, RiskStatus::Monitoring]))
         .select((
             risks::id,
             risks::domain_id,
@@ -148,7 +148,7 @@ pub fn assemble(conn: &mut PgConnection, year: i32) -> Result<Report, ApiError> 
                     let input = AssessmentInput {
                         likelihood,
                         impact,
-                        status: RiskStatus::parse(&status).unwrap_or(RiskStatus::Open),
+                        status,
                         note,
                     };
                     let assessment = input.into_assessment(year, updated_at);
@@ -190,7 +190,7 @@ pub fn assemble(conn: &mut PgConnection, year: i32) -> Result<Report, ApiError> 
     let mut by_id: HashMap<i32, YearAction> = HashMap::new();
     for (row, (status, progress, note)) in in_year {
         let mut action = year_action(row);
-        action.status = Progress::parse(&status);
+        action.status = Some(status);
         action.progress = progress;
         action.note = note;
         by_id.insert(action.id, action);

@@ -13,8 +13,11 @@ use crate::actions::statuses::dto::Progress;
 use crate::risks::assessments::dto::{RiskLevel, RiskStatus};
 
 /// The formats of the document.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema, strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Format {
     /// A printable HTML page (`text/html`).
     #[default]
@@ -32,10 +35,7 @@ impl Format {
     }
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Html => "html",
-            Self::Markdown => "markdown",
-        }
+        self.into()
     }
 }
 

@@ -162,15 +162,15 @@ pub fn follow_up(conn: &mut PgConnection, year: i32) -> Result<FollowUp, ApiErro
             "There is no report for {previous_year} or {year} to follow up."
         )));
     }
-    let planned: Vec<(i32, String, String)> = actions::table
+    let planned: Vec<(i32, String, Progress)> = actions::table
         .inner_join(action_statuses::table)
         .filter(action_statuses::year.eq(previous_year))
-        .filter(action_statuses::status.eq_any(["planned", "in_progress"]))
+        .filter(action_statuses::status.eq_any([Progress::Planned, Progress::InProgress]))
         .select((actions::id, actions::title, action_statuses::status))
         .order(actions::id)
         .load(conn)?;
     let ids: Vec<i32> = planned.iter().map(|(id, _, _)| *id).collect();
-    let now: HashMap<i32, (String, Option<i32>, Option<String>)> = action_statuses::table
+    let now: HashMap<i32, (Progress, Option<i32>, Option<String>)> = action_statuses::table
         .filter(action_statuses::year.eq(year))
         .filter(action_statuses::action_id.eq_any(&ids))
         .select((
@@ -181,7 +181,7 @@ pub fn follow_up(conn: &mut PgConnection, year: i32) -> Result<FollowUp, ApiErro
                 action_statuses::note,
             ),
         ))
-        .load::<(i32, (String, Option<i32>, Option<String>))>(conn)?
+        .load::<(i32, (Progress, Option<i32>, Option<String>))>(conn)?
         .into_iter()
         .collect();
     // per domain, its planned actions in the domain's order
@@ -200,13 +200,13 @@ pub fn follow_up(conn: &mut PgConnection, year: i32) -> Result<FollowUp, ApiErro
     let mut by_id = HashMap::new();
     for (id, title, previous) in planned {
         let (status, progress, note) = match now.get(&id) {
-            Some((status, progress, note)) => (Progress::parse(status), *progress, note.clone()),
+            Some((status, progress, note)) => (Some(*status), *progress, note.clone()),
             None => (None, None, None),
         };
         let action = FollowedAction {
             id,
             title,
-            previous_status: Progress::parse(&previous).unwrap_or(Progress::Planned),
+            previous_status: previous,
             outcome: Outcome::from(status),
             progress,
             note,
@@ -246,7 +246,7 @@ pub fn follow_up(conn: &mut PgConnection, year: i32) -> Result<FollowUp, ApiErro
         i32,
         Option<i32>,
         Option<i32>,
-        String,
+        RiskStatus,
         Option<String>,
         DateTime<Utc>,
     );
@@ -268,7 +268,6 @@ pub fn follow_up(conn: &mut PgConnection, year: i32) -> Result<FollowUp, ApiErro
         .load(conn)?;
     let mut risks: Vec<FollowedRisk> = Vec::new();
     for (id, domain_id, title, assessed, likelihood, impact, status, note, updated_at) in rows {
-        let status = RiskStatus::parse(&status).unwrap_or(RiskStatus::Open);
         let assessment = AssessmentInput {
             likelihood,
             impact,

@@ -7,6 +7,7 @@ use diesel::sql_types::Integer;
 
 use super::dto::{ReportStatus, ReportYear, ReportYearInput};
 use crate::audit;
+use crate::audit::EntityType;
 use crate::auth::Principal;
 use crate::db::schema::report_years;
 use crate::error::ApiError;
@@ -16,7 +17,7 @@ use crate::error::ApiError;
 struct YearRow {
     year: i32,
     title: String,
-    status: String,
+    status: ReportStatus,
     presented_to: Option<String>,
     presented_on: Option<NaiveDate>,
     adopted_on: Option<NaiveDate>,
@@ -31,11 +32,7 @@ impl From<YearRow> for ReportYear {
         Self {
             year: row.year,
             title: row.title,
-            status: if row.status == "adopted" {
-                ReportStatus::Adopted
-            } else {
-                ReportStatus::Draft
-            },
+            status: row.status,
             presented_to: row.presented_to,
             presented_on: row.presented_on,
             adopted_on: row.adopted_on,
@@ -146,7 +143,7 @@ pub fn put(
     audit::record(
         conn,
         principal,
-        "report_year",
+        EntityType::ReportYear,
         year,
         before.as_ref(),
         Some(&after),

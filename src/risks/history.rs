@@ -3,7 +3,7 @@
 use actix_web::{get, web, HttpRequest};
 
 use crate::api::{ListParams, Page, Query};
-use crate::audit::{self, dto::AuditEvent};
+use crate::audit::{self, dto::AuditEvent, EntityType};
 use crate::db::Database;
 use crate::error::ApiError;
 
@@ -22,7 +22,7 @@ pub async fn list_risk_history(
     Query(params): Query<ListParams>,
     req: HttpRequest,
 ) -> Result<web::Json<Page<AuditEvent>>, ApiError> {
-    let types = ("risk", "risk_assessment");
+    let types = (EntityType::Risk, EntityType::RiskAssessment);
     let exists = super::repo::ensure_exists;
     audit::handlers::history(&db, types, id.into_inner(), exists, params, &req).await
 }

@@ -13,6 +13,7 @@ use super::dto::{NewRisk, Risk, RiskPatch};
 use crate::api::listing::{self, Key, RowKey, Sort};
 use crate::api::Precondition;
 use crate::audit;
+use crate::audit::EntityType;
 use crate::auth::{self, Principal};
 use crate::db::schema::{action_risks, actions, risk_assessments, risk_themes, risks};
 use crate::error::ApiError;
@@ -68,7 +69,7 @@ pub fn list(conn: &mut PgConnection, f: RiskFilter) -> Result<(Vec<Risk>, Option
             .select(risk_assessments::risk_id)
             .into_boxed();
         if let Some(status) = f.status {
-            assessed = assessed.filter(risk_assessments::status.eq(status.as_str()));
+            assessed = assessed.filter(risk_assessments::status.eq(status));
         }
         query = query.filter(risks::id.eq_any(assessed));
     }
@@ -214,7 +215,7 @@ pub fn create(
         .get_result(conn)?;
     replace_themes(conn, id, &new.theme_codes)?;
     let created = find(conn, id)?;
-    audit::record(conn, principal, "risk", id, None, Some(&created))?;
+    audit::record(conn, principal, EntityType::Risk, id, None, Some(&created))?;
     Ok(created)
 }
 
@@ -250,7 +251,14 @@ pub fn update(
         replace_themes(conn, id, &codes)?;
     }
     let changed = find(conn, id)?;
-    audit::record(conn, principal, "risk", id, Some(&current), Some(&changed))?;
+    audit::record(
+        conn,
+        principal,
+        EntityType::Risk,
+        id,
+        Some(&current),
+        Some(&changed),
+    )?;
     Ok(changed)
 }
 
@@ -287,7 +295,14 @@ pub fn delete(
     diesel::delete(action_risks::table.filter(action_risks::risk_id.eq(id))).execute(conn)?;
     let after = crate::actions::repo::find_many(conn, &linked)?;
     for (was, is) in before.iter().zip(&after) {
-        audit::record(conn, principal, "action", was.id, Some(was), Some(is))?;
+        audit::record(
+            conn,
+            principal,
+            EntityType::Action,
+            was.id,
+            Some(was),
+            Some(is),
+        )?;
     }
     diesel::delete(risks::table.find(id)).execute(conn)?;
     for assessment in &current.assessments {
@@ -295,12 +310,12 @@ pub fn delete(
         audit::record(
             conn,
             principal,
-            "risk_assessment",
+            EntityType::RiskAssessment,
             entity,
             Some(assessment),
             None,
         )?;
     }
-    audit::record(conn, principal, "risk", id, Some(&current), None)?;
+    audit::record(conn, principal, EntityType::Risk, id, Some(&current), None)?;
     Ok(())
 }

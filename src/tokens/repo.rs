@@ -8,6 +8,7 @@ use diesel::prelude::*;
 
 use super::dto::{NewToken, Token};
 use crate::audit;
+use crate::audit::EntityType;
 use crate::auth::{secret, Principal, Role};
 use crate::db::schema::{api_token_departments, api_tokens};
 use crate::error::ApiError;
@@ -18,7 +19,7 @@ use crate::links;
 struct TokenRow {
     id: i32,
     name: String,
-    role: String,
+    role: Role,
     secret_hash: Vec<u8>,
     created_at: DateTime<Utc>,
     last_used_at: Option<DateTime<Utc>>,
@@ -51,7 +52,7 @@ fn assemble(conn: &mut PgConnection, rows: Vec<TokenRow>) -> QueryResult<Vec<Tok
             department_ids: departments.remove(&row.id).unwrap_or_default(),
             id: row.id,
             name: row.name,
-            role: Role::parse(&row.role).unwrap_or(Role::Reader),
+            role: row.role,
             created_at: row.created_at,
             last_used_at: row.last_used_at,
             expires_at: row.expires_at,
@@ -94,7 +95,7 @@ pub fn authenticate(
         .unwrap_or_default();
     Ok(Some(Principal {
         name: row.name,
-        role: Role::parse(&row.role),
+        role: Some(row.role),
         departments,
         request_id: None,
     }))
@@ -173,7 +174,7 @@ pub fn create(
     let id: i32 = diesel::insert_into(api_tokens::table)
         .values((
             api_tokens::name.eq(&new.name),
-            api_tokens::role.eq(new.role.as_str()),
+            api_tokens::role.eq(new.role),
             api_tokens::secret_hash.eq(secret::hash(&secret)),
             api_tokens::expires_at.eq(new.expires_at),
         ))
@@ -192,7 +193,7 @@ pub fn create(
         .values(rows)
         .execute(conn)?;
     let created = find(conn, id)?;
-    audit::record(conn, principal, "token", id, None, Some(&created))?;
+    audit::record(conn, principal, EntityType::Token, id, None, Some(&created))?;
     Ok((created, secret))
 }
 
@@ -215,7 +216,14 @@ pub fn revoke(conn: &mut PgConnection, principal: &Principal, id: i32) -> Result
     .set(api_tokens::revoked_at.eq(diesel::dsl::now))
     .execute(conn)?;
     let revoked = find(conn, id)?;
-    audit::record(conn, principal, "token", id, Some(&current), Some(&revoked))?;
+    audit::record(
+        conn,
+        principal,
+        EntityType::Token,
+        id,
+        Some(&current),
+        Some(&revoked),
+    )?;
     Ok(revoked)
 }
 
@@ -226,13 +234,13 @@ pub fn ensure_admin(conn: &mut PgConnection, name: &str, secret: &str) -> QueryR
     diesel::insert_into(api_tokens::table)
         .values((
             api_tokens::name.eq(name),
-            api_tokens::role.eq(Role::Admin.as_str()),
+            api_tokens::role.eq(Role::Admin),
             api_tokens::secret_hash.eq(&hash),
         ))
         .on_conflict(api_tokens::name)
         .do_update()
         .set((
-            api_tokens::role.eq(Role::Admin.as_str()),
+            api_tokens::role.eq(Role::Admin),
             api_tokens::secret_hash.eq(&hash),
             api_tokens::revoked_at.eq(None::<DateTime<Utc>>),
             api_tokens::expires_at.eq(None::<DateTime<Utc>>),

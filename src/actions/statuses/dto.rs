@@ -7,8 +7,23 @@ use validator::Validate;
 
 /// What the report of a year says of an action: its realisations are the actions `realised`
 /// that year, its planning the actions `planned` or `in_progress`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Progress {
     Planned,
     InProgress,
@@ -18,28 +33,13 @@ pub enum Progress {
 }
 
 impl Progress {
-    pub const ALL: [Self; 5] = [
-        Self::Planned,
-        Self::InProgress,
-        Self::Realised,
-        Self::Postponed,
-        Self::Cancelled,
-    ];
-
+    /// The name in JSON and in the database.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Planned => "planned",
-            Self::InProgress => "in_progress",
-            Self::Realised => "realised",
-            Self::Postponed => "postponed",
-            Self::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == text)
+        self.into()
     }
 }
+
+crate::db::text_enum!(Progress);
 
 /// An action's status in one year.
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 
 use super::dto::{ActionStatus, Progress, StatusInput};
 use crate::api::Precondition;
+use crate::audit::EntityType;
 use crate::auth::Principal;
 use crate::db::schema::action_statuses;
 use crate::error::ApiError;
@@ -19,7 +20,7 @@ use crate::{actions, audit};
 struct StatusRow {
     action_id: i32,
     year: i32,
-    status: String,
+    status: Progress,
     progress: Option<i32>,
     note: Option<String>,
     updated_at: DateTime<Utc>,
@@ -29,7 +30,7 @@ impl From<StatusRow> for ActionStatus {
     fn from(row: StatusRow) -> Self {
         Self {
             year: row.year,
-            status: Progress::parse(&row.status).unwrap_or(Progress::Planned),
+            status: row.status,
             progress: row.progress,
             note: row.note,
             updated_at: row.updated_at,
@@ -91,7 +92,7 @@ pub fn upsert(
     input: &StatusInput,
 ) -> QueryResult<ActionStatus> {
     let values = (
-        action_statuses::status.eq(input.status.as_str()),
+        action_statuses::status.eq(input.status),
         action_statuses::progress.eq(input.progress),
         action_statuses::note.eq(&input.note),
         action_statuses::updated_at.eq(diesel::dsl::now),
@@ -128,7 +129,7 @@ pub fn put(
     audit::record(
         conn,
         principal,
-        "action_status",
+        EntityType::ActionStatus,
         entity,
         existing.as_ref(),
         Some(&status),
@@ -152,7 +153,7 @@ pub fn delete(
     audit::record(
         conn,
         principal,
-        "action_status",
+        EntityType::ActionStatus,
         entity,
         Some(&existing),
         None,

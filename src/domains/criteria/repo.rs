@@ -10,6 +10,7 @@ use super::dto::{Criterion, CriterionPatch, NewCriterion};
 use crate::api::ordering::{self, Siblings};
 use crate::api::Precondition;
 use crate::audit;
+use crate::audit::EntityType;
 use crate::auth::Principal;
 use crate::db::schema::criteria;
 use crate::domains;
@@ -133,7 +134,7 @@ pub fn create(
     audit::record(
         conn,
         principal,
-        "criterion",
+        EntityType::Criterion,
         created.id,
         None,
         Some(&created),
@@ -168,7 +169,7 @@ pub fn update(
     audit::record(
         conn,
         principal,
-        "criterion",
+        EntityType::Criterion,
         id,
         Some(&current),
         Some(&changed),
@@ -187,6 +188,13 @@ pub fn delete(
     precondition.check(&current)?;
     diesel::delete(criteria::table.find(id)).execute(conn)?;
     ordering::remove_at(conn, Siblings::CriteriaOf(domain_id), current.position)?;
-    audit::record(conn, principal, "criterion", id, Some(&current), None)?;
+    audit::record(
+        conn,
+        principal,
+        EntityType::Criterion,
+        id,
+        Some(&current),
+        None,
+    )?;
     Ok(())
 }

@@ -7,8 +7,23 @@ use validator::Validate;
 
 /// Where a risk stands in a year. A risk is followed up ("op te volgen") in a year when its
 /// assessment there is `open` or `monitoring`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum RiskStatus {
     Open,
     Monitoring,
@@ -17,21 +32,13 @@ pub enum RiskStatus {
 }
 
 impl RiskStatus {
+    /// The name in JSON and in the database.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Open => "open",
-            Self::Monitoring => "monitoring",
-            Self::Mitigated => "mitigated",
-            Self::Closed => "closed",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        [Self::Open, Self::Monitoring, Self::Mitigated, Self::Closed]
-            .into_iter()
-            .find(|s| s.as_str() == text)
+        self.into()
     }
 }
+
+crate::db::text_enum!(RiskStatus);
 
 /// The level of a score (likelihood x impact): 1-4 `low`, 5-9 `medium`, 10-15 `high`,
 /// 16-25 `critical`.

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 
 use super::dto::{Assessment, AssessmentInput, RiskStatus};
 use crate::api::Precondition;
+use crate::audit::EntityType;
 use crate::auth::Principal;
 use crate::db::schema::risk_assessments;
 use crate::error::ApiError;
@@ -20,7 +21,7 @@ struct AssessmentRow {
     year: i32,
     likelihood: Option<i32>,
     impact: Option<i32>,
-    status: String,
+    status: RiskStatus,
     note: Option<String>,
     updated_at: DateTime<Utc>,
 }
@@ -30,7 +31,7 @@ impl AssessmentRow {
         let input = AssessmentInput {
             likelihood: self.likelihood,
             impact: self.impact,
-            status: RiskStatus::parse(&self.status).unwrap_or(RiskStatus::Open),
+            status: self.status,
             note: self.note,
         };
         input.into_assessment(self.year, self.updated_at)
@@ -94,7 +95,7 @@ pub fn put(
     let values = (
         risk_assessments::likelihood.eq(input.likelihood),
         risk_assessments::impact.eq(input.impact),
-        risk_assessments::status.eq(input.status.as_str()),
+        risk_assessments::status.eq(input.status),
         risk_assessments::note.eq(&input.note),
         risk_assessments::updated_at.eq(diesel::dsl::now),
     );
@@ -115,7 +116,7 @@ pub fn put(
     audit::record(
         conn,
         principal,
-        "risk_assessment",
+        EntityType::RiskAssessment,
         entity,
         existing.as_ref(),
         Some(&assessment),
@@ -139,7 +140,7 @@ pub fn delete(
     audit::record(
         conn,
         principal,
-        "risk_assessment",
+        EntityType::RiskAssessment,
         entity,
         Some(&existing),
         None,
