@@ -4,62 +4,30 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-/// What a write did.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    diesel::AsExpression,
-    diesel::FromSqlRow,
-    strum::EnumString,
-    strum::IntoStaticStr,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Operation {
-    Create,
-    Update,
-    Delete,
+crate::db::text_enum! {
+    /// What a write did.
+    pub enum Operation {
+        Create,
+        Update,
+        Delete,
+    }
 }
 
-/// The kind of entity a write changed.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    diesel::AsExpression,
-    diesel::FromSqlRow,
-    strum::EnumString,
-    strum::IntoStaticStr,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-#[schema(example = "action_status")]
-pub enum EntityType {
-    Domain,
-    Criterion,
-    Department,
-    Risk,
-    RiskAssessment,
-    Action,
-    ActionStatus,
-    Token,
-    ReportYear,
+crate::db::text_enum! {
+    /// The kind of entity a write changed.
+    #[schema(example = "action_status")]
+    pub enum EntityType {
+        Domain,
+        Criterion,
+        Department,
+        Risk,
+        RiskAssessment,
+        Action,
+        ActionStatus,
+        Token,
+        ReportYear,
+    }
 }
-
-crate::db::text_enum!(Operation, EntityType);
 
 /// An entity as the API showed it at the time of the write: the representation of its
 /// `entity_type` (a risk, an action status, ...).

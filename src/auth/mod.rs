@@ -9,46 +9,19 @@ use std::future::{ready, Ready};
 use actix_web::dev::Payload;
 use actix_web::http::Method;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::error::ApiError;
 
-/// What a token may do: readers read, editors also change the risks and actions of their
-/// departments, admins do everything.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    diesel::AsExpression,
-    diesel::FromSqlRow,
-    strum::EnumString,
-    strum::IntoStaticStr,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Role {
-    Reader,
-    Editor,
-    Admin,
-}
-
-impl Role {
-    /// The name in JSON and in the database.
-    pub fn as_str(self) -> &'static str {
-        self.into()
+crate::db::text_enum! {
+    /// What a token may do: readers read, editors also change the risks and actions of their
+    /// departments, admins do everything.
+    #[derive(PartialOrd, Ord)]
+    pub enum Role {
+        Reader,
+        Editor,
+        Admin,
     }
 }
-
-crate::db::text_enum!(Role);
 
 /// Whoever sent the request.
 #[derive(Debug, Clone, PartialEq, Eq)]

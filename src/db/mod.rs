@@ -18,19 +18,48 @@ use changes::Changes;
 
 pub type PgPool = Pool<ConnectionManager<PgConnection>>;
 
-/// Maps enums to `text` columns by their strum names (`IntoStaticStr`, `EnumString`). Each
-/// enum derives `AsExpression` and `FromSqlRow` with `#[diesel(sql_type = Text)]`; a value in
-/// the database that no variant names is an error, never a silent default.
+/// Declares an enum stored in a `text` column: its names in JSON, in the contract and in the
+/// database are the variants in `snake_case` (serde and strum alike), `as_str` gives them,
+/// and diesel reads and writes it as text. A value in the database that no variant names is
+/// an error, never a silent default. Extra derives go in the enum's own attributes.
 macro_rules! text_enum {
-    ($($name:ty),+ $(,)?) => {$(
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$variant_meta:meta])* $variant:ident),+ $(,)? }) => {
+        #[derive(
+            Debug,
+            Clone,
+            Copy,
+            PartialEq,
+            Eq,
+            serde::Serialize,
+            serde::Deserialize,
+            utoipa::ToSchema,
+            diesel::AsExpression,
+            diesel::FromSqlRow,
+            strum::EnumString,
+            strum::IntoStaticStr,
+        )]
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        #[serde(rename_all = "snake_case")]
+        #[strum(serialize_all = "snake_case")]
+        $(#[$meta])*
+        $vis enum $name {
+            $($(#[$variant_meta])* $variant),+
+        }
+
+        impl $name {
+            /// The name in JSON, in the contract and in the database.
+            pub fn as_str(self) -> &'static str {
+                self.into()
+            }
+        }
+
         impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
             fn to_sql<'b>(
                 &'b self,
                 out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
             ) -> diesel::serialize::Result {
-                let text: &'static str = (*self).into();
                 <str as diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg>>::to_sql(
-                    text,
+                    self.as_str(),
                     &mut out.reborrow(),
                 )
             }
@@ -44,7 +73,7 @@ macro_rules! text_enum {
                 })
             }
         }
-    )+};
+    };
 }
 pub(crate) use text_enum;
 

@@ -9,30 +9,13 @@ use crate::actions::statuses::dto::Progress;
 use crate::api::validate::not_blank;
 use crate::risks::assessments::dto::Assessment;
 
-/// Where a report stands.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    diesel::AsExpression,
-    diesel::FromSqlRow,
-    strum::EnumString,
-    strum::IntoStaticStr,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum ReportStatus {
-    Draft,
-    Adopted,
+crate::db::text_enum! {
+    /// Where a report stands.
+    pub enum ReportStatus {
+        Draft,
+        Adopted,
+    }
 }
-
-crate::db::text_enum!(ReportStatus);
 
 /// The metadata of a year's report.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

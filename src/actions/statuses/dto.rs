@@ -5,41 +5,17 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-/// What the report of a year says of an action: its realisations are the actions `realised`
-/// that year, its planning the actions `planned` or `in_progress`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    diesel::AsExpression,
-    diesel::FromSqlRow,
-    strum::EnumString,
-    strum::IntoStaticStr,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Progress {
-    Planned,
-    InProgress,
-    Realised,
-    Postponed,
-    Cancelled,
-}
-
-impl Progress {
-    /// The name in JSON and in the database.
-    pub fn as_str(self) -> &'static str {
-        self.into()
+crate::db::text_enum! {
+    /// What the report of a year says of an action: its realisations are the actions `realised`
+    /// that year, its planning the actions `planned` or `in_progress`.
+    pub enum Progress {
+        Planned,
+        InProgress,
+        Realised,
+        Postponed,
+        Cancelled,
     }
 }
-
-crate::db::text_enum!(Progress);
 
 /// An action's status in one year.
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -5,40 +5,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-/// Where a risk stands in a year. A risk is followed up ("op te volgen") in a year when its
-/// assessment there is `open` or `monitoring`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    diesel::AsExpression,
-    diesel::FromSqlRow,
-    strum::EnumString,
-    strum::IntoStaticStr,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum RiskStatus {
-    Open,
-    Monitoring,
-    Mitigated,
-    Closed,
-}
-
-impl RiskStatus {
-    /// The name in JSON and in the database.
-    pub fn as_str(self) -> &'static str {
-        self.into()
+crate::db::text_enum! {
+    /// Where a risk stands in a year. A risk is followed up ("op te volgen") in a year when its
+    /// assessment there is `open` or `monitoring`.
+    pub enum RiskStatus {
+        Open,
+        Monitoring,
+        Mitigated,
+        Closed,
     }
 }
-
-crate::db::text_enum!(RiskStatus);
 
 /// The level of a score (likelihood x impact): 1-4 `low`, 5-9 `medium`, 10-15 `high`,
 /// 16-25 `critical`.
