@@ -280,6 +280,29 @@ impl From<validator::ValidationErrors> for ApiError {
     }
 }
 
+/// The message of a failed rule: its own, or one made from the rule and its limits (the
+/// constants of `api::limits`), so a limit is written once.
+fn message_of(error: &validator::ValidationError) -> String {
+    if let Some(message) = &error.message {
+        return message.to_string();
+    }
+    let number = |name: &str| error.params.get(name).and_then(serde_json::Value::as_i64);
+    let list = error
+        .params
+        .get("value")
+        .is_some_and(serde_json::Value::is_array);
+    let unit = if list { "items" } else { "characters" };
+    match (error.code.as_ref(), number("min"), number("max")) {
+        ("length", Some(min), Some(max)) => format!("must be {min} to {max} {unit}"),
+        ("length", None, Some(max)) => format!("must be at most {max} {unit}"),
+        ("length", Some(min), None) => format!("must be at least {min} {unit}"),
+        ("range", Some(min), Some(max)) => format!("must be from {min} to {max}"),
+        ("range", Some(min), None) => format!("must be at least {min}"),
+        ("range", None, Some(max)) => format!("must be at most {max}"),
+        (code, _, _) => format!("is invalid ({code})"),
+    }
+}
+
 fn collect_validation_errors(
     prefix: &str,
     errors: &validator::ValidationErrors,
@@ -293,14 +316,10 @@ fn collect_validation_errors(
             format!("{prefix}.{field}")
         };
         match kind {
-            Kind::Field(list) => out.extend(list.iter().map(|e| {
-                let message = e
-                    .message
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_else(|| format!("is invalid ({})", e.code));
-                FieldError::new(path.clone(), message)
-            })),
+            Kind::Field(list) => out.extend(
+                list.iter()
+                    .map(|e| FieldError::new(path.clone(), message_of(e))),
+            ),
             Kind::Struct(inner) => collect_validation_errors(&path, inner, out),
             Kind::List(items) => {
                 for (index, inner) in items {

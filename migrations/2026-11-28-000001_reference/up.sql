@@ -2,12 +2,12 @@
 -- themes of Audit Vlaanderen's Leidraad organisatiebeheersing.
 
 CREATE DOMAIN slug AS text
-    CHECK (VALUE ~ '^[a-z0-9]+(-[a-z0-9]+)*$' AND length(VALUE) <= 64);
+    CHECK (VALUE ~ '^[a-z0-9]+(-[a-z0-9]+)*$' AND length(VALUE) <= 64); -- limits::SLUG_MAX
 
 CREATE TABLE domains (
     id          slug PRIMARY KEY,
-    name        text NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 200),
-    description text CHECK (length(description) <= 10000),
+    name        text NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 200), -- limits::NAME_MAX
+    description text CHECK (length(description) <= 10000), -- limits::DOMAIN_DESCRIPTION_MAX
     position    integer NOT NULL CHECK (position >= 1),
     created_at  timestamptz NOT NULL DEFAULT now(),
     updated_at  timestamptz NOT NULL DEFAULT now(),
@@ -18,7 +18,7 @@ CREATE TABLE domains (
 CREATE TABLE criteria (
     id         integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     domain_id  slug NOT NULL REFERENCES domains (id) ON DELETE RESTRICT,
-    text       text NOT NULL CHECK (length(text) BETWEEN 1 AND 1000),
+    text       text NOT NULL CHECK (length(text) BETWEEN 1 AND 1000), -- limits::CRITERION_MAX
     position   integer NOT NULL CHECK (position >= 1),
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
@@ -27,7 +27,7 @@ CREATE TABLE criteria (
 
 CREATE TABLE departments (
     id         slug PRIMARY KEY,
-    name       text NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 200),
+    name       text NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 200), -- limits::NAME_MAX
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now()
 );

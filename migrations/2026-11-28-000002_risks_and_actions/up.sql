@@ -7,13 +7,13 @@ CREATE TEXT SEARCH CONFIGURATION voortgang_dutch (COPY = pg_catalog.dutch);
 ALTER TEXT SEARCH CONFIGURATION voortgang_dutch
     ALTER MAPPING FOR hword, hword_part, word WITH unaccent, dutch_stem;
 
-CREATE DOMAIN report_year AS integer CHECK (VALUE BETWEEN 2000 AND 2100);
+CREATE DOMAIN report_year AS integer CHECK (VALUE BETWEEN 2000 AND 2100); -- limits::YEAR_MAX
 
 CREATE TABLE risks (
     id            integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     domain_id     slug NOT NULL REFERENCES domains (id) ON DELETE RESTRICT,
-    title         text NOT NULL CHECK (length(title) BETWEEN 1 AND 300),
-    description   text CHECK (length(description) <= 20000),
+    title         text NOT NULL CHECK (length(title) BETWEEN 1 AND 300), -- limits::TITLE_MAX
+    description   text CHECK (length(description) <= 20000), -- limits::DESCRIPTION_MAX
     department_id slug REFERENCES departments (id) ON DELETE RESTRICT,
     created_at    timestamptz NOT NULL DEFAULT now(),
     updated_at    timestamptz NOT NULL DEFAULT now(),
@@ -36,10 +36,10 @@ CREATE INDEX risk_themes_theme_idx ON risk_themes (theme_code);
 CREATE TABLE risk_assessments (
     risk_id    integer NOT NULL REFERENCES risks (id) ON DELETE CASCADE,
     year       report_year NOT NULL,
-    likelihood integer CHECK (likelihood BETWEEN 1 AND 5),
-    impact     integer CHECK (impact BETWEEN 1 AND 5),
+    likelihood integer CHECK (likelihood BETWEEN 1 AND 5), -- limits::SCORE_MAX
+    impact     integer CHECK (impact BETWEEN 1 AND 5), -- limits::SCORE_MAX
     status     text NOT NULL CHECK (status IN ('open', 'monitoring', 'mitigated', 'closed')),
-    note       text CHECK (length(note) <= 5000),
+    note       text CHECK (length(note) <= 5000), -- limits::NOTE_MAX
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (risk_id, year)
@@ -48,13 +48,13 @@ CREATE INDEX risk_assessments_year_idx ON risk_assessments (year, status);
 
 CREATE TABLE actions (
     id            integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    external_ref  text UNIQUE CHECK (length(external_ref) BETWEEN 1 AND 100),
-    title         text NOT NULL CHECK (length(title) BETWEEN 1 AND 300),
-    description   text CHECK (length(description) <= 20000),
+    external_ref  text UNIQUE CHECK (length(external_ref) BETWEEN 1 AND 100), -- limits::REF_MAX
+    title         text NOT NULL CHECK (length(title) BETWEEN 1 AND 300), -- limits::TITLE_MAX
+    description   text CHECK (length(description) <= 20000), -- limits::DESCRIPTION_MAX
     -- NO ACTION (not RESTRICT): a cascade deletes a subtree in one statement
     parent_id     integer REFERENCES actions (id),
     department_id slug REFERENCES departments (id) ON DELETE RESTRICT,
-    plan_ref      text CHECK (length(plan_ref) BETWEEN 1 AND 100),
+    plan_ref      text CHECK (length(plan_ref) BETWEEN 1 AND 100), -- limits::REF_MAX
     created_at    timestamptz NOT NULL DEFAULT now(),
     updated_at    timestamptz NOT NULL DEFAULT now(),
     search        tsvector GENERATED ALWAYS AS (
@@ -95,8 +95,8 @@ CREATE TABLE action_statuses (
     year       report_year NOT NULL,
     status     text NOT NULL
         CHECK (status IN ('planned', 'in_progress', 'realised', 'postponed', 'cancelled')),
-    progress   integer CHECK (progress BETWEEN 0 AND 100),
-    note       text CHECK (length(note) <= 5000),
+    progress   integer CHECK (progress BETWEEN 0 AND 100), -- limits::PROGRESS_MAX
+    note       text CHECK (length(note) <= 5000), -- limits::NOTE_MAX
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (action_id, year)

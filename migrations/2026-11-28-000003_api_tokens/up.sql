@@ -2,7 +2,7 @@
 
 CREATE TABLE api_tokens (
     id           integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    name         text NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 100),
+    name         text NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 100), -- limits::TOKEN_NAME_MAX
     role         text NOT NULL CHECK (role IN ('reader', 'editor', 'admin')),
     secret_hash  bytea NOT NULL UNIQUE CHECK (length(secret_hash) = 32),
     created_at   timestamptz NOT NULL DEFAULT now(),

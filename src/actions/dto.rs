@@ -7,6 +7,9 @@ use validator::Validate;
 
 use crate::actions::statuses::dto::{ActionStatus, Progress};
 use crate::api::body::{nullable, present};
+use crate::api::limits::{
+    DESCRIPTION_MAX, DOMAINS_PER_ACTION, REF_MAX, RISKS_PER_ACTION, THEMES_MAX, TITLE_MAX,
+};
 use crate::api::validate::{not_blank, slug};
 
 /// An action (maatregel) of the internal-control system, with its status per year.
@@ -61,26 +64,26 @@ pub struct Action {
 pub struct NewAction {
     /// The owning department's own key, unique, 1 to 100 characters.
     #[serde(default)]
-    #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
+    #[validate(length(min = 1, max = REF_MAX))]
     #[schema(example = "HR-2022-014", min_length = 1, max_length = 100)]
     pub external_ref: Option<String>,
     /// Title, 1 to 300 characters.
     #[validate(
-        length(min = 1, max = 300, message = "must be 1 to 300 characters"),
+        length(min = 1, max = TITLE_MAX),
         custom(function = "not_blank")
     )]
     #[schema(example = "Welzijn op het werk", min_length = 1, max_length = 300)]
     pub title: String,
     /// Longer description, at most 20000 characters.
     #[serde(default)]
-    #[validate(length(max = 20000, message = "must be at most 20000 characters"))]
+    #[validate(length(max = DESCRIPTION_MAX))]
     #[schema(
         example = "Welzijnsbevraging bij alle medewerkers.",
         max_length = 20000
     )]
     pub description: Option<String>,
     /// The control domains the action serves: 1 to 20.
-    #[validate(length(min = 1, max = 20, message = "must list 1 to 20 domains"))]
+    #[validate(length(min = 1, max = DOMAINS_PER_ACTION))]
     #[schema(example = json!(["organisatiecultuur"]), min_items = 1, max_items = 20)]
     pub domain_ids: Vec<String>,
     /// The parent action, for a sub-action.
@@ -89,12 +92,12 @@ pub struct NewAction {
     pub parent_id: Option<i32>,
     /// The risks the action addresses, at most 100.
     #[serde(default)]
-    #[validate(length(max = 100, message = "at most 100 risks"))]
+    #[validate(length(max = RISKS_PER_ACTION))]
     #[schema(example = json!([1]), max_items = 100)]
     pub risk_ids: Vec<i32>,
     /// Codes of Leidraad themes (see `/api/v1/themes`), at most 11.
     #[serde(default)]
-    #[validate(length(max = 11, message = "at most 11 themes"))]
+    #[validate(length(max = THEMES_MAX))]
     #[schema(example = json!(["HRM"]), max_items = 11)]
     pub theme_codes: Vec<String>,
     /// The owning department.
@@ -104,7 +107,7 @@ pub struct NewAction {
     pub department_id: Option<String>,
     /// Reference into the multi-year plan, 1 to 100 characters.
     #[serde(default)]
-    #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
+    #[validate(length(min = 1, max = REF_MAX))]
     #[schema(example = "AP 1.2.3", min_length = 1, max_length = 100)]
     pub plan_ref: Option<String>,
 }
@@ -116,13 +119,13 @@ pub struct NewAction {
 pub struct ActionPatch {
     /// New external key, or null to remove it.
     #[serde(default, deserialize_with = "nullable")]
-    #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
+    #[validate(length(min = 1, max = REF_MAX))]
     #[schema(value_type = Option<String>, example = "HR-2022-014", max_length = 100)]
     pub external_ref: Option<Option<String>>,
     /// New title, 1 to 300 characters.
     #[serde(default, deserialize_with = "present")]
     #[validate(
-        length(min = 1, max = 300, message = "must be 1 to 300 characters"),
+        length(min = 1, max = TITLE_MAX),
         custom(function = "not_blank")
     )]
     #[schema(
@@ -134,12 +137,12 @@ pub struct ActionPatch {
     pub title: Option<String>,
     /// New description, or null to remove it.
     #[serde(default, deserialize_with = "nullable")]
-    #[validate(length(max = 20000, message = "must be at most 20000 characters"))]
+    #[validate(length(max = DESCRIPTION_MAX))]
     #[schema(value_type = Option<String>, example = "Welzijnsbevraging bij alle medewerkers.", max_length = 20000)]
     pub description: Option<Option<String>>,
     /// The complete new set of domains (1 to 20).
     #[serde(default, deserialize_with = "present")]
-    #[validate(length(min = 1, max = 20, message = "must list 1 to 20 domains"))]
+    #[validate(length(min = 1, max = DOMAINS_PER_ACTION))]
     #[schema(example = json!(["organisatiecultuur", "bescherming-activa"]), nullable = false, min_items = 1, max_items = 20)]
     pub domain_ids: Option<Vec<String>>,
     /// New parent action, or null to make it a top-level action.
@@ -148,12 +151,12 @@ pub struct ActionPatch {
     pub parent_id: Option<Option<i32>>,
     /// The complete new set of risks addressed.
     #[serde(default, deserialize_with = "present")]
-    #[validate(length(max = 100, message = "at most 100 risks"))]
+    #[validate(length(max = RISKS_PER_ACTION))]
     #[schema(example = json!([1, 2]), nullable = false, max_items = 100)]
     pub risk_ids: Option<Vec<i32>>,
     /// The complete new set of theme codes.
     #[serde(default, deserialize_with = "present")]
-    #[validate(length(max = 11, message = "at most 11 themes"))]
+    #[validate(length(max = THEMES_MAX))]
     #[schema(example = json!(["HRM"]), nullable = false, max_items = 11)]
     pub theme_codes: Option<Vec<String>>,
     /// New owning department, or null for none.
@@ -163,7 +166,7 @@ pub struct ActionPatch {
     pub department_id: Option<Option<String>>,
     /// New multi-year-plan reference, or null to remove it.
     #[serde(default, deserialize_with = "nullable")]
-    #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
+    #[validate(length(min = 1, max = REF_MAX))]
     #[schema(value_type = Option<String>, example = "AP 1.2.3", max_length = 100)]
     pub plan_ref: Option<Option<String>>,
 }

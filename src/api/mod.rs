@@ -4,6 +4,7 @@
 pub mod body;
 pub mod etag;
 pub mod idempotency;
+pub mod limits;
 pub mod listing;
 pub mod ordering;
 pub mod page;
@@ -28,7 +29,7 @@ pub fn created<T: Serialize>(location: String, value: &T) -> HttpResponse {
 }
 
 /// The years the product keeps data for.
-pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+pub use limits::YEARS;
 
 /// Refuses a year outside 2000-2100 for a write (422 naming `year`).
 pub fn check_year(year: i32) -> Result<(), crate::error::ApiError> {
@@ -37,7 +38,7 @@ pub fn check_year(year: i32) -> Result<(), crate::error::ApiError> {
     } else {
         Err(crate::error::ApiError::invalid(
             "year",
-            "must be from 2000 to 2100",
+            format!("must be from {} to {}", limits::YEAR_MIN, limits::YEAR_MAX),
         ))
     }
 }
@@ -75,9 +76,11 @@ pub fn check_year_filter(
     has_status: bool,
 ) -> Result<(), crate::error::ApiError> {
     if year.is_some_and(|y| !YEARS.contains(&y)) {
-        return Err(crate::error::ApiError::BadRequest(
-            "year must be from 2000 to 2100".into(),
-        ));
+        return Err(crate::error::ApiError::BadRequest(format!(
+            "year must be from {} to {}",
+            limits::YEAR_MIN,
+            limits::YEAR_MAX
+        )));
     }
     if has_status && year.is_none() {
         return Err(crate::error::ApiError::BadRequest(

@@ -9,8 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
 
-pub const DEFAULT_LIMIT: i64 = 50;
-pub const MAX_LIMIT: i64 = 1000;
+pub use super::limits::{PAGE_DEFAULT as DEFAULT_LIMIT, PAGE_MAX as MAX_LIMIT};
 
 /// Checks a requested page size against the bounds.
 pub fn limit(requested: Option<i64>) -> Result<i64, ApiError> {

@@ -4,13 +4,12 @@ use std::borrow::Cow;
 
 use validator::ValidationError;
 
-/// Longest accepted slug.
-pub const SLUG_MAX: usize = 64;
+pub use super::limits::SLUG_MAX;
 
 /// A slug: lowercase letters, digits and single hyphens between them, at most 64 characters.
 pub fn slug(value: &str) -> Result<(), ValidationError> {
     let well_formed = !value.is_empty()
-        && value.len() <= SLUG_MAX
+        && value.len() as u64 <= SLUG_MAX
         && !value.starts_with('-')
         && !value.ends_with('-')
         && !value.contains("--")

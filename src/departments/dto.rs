@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::api::body::present;
+use crate::api::limits::NAME_MAX;
 use crate::api::validate::{not_blank, slug};
 
 /// A department (dienst): owner of risks and actions, and the scope of an editor's rights.
@@ -39,7 +40,7 @@ pub struct NewDepartment {
     pub id: String,
     /// Name of the department, 1 to 200 characters.
     #[validate(
-        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
+        length(min = 1, max = NAME_MAX),
         custom(function = "not_blank")
     )]
     #[schema(example = "Financiën", min_length = 1, max_length = 200)]
@@ -53,7 +54,7 @@ pub struct DepartmentPatch {
     /// New name, 1 to 200 characters.
     #[serde(default, deserialize_with = "present")]
     #[validate(
-        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
+        length(min = 1, max = NAME_MAX),
         custom(function = "not_blank")
     )]
     #[schema(

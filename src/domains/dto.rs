@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::api::body::{nullable, present};
+use crate::api::limits::{DOMAIN_DESCRIPTION_MAX, NAME_MAX};
 use crate::api::validate::{not_blank, slug};
 use crate::domains::criteria::dto::Criterion;
 
@@ -51,14 +52,14 @@ pub struct NewDomain {
     pub id: String,
     /// Name of the domain, 1 to 200 characters.
     #[validate(
-        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
+        length(min = 1, max = NAME_MAX),
         custom(function = "not_blank")
     )]
     #[schema(example = "Bescherming activa", min_length = 1, max_length = 200)]
     pub name: String,
     /// Introduction to what the domain covers, at most 10000 characters.
     #[serde(default)]
-    #[validate(length(max = 10000, message = "must be at most 10000 characters"))]
+    #[validate(length(max = DOMAIN_DESCRIPTION_MAX))]
     #[schema(
         example = "Binnen dit domein kijken we naar de bescherming van de activa.",
         max_length = 10000
@@ -66,7 +67,7 @@ pub struct NewDomain {
     pub description: Option<String>,
     /// Place among the domains, 1 first; absent or beyond the end places it last. Later domains move down.
     #[serde(default)]
-    #[validate(range(min = 1, message = "must be at least 1"))]
+    #[validate(range(min = 1))]
     #[schema(example = 7, minimum = 1)]
     pub position: Option<i32>,
 }
@@ -79,7 +80,7 @@ pub struct DomainPatch {
     /// New name, 1 to 200 characters.
     #[serde(default, deserialize_with = "present")]
     #[validate(
-        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
+        length(min = 1, max = NAME_MAX),
         custom(function = "not_blank")
     )]
     #[schema(
@@ -91,12 +92,12 @@ pub struct DomainPatch {
     pub name: Option<String>,
     /// New description, or null to remove it.
     #[serde(default, deserialize_with = "nullable")]
-    #[validate(length(max = 10000, message = "must be at most 10000 characters"))]
+    #[validate(length(max = DOMAIN_DESCRIPTION_MAX))]
     #[schema(value_type = Option<String>, example = "Binnen dit domein kijken we naar de organisatiecultuur.", max_length = 10000)]
     pub description: Option<Option<String>>,
     /// New place among the domains; the others shift to make room.
     #[serde(default, deserialize_with = "present")]
-    #[validate(range(min = 1, message = "must be at least 1"))]
+    #[validate(range(min = 1))]
     #[schema(example = 2, nullable = false, minimum = 1)]
     pub position: Option<i32>,
 }

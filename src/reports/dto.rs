@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::actions::statuses::dto::Progress;
+use crate::api::limits::{INTRODUCTION_MAX, TITLE_MAX, URL_MAX};
 use crate::api::validate::not_blank;
 use crate::risks::assessments::dto::Assessment;
 
@@ -76,7 +77,7 @@ pub struct AdoptInput {
     #[serde(default)]
     #[validate(
         url(message = "must be a URL"),
-        length(max = 2000, message = "must be at most 2000 characters")
+        length(max = URL_MAX)
     )]
     #[schema(
         example = "https://besluiten.mechelen.be/2023/06/27/voortgangsrapport",
@@ -91,7 +92,7 @@ pub struct AdoptInput {
 pub struct ReportYearInput {
     /// Title, 1 to 300 characters.
     #[validate(
-        length(min = 1, max = 300, message = "must be 1 to 300 characters"),
+        length(min = 1, max = TITLE_MAX),
         custom(function = "not_blank")
     )]
     #[schema(
@@ -102,7 +103,7 @@ pub struct ReportYearInput {
     pub title: String,
     /// The body the report is presented to.
     #[serde(default)]
-    #[validate(length(max = 300, message = "must be at most 300 characters"))]
+    #[validate(length(max = TITLE_MAX))]
     #[schema(example = "Commissie Algemene Zaken", max_length = 300)]
     pub presented_to: Option<String>,
     /// The day it is presented.
@@ -113,7 +114,7 @@ pub struct ReportYearInput {
     #[serde(default)]
     #[validate(
         url(message = "must be a URL"),
-        length(max = 2000, message = "must be at most 2000 characters")
+        length(max = URL_MAX)
     )]
     #[schema(
         example = "https://besluiten.mechelen.be/2024/06/25/voortgangsrapport",
@@ -122,7 +123,7 @@ pub struct ReportYearInput {
     pub decision_url: Option<String>,
     /// Introduction text, at most 50000 characters.
     #[serde(default)]
-    #[validate(length(max = 50000, message = "must be at most 50000 characters"))]
+    #[validate(length(max = INTRODUCTION_MAX))]
     #[schema(
         example = "Organisatiebeheersing is het geheel van maatregelen en procedures ...",
         max_length = 50000

@@ -6,6 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::api::body::{nullable, present};
+use crate::api::limits::{DESCRIPTION_MAX, THEMES_MAX, TITLE_MAX};
 use crate::api::validate::{not_blank, slug};
 use crate::risks::assessments::dto::{Assessment, RiskStatus};
 
@@ -50,14 +51,14 @@ pub struct NewRisk {
     pub domain_id: String,
     /// Short title, 1 to 300 characters.
     #[validate(
-        length(min = 1, max = 300, message = "must be 1 to 300 characters"),
+        length(min = 1, max = TITLE_MAX),
         custom(function = "not_blank")
     )]
     #[schema(example = "Hoge werkdruk", min_length = 1, max_length = 300)]
     pub title: String,
     /// Longer description, at most 20000 characters.
     #[serde(default)]
-    #[validate(length(max = 20000, message = "must be at most 20000 characters"))]
+    #[validate(length(max = DESCRIPTION_MAX))]
     #[schema(example = "Medewerkers ervaren een hoge werkdruk.", max_length = 20000)]
     pub description: Option<String>,
     /// The department that owns the risk.
@@ -67,7 +68,7 @@ pub struct NewRisk {
     pub department_id: Option<String>,
     /// Codes of Leidraad themes (see `/api/v1/themes`), at most 11.
     #[serde(default)]
-    #[validate(length(max = 11, message = "at most 11 themes"))]
+    #[validate(length(max = THEMES_MAX))]
     #[schema(example = json!(["CUL", "HRM"]), max_items = 11)]
     pub theme_codes: Vec<String>,
 }
@@ -85,7 +86,7 @@ pub struct RiskPatch {
     /// New title, 1 to 300 characters.
     #[serde(default, deserialize_with = "present")]
     #[validate(
-        length(min = 1, max = 300, message = "must be 1 to 300 characters"),
+        length(min = 1, max = TITLE_MAX),
         custom(function = "not_blank")
     )]
     #[schema(
@@ -97,7 +98,7 @@ pub struct RiskPatch {
     pub title: Option<String>,
     /// New description, or null to remove it.
     #[serde(default, deserialize_with = "nullable")]
-    #[validate(length(max = 20000, message = "must be at most 20000 characters"))]
+    #[validate(length(max = DESCRIPTION_MAX))]
     #[schema(value_type = Option<String>, example = "Medewerkers ervaren een hoge werkdruk.", max_length = 20000)]
     pub description: Option<Option<String>>,
     /// Another owning department, or null for none.
@@ -107,7 +108,7 @@ pub struct RiskPatch {
     pub department_id: Option<Option<String>>,
     /// The complete new set of theme codes.
     #[serde(default, deserialize_with = "present")]
-    #[validate(length(max = 11, message = "at most 11 themes"))]
+    #[validate(length(max = THEMES_MAX))]
     #[schema(example = json!(["CUL"]), nullable = false, max_items = 11)]
     pub theme_codes: Option<Vec<String>>,
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use crate::api::limits::{DEPARTMENTS_PER_TOKEN, TOKEN_NAME_MAX};
 use crate::api::validate::not_blank;
 use crate::auth::Role;
 
@@ -43,7 +44,7 @@ pub struct Token {
 pub struct NewToken {
     /// Unique name, 1 to 100 characters, e.g. the script or person using it.
     #[validate(
-        length(min = 1, max = 100, message = "must be 1 to 100 characters"),
+        length(min = 1, max = TOKEN_NAME_MAX),
         custom(function = "not_blank")
     )]
     #[schema(example = "financien-nachtscript", min_length = 1, max_length = 100)]
@@ -54,7 +55,7 @@ pub struct NewToken {
     /// For editors (required, at least one): the departments it may change. Empty for
     /// readers and admins.
     #[serde(default)]
-    #[validate(length(max = 100, message = "at most 100 departments"))]
+    #[validate(length(max = DEPARTMENTS_PER_TOKEN))]
     #[schema(example = json!(["financien"]), max_items = 100)]
     pub department_ids: Vec<String>,
     /// When the token stops working; must be in the future.

@@ -282,3 +282,123 @@ fn no_two_schema_types_share_a_name() {
     assert!(seen.len() > 50, "found only {} schema types", seen.len());
     assert!(clashes.is_empty(), "schema names used twice: {clashes:?}");
 }
+
+/// The limit a schema property states in the contract, by the constant it must equal.
+fn expected_limit(schema: &str, property: &str, keyword: &str) -> Option<i64> {
+    use voortgang::api::limits::*;
+    let as_i64 = |n: u64| i64::try_from(n).expect("a small limit");
+    Some(match (property, keyword) {
+        ("title" | "presented_to", "maxLength") => as_i64(TITLE_MAX),
+        ("description", "maxLength") if schema.starts_with("Domain") || schema == "NewDomain" => {
+            as_i64(DOMAIN_DESCRIPTION_MAX)
+        }
+        ("description", "maxLength") => as_i64(DESCRIPTION_MAX),
+        ("name", "maxLength") if schema == "NewToken" => as_i64(TOKEN_NAME_MAX),
+        ("name", "maxLength") => as_i64(NAME_MAX),
+        ("text", "maxLength") => as_i64(CRITERION_MAX),
+        ("note", "maxLength") => as_i64(NOTE_MAX),
+        ("external_ref" | "plan_ref", "maxLength") => as_i64(REF_MAX),
+        ("id" | "department_id" | "domain_id", "maxLength") => as_i64(SLUG_MAX),
+        ("decision_url", "maxLength") => as_i64(URL_MAX),
+        ("introduction", "maxLength") => as_i64(INTRODUCTION_MAX),
+        ("domain_ids", "maxItems") => as_i64(DOMAINS_PER_ACTION),
+        ("risk_ids", "maxItems") => as_i64(RISKS_PER_ACTION),
+        ("theme_codes", "maxItems") => as_i64(THEMES_MAX),
+        ("department_ids", "maxItems") => as_i64(DEPARTMENTS_PER_TOKEN),
+        ("year", "maximum") => i64::from(YEAR_MAX),
+        ("year", "minimum") => i64::from(YEAR_MIN),
+        ("progress", "maximum") => i64::from(PROGRESS_MAX),
+        ("likelihood" | "impact", "maximum") => i64::from(SCORE_MAX),
+        ("score", "maximum") => i64::from(SCORE_MAX * SCORE_MAX),
+        ("number", "maximum") if schema == "Theme" => as_i64(THEMES_MAX) - 1,
+        _ => return None,
+    })
+}
+
+#[test]
+fn every_limit_in_the_contract_is_a_constant_of_api_limits() {
+    let api = committed();
+    let mut checked = 0;
+    for (schema, body) in api["components"]["schemas"].as_object().unwrap() {
+        let Some(properties) = body["properties"].as_object() else {
+            continue;
+        };
+        for (property, rules) in properties {
+            for keyword in ["maxLength", "maxItems", "maximum"] {
+                let Some(stated) = rules[keyword].as_i64() else {
+                    continue;
+                };
+                let expected = expected_limit(schema, property, keyword).unwrap_or_else(|| {
+                    panic!("{schema}.{property} states {keyword} {stated}: which limit is it?")
+                });
+                assert_eq!(stated, expected, "{schema}.{property} {keyword}");
+                checked += 1;
+            }
+            if let Some(stated) = rules["minimum"].as_i64().filter(|_| property == "year") {
+                assert_eq!(Some(stated), expected_limit(schema, property, "minimum"));
+            }
+        }
+    }
+    assert!(checked > 50, "only {checked} limits found");
+    let limit = &api["paths"]["/api/v1/actions"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "limit")
+        .expect("the list takes a limit")["schema"];
+    assert_eq!(
+        limit["maximum"].as_i64(),
+        Some(voortgang::api::limits::PAGE_MAX)
+    );
+}
+
+#[test]
+fn the_migrations_cite_the_limits_they_enforce() {
+    use voortgang::api::limits::*;
+    let constants: &[(&str, i64)] = &[
+        ("SLUG_MAX", SLUG_MAX as i64),
+        ("NAME_MAX", NAME_MAX as i64),
+        ("DOMAIN_DESCRIPTION_MAX", DOMAIN_DESCRIPTION_MAX as i64),
+        ("CRITERION_MAX", CRITERION_MAX as i64),
+        ("TITLE_MAX", TITLE_MAX as i64),
+        ("DESCRIPTION_MAX", DESCRIPTION_MAX as i64),
+        ("NOTE_MAX", NOTE_MAX as i64),
+        ("REF_MAX", REF_MAX as i64),
+        ("TOKEN_NAME_MAX", TOKEN_NAME_MAX as i64),
+        ("URL_MAX", URL_MAX as i64),
+        ("INTRODUCTION_MAX", INTRODUCTION_MAX as i64),
+        ("YEAR_MAX", i64::from(YEAR_MAX)),
+        ("PROGRESS_MAX", i64::from(PROGRESS_MAX)),
+        ("SCORE_MAX", i64::from(SCORE_MAX)),
+    ];
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
+    let mut cited = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let up = entry.unwrap().path().join("up.sql");
+        let Ok(sql) = std::fs::read_to_string(&up) else {
+            continue;
+        };
+        for line in sql.lines() {
+            let Some((code, comment)) = line.split_once("-- limits::") else {
+                continue;
+            };
+            let name: String = comment
+                .chars()
+                .take_while(|c| c.is_ascii_uppercase() || *c == '_')
+                .collect();
+            let (_, value) = constants
+                .iter()
+                .find(|(constant, _)| *constant == name)
+                .unwrap_or_else(|| panic!("{} cites an unknown limit: {line}", up.display()));
+            assert!(
+                code.contains(&value.to_string()),
+                "{}: `{line}` cites {name} = {value}",
+                up.display()
+            );
+            cited.insert(name);
+        }
+    }
+    for (constant, _) in constants {
+        assert!(cited.contains(*constant), "no migration cites {constant}");
+    }
+}

@@ -214,3 +214,36 @@ async fn out_of_range_numbers_and_ids_are_client_errors() {
         .await
         .problem(404);
 }
+
+#[actix_web::test]
+async fn validation_messages_state_the_limits_of_api_limits() {
+    use voortgang::api::limits::{DOMAINS_PER_ACTION, TITLE_MAX};
+    let app = TestApp::with_domains(&["organisatiecultuur"]).await;
+    let title = "t".repeat(TITLE_MAX as usize + 1);
+    let domains: Vec<String> = (0..=DOMAINS_PER_ACTION)
+        .map(|n| format!("domein-{n}"))
+        .collect();
+    let response = app
+        .post_json(
+            "/api/v1/actions",
+            &serde_json::json!({"title": title, "domain_ids": domains}),
+        )
+        .await;
+    let problem = response.problem(422);
+    let errors = problem["errors"].as_array().unwrap();
+    let message = |field: &str| {
+        errors
+            .iter()
+            .find(|e| e["field"] == field)
+            .unwrap_or_else(|| panic!("no error for {field}: {errors:?}"))["message"]
+            .clone()
+    };
+    assert_eq!(
+        message("title"),
+        format!("must be 1 to {TITLE_MAX} characters")
+    );
+    assert_eq!(
+        message("domain_ids"),
+        format!("must be 1 to {DOMAINS_PER_ACTION} items")
+    );
+}

@@ -1,5 +1,6 @@
 //! Wire types of action statuses.
 
+use crate::api::limits::{NOTE_MAX, PROGRESS_MAX};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -46,12 +47,12 @@ pub struct StatusInput {
     pub status: Progress,
     /// Progress in percent, 0 to 100.
     #[serde(default)]
-    #[validate(range(min = 0, max = 100, message = "must be from 0 to 100"))]
+    #[validate(range(min = 0, max = PROGRESS_MAX))]
     #[schema(example = 60, minimum = 0, maximum = 100)]
     pub progress: Option<i32>,
     /// Explanation, at most 5000 characters.
     #[serde(default)]
-    #[validate(length(max = 5000, message = "must be at most 5000 characters"))]
+    #[validate(length(max = NOTE_MAX))]
     #[schema(example = "Uitgerold in alle diensten.", max_length = 5000)]
     pub note: Option<String>,
 }

@@ -6,6 +6,10 @@ use validator::Validate;
 
 use crate::actions::dto::Action;
 use crate::actions::statuses::dto::Progress;
+use crate::api::limits::{
+    BATCH_MAX, DESCRIPTION_MAX, DOMAINS_PER_ACTION, NOTE_MAX, PROGRESS_MAX, REF_MAX,
+    RISKS_PER_ACTION, THEMES_MAX, TITLE_MAX, YEARS_COUNT, YEAR_MAX, YEAR_MIN,
+};
 use crate::api::validate::{not_blank, slug};
 
 /// The status of one year, as a script sends it.
@@ -13,7 +17,7 @@ use crate::api::validate::{not_blank, slug};
 #[serde(deny_unknown_fields)]
 pub struct YearStatus {
     /// The year, 2000 to 2100.
-    #[validate(range(min = 2000, max = 2100, message = "must be from 2000 to 2100"))]
+    #[validate(range(min = YEAR_MIN, max = YEAR_MAX))]
     #[schema(example = 2023, minimum = 2000, maximum = 2100)]
     pub year: i32,
     /// The status in that year.
@@ -21,12 +25,12 @@ pub struct YearStatus {
     pub status: Progress,
     /// Progress in percent, 0 to 100.
     #[serde(default)]
-    #[validate(range(min = 0, max = 100, message = "must be from 0 to 100"))]
+    #[validate(range(min = 0, max = PROGRESS_MAX))]
     #[schema(example = 60, minimum = 0, maximum = 100)]
     pub progress: Option<i32>,
     /// Explanation, at most 5000 characters.
     #[serde(default)]
-    #[validate(length(max = 5000, message = "must be at most 5000 characters"))]
+    #[validate(length(max = NOTE_MAX))]
     #[schema(example = "Aanbesteding loopt.", max_length = 5000)]
     pub note: Option<String>,
 }
@@ -39,26 +43,26 @@ pub struct ActionUpsert {
     /// The department's own key; in a batch required, on `PUT .../by-ref/{external_ref}`
     /// optional and then equal to the path.
     #[serde(default)]
-    #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
+    #[validate(length(min = 1, max = REF_MAX))]
     #[schema(example = "FIN-2023-007", min_length = 1, max_length = 100)]
     pub external_ref: Option<String>,
     /// Title, 1 to 300 characters.
     #[validate(
-        length(min = 1, max = 300, message = "must be 1 to 300 characters"),
+        length(min = 1, max = TITLE_MAX),
         custom(function = "not_blank")
     )]
     #[schema(example = "E-facturatie", min_length = 1, max_length = 300)]
     pub title: String,
     /// Longer description, at most 20000 characters.
     #[serde(default)]
-    #[validate(length(max = 20000, message = "must be at most 20000 characters"))]
+    #[validate(length(max = DESCRIPTION_MAX))]
     #[schema(
         example = "Facturen digitaal ontvangen en verwerken.",
         max_length = 20000
     )]
     pub description: Option<String>,
     /// The control domains the action serves: 1 to 20.
-    #[validate(length(min = 1, max = 20, message = "must list 1 to 20 domains"))]
+    #[validate(length(min = 1, max = DOMAINS_PER_ACTION))]
     #[schema(example = json!(["voorkomen-fraude-en-fouten"]), min_items = 1, max_items = 20)]
     pub domain_ids: Vec<String>,
     /// The parent action, for a sub-action.
@@ -67,12 +71,12 @@ pub struct ActionUpsert {
     pub parent_id: Option<i32>,
     /// The risks the action addresses, at most 100.
     #[serde(default)]
-    #[validate(length(max = 100, message = "at most 100 risks"))]
+    #[validate(length(max = RISKS_PER_ACTION))]
     #[schema(example = json!([9]), max_items = 100)]
     pub risk_ids: Vec<i32>,
     /// Codes of Leidraad themes, at most 11.
     #[serde(default)]
-    #[validate(length(max = 11, message = "at most 11 themes"))]
+    #[validate(length(max = THEMES_MAX))]
     #[schema(example = json!(["FIM"]), max_items = 11)]
     pub theme_codes: Vec<String>,
     /// The owning department.
@@ -82,12 +86,12 @@ pub struct ActionUpsert {
     pub department_id: Option<String>,
     /// Reference into the multi-year plan, 1 to 100 characters.
     #[serde(default)]
-    #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
+    #[validate(length(min = 1, max = REF_MAX))]
     #[schema(example = "AP 2.1.4", min_length = 1, max_length = 100)]
     pub plan_ref: Option<String>,
     /// Statuses of the years to set, at most one per year.
     #[serde(default)]
-    #[validate(length(max = 101, message = "at most one status per year"), nested)]
+    #[validate(length(max = YEARS_COUNT, message = "at most one status per year"), nested)]
     pub statuses: Vec<YearStatus>,
 }
 
@@ -97,7 +101,7 @@ pub struct ActionUpsert {
 pub struct BatchRequest {
     /// The actions, 1 to 1000, each with its `external_ref`.
     #[validate(
-        length(min = 1, max = 1000, message = "must hold 1 to 1000 items"),
+        length(min = 1, max = BATCH_MAX),
         nested
     )]
     pub items: Vec<ActionUpsert>,

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::api::body::present;
+use crate::api::limits::CRITERION_MAX;
 use crate::api::validate::not_blank;
 
 /// A criterion ("Detail criterium"): one thing a domain covers.
@@ -37,14 +38,14 @@ pub struct Criterion {
 pub struct NewCriterion {
     /// What the criterion says, 1 to 1000 characters.
     #[validate(
-        length(min = 1, max = 1000, message = "must be 1 to 1000 characters"),
+        length(min = 1, max = CRITERION_MAX),
         custom(function = "not_blank")
     )]
     #[schema(example = "Risicocultuur", min_length = 1, max_length = 1000)]
     pub text: String,
     /// Place among the domain's criteria, 1 first; absent or beyond the end places it last.
     #[serde(default)]
-    #[validate(range(min = 1, message = "must be at least 1"))]
+    #[validate(range(min = 1))]
     #[schema(example = 4, minimum = 1)]
     pub position: Option<i32>,
 }
@@ -56,7 +57,7 @@ pub struct CriterionPatch {
     /// New text, 1 to 1000 characters.
     #[serde(default, deserialize_with = "present")]
     #[validate(
-        length(min = 1, max = 1000, message = "must be 1 to 1000 characters"),
+        length(min = 1, max = CRITERION_MAX),
         custom(function = "not_blank")
     )]
     #[schema(
@@ -68,7 +69,7 @@ pub struct CriterionPatch {
     pub text: Option<String>,
     /// New place among the domain's criteria; the others shift to make room.
     #[serde(default, deserialize_with = "present")]
-    #[validate(range(min = 1, message = "must be at least 1"))]
+    #[validate(range(min = 1))]
     #[schema(example = 1, nullable = false, minimum = 1)]
     pub position: Option<i32>,
 }

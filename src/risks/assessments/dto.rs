@@ -1,5 +1,6 @@
 //! Wire types of risk assessments.
 
+use crate::api::limits::{NOTE_MAX, SCORE_MAX};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -73,12 +74,12 @@ pub struct Assessment {
 pub struct AssessmentInput {
     /// Likelihood from 1 to 5; absent or null when not scored.
     #[serde(default)]
-    #[validate(range(min = 1, max = 5, message = "must be from 1 to 5"))]
+    #[validate(range(min = 1, max = SCORE_MAX))]
     #[schema(example = 4, minimum = 1, maximum = 5)]
     pub likelihood: Option<i32>,
     /// Impact from 1 to 5; absent or null when not scored.
     #[serde(default)]
-    #[validate(range(min = 1, max = 5, message = "must be from 1 to 5"))]
+    #[validate(range(min = 1, max = SCORE_MAX))]
     #[schema(example = 3, minimum = 1, maximum = 5)]
     pub impact: Option<i32>,
     /// Status of the risk in this year.
@@ -86,7 +87,7 @@ pub struct AssessmentInput {
     pub status: RiskStatus,
     /// Explanation, at most 5000 characters.
     #[serde(default)]
-    #[validate(length(max = 5000, message = "must be at most 5000 characters"))]
+    #[validate(length(max = NOTE_MAX))]
     #[schema(example = "Opvolging via het welzijnsbeleid.", max_length = 5000)]
     pub note: Option<String>,
 }

@@ -1,0 +1,54 @@
+//! Every limit on input, in one place. The validator attributes use these constants and the
+//! problem messages are made from them; the contract states them (utoipa takes only literals
+//! there, so `tests/api/contract.rs` compares each `maxLength`, `maxItems`, `minimum` and
+//! `maximum` with these), and the migrations' CHECK constraints cite them by name in a
+//! comment (`-- limits::TITLE_MAX`), which a test checks too.
+
+use std::ops::RangeInclusive;
+
+/// A slug (domain, department, theme ids).
+pub const SLUG_MAX: u64 = 64;
+/// A domain's or department's name.
+pub const NAME_MAX: u64 = 200;
+/// A domain's description.
+pub const DOMAIN_DESCRIPTION_MAX: u64 = 10_000;
+/// A criterion's text.
+pub const CRITERION_MAX: u64 = 1_000;
+/// The title of a risk, an action or a report, and whom a report is presented to.
+pub const TITLE_MAX: u64 = 300;
+/// The description of a risk or an action.
+pub const DESCRIPTION_MAX: u64 = 20_000;
+/// The note of a yearly status or assessment.
+pub const NOTE_MAX: u64 = 5_000;
+/// An action's `external_ref` and `plan_ref`.
+pub const REF_MAX: u64 = 100;
+/// A token's name.
+pub const TOKEN_NAME_MAX: u64 = 100;
+/// A URL (the council decision).
+pub const URL_MAX: u64 = 2_000;
+/// A report's introduction.
+pub const INTRODUCTION_MAX: u64 = 50_000;
+/// The domains one action serves.
+pub const DOMAINS_PER_ACTION: u64 = 20;
+/// The risks one action addresses.
+pub const RISKS_PER_ACTION: u64 = 100;
+/// The Leidraad themes (0-10) one risk or action carries.
+pub const THEMES_MAX: u64 = 11;
+/// The departments one token may change.
+pub const DEPARTMENTS_PER_TOKEN: u64 = 100;
+/// The first and the last year a report, status or assessment may be about.
+pub const YEAR_MIN: i32 = 2000;
+pub const YEAR_MAX: i32 = 2100;
+/// The years, as a range.
+pub const YEARS: RangeInclusive<i32> = YEAR_MIN..=YEAR_MAX;
+/// As many yearly rows as there are years.
+pub const YEARS_COUNT: u64 = (YEAR_MAX - YEAR_MIN + 1) as u64;
+/// Progress is a percentage.
+pub const PROGRESS_MAX: i32 = 100;
+/// Likelihood and impact are scored 1 to 5.
+pub const SCORE_MAX: i32 = 5;
+/// The items of one batch.
+pub const BATCH_MAX: u64 = 1_000;
+/// Items per page: the default and the most.
+pub const PAGE_DEFAULT: i64 = 50;
+pub const PAGE_MAX: i64 = 1_000;
