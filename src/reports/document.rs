@@ -1,15 +1,18 @@
 //! The report as a document people read and print: a self-contained HTML page in Dutch, or
-//! the same content in Markdown for the intranet's editors. Both are rendered from the report
-//! structure the JSON serves (for an adopted year, its snapshot), and every piece of data is
-//! escaped.
+//! the same content in Markdown for the intranet's editors. Both are askama templates
+//! (`src/reports/templates/`, settings in `src/reports/askama.toml`) filled from one view of
+//! the report structure the JSON serves (for an adopted year, its snapshot). The engine
+//! escapes every value: HTML with [`HtmlText`], Markdown with [`MarkdownText`].
 
-use std::fmt::Write;
+use std::fmt;
 
+use askama::Template;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::dto::{Report, ReportAction, ReportDomain, ReportRisk, ReportStatus, Section};
 use crate::actions::statuses::dto::Progress;
+use crate::error::ApiError;
 use crate::risks::assessments::dto::{RiskLevel, RiskStatus};
 
 /// The formats of the document.
@@ -40,10 +43,327 @@ impl Format {
 }
 
 /// Renders `report` in `format`.
-pub fn render(report: &Report, format: Format) -> String {
-    match format {
-        Format::Html => html(report),
-        Format::Markdown => markdown(report),
+pub fn render(report: &Report, format: Format) -> Result<String, ApiError> {
+    let view = View::of(report);
+    let rendered = match format {
+        Format::Html => HtmlDocument { view: &view }.render(),
+        Format::Markdown => MarkdownDocument { view: &view }.render(),
+    };
+    rendered.map_err(|e| ApiError::internal("report document", e))
+}
+
+#[derive(Template)]
+#[template(path = "report.html", config = "src/reports/askama.toml")]
+struct HtmlDocument<'a> {
+    view: &'a View<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "report.md", config = "src/reports/askama.toml")]
+struct MarkdownDocument<'a> {
+    view: &'a View<'a>,
+}
+
+impl<'a> std::ops::Deref for HtmlDocument<'a> {
+    type Target = View<'a>;
+    fn deref(&self) -> &View<'a> {
+        self.view
+    }
+}
+
+impl<'a> std::ops::Deref for MarkdownDocument<'a> {
+    type Target = View<'a>;
+    fn deref(&self) -> &View<'a> {
+        self.view
+    }
+}
+
+/// What both documents show, computed once: the templates only lay it out.
+struct View<'a> {
+    title: &'a str,
+    facts: Vec<(&'static str, String)>,
+    decision: Option<Decision<'a>>,
+    /// Paragraphs of the introduction, as lines.
+    introduction: Vec<Vec<&'a str>>,
+    labels: [&'a str; 4],
+    domains: Vec<DomainView<'a>>,
+    totals: [usize; 4],
+    chart: Chart<'a>,
+}
+
+/// The council decision: a link when it is a web address.
+struct Decision<'a> {
+    url: &'a str,
+    link: bool,
+}
+
+struct DomainView<'a> {
+    id: &'a str,
+    name: &'a str,
+    description: Option<&'a str>,
+    counts: [usize; 4],
+    criteria: Vec<&'a str>,
+    /// Each part's label with its count.
+    summary: [(&'a str, usize); 4],
+    /// Title and the Dutch label of the assessment.
+    risks: Vec<(&'a str, String)>,
+    /// The realisations and the planning, under their labels.
+    actions: [(&'a str, Vec<Line<'a>>); 2],
+}
+
+/// An action in a list, sub-actions following their parent one level deeper. The HTML
+/// template nests them with `opens`, `has_children` and `closes`; Markdown indents them.
+struct Line<'a> {
+    title: &'a str,
+    /// What the report says after the title: that it is still in progress.
+    detail: Option<&'static str>,
+    /// Shown only as the parent of listed sub-actions.
+    context: bool,
+    indent: String,
+    opens: bool,
+    has_children: bool,
+    closes: usize,
+}
+
+impl<'a> View<'a> {
+    fn of(report: &'a Report) -> Self {
+        let meta = &report.report;
+        let labels = labels(report);
+        let domains: Vec<DomainView<'a>> = report
+            .domains
+            .iter()
+            .map(|domain| DomainView::of(domain, labels))
+            .collect();
+        let mut totals = [0; 4];
+        for domain in &domains {
+            for (total, count) in totals.iter_mut().zip(domain.counts) {
+                *total += count;
+            }
+        }
+        let introduction = meta
+            .introduction
+            .as_deref()
+            .map(|text| {
+                text.split("\n\n")
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(|p| p.lines().collect())
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self {
+            title: &meta.title,
+            facts: title_facts(report),
+            decision: meta.decision_url.as_deref().map(|url| Decision {
+                url,
+                link: is_web_link(url) && !url.contains(['<', '>', ' ']),
+            }),
+            introduction,
+            labels,
+            chart: Chart::of(report),
+            domains,
+            totals,
+        }
+    }
+}
+
+impl<'a> DomainView<'a> {
+    fn of(domain: &'a ReportDomain, labels: [&'a str; 4]) -> Self {
+        let counts = counts(domain);
+        Self {
+            id: &domain.id,
+            name: &domain.name,
+            description: domain.description.as_deref(),
+            counts,
+            summary: [0, 1, 2, 3].map(|i| (labels[i], counts[i])),
+            criteria: domain
+                .criteria
+                .items
+                .iter()
+                .map(|c| c.text.as_str())
+                .collect(),
+            risks: domain
+                .risks
+                .items
+                .iter()
+                .map(|r| (r.title.as_str(), risk_label(r)))
+                .collect(),
+            actions: [
+                (labels[2], lines(&domain.realisations)),
+                (labels[3], lines(&domain.planning)),
+            ],
+        }
+    }
+}
+
+/// The actions of a section in reading order, each with its depth turned into list structure.
+fn lines(section: &Section<ReportAction>) -> Vec<Line<'_>> {
+    fn walk<'a>(
+        actions: &'a [ReportAction],
+        depth: usize,
+        out: &mut Vec<(usize, &'a ReportAction)>,
+    ) {
+        for action in actions {
+            out.push((depth, action));
+            walk(&action.sub_actions, depth + 1, out);
+        }
+    }
+    let mut flat = Vec::new();
+    walk(&section.items, 0, &mut flat);
+    (0..flat.len())
+        .map(|i| {
+            let (depth, action) = flat[i];
+            let next = flat.get(i + 1).map_or(0, |(d, _)| *d);
+            let opens = i == 0 || depth > flat[i - 1].0;
+            Line {
+                title: &action.title,
+                detail: (action.status == Some(Progress::InProgress))
+                    .then(|| progress_label(Progress::InProgress)),
+                context: action.status.is_none(),
+                indent: "  ".repeat(depth),
+                opens,
+                has_children: next > depth,
+                closes: depth.saturating_sub(next),
+            }
+        })
+        .collect()
+}
+
+/// A horizontal bar chart of the realisations and planning per domain, laid out here and
+/// drawn by the HTML template as inline SVG.
+struct Chart<'a> {
+    width: usize,
+    height: usize,
+    label_end: usize,
+    bars_x: usize,
+    bar_height: usize,
+    legend: [LegendEntry<'a>; 2],
+    rows: Vec<ChartRow<'a>>,
+}
+
+struct LegendEntry<'a> {
+    x: usize,
+    colour: &'static str,
+    label: &'a str,
+}
+
+struct ChartRow<'a> {
+    name: &'a str,
+    label_y: usize,
+    bars: [Bar; 2],
+}
+
+struct Bar {
+    top: usize,
+    length: usize,
+    colour: &'static str,
+    count: usize,
+    text_x: usize,
+    text_y: usize,
+}
+
+impl<'a> Chart<'a> {
+    fn of(report: &'a Report) -> Self {
+        const LABEL_WIDTH: usize = 230;
+        const BAR_SPACE: usize = 380;
+        const BAR: usize = 12;
+        const ROW: usize = 2 * BAR + 14;
+        const COLOURS: [&str; 2] = ["#e30613", "#9d9d9c"];
+        let max = report
+            .domains
+            .iter()
+            .flat_map(|d| [d.realisations.count, d.planning.count])
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let rows = report
+            .domains
+            .iter()
+            .enumerate()
+            .map(|(i, domain)| {
+                let y = 30 + i * ROW;
+                let bar = |row: usize, count: usize| {
+                    let length = count * BAR_SPACE / max;
+                    let top = y + row * BAR;
+                    Bar {
+                        top,
+                        length,
+                        colour: COLOURS[row],
+                        count,
+                        text_x: LABEL_WIDTH + length + 4,
+                        text_y: top + BAR - 2,
+                    }
+                };
+                ChartRow {
+                    name: &domain.name,
+                    label_y: y + BAR + 4,
+                    bars: [
+                        bar(0, domain.realisations.count),
+                        bar(1, domain.planning.count),
+                    ],
+                }
+            })
+            .collect();
+        Self {
+            width: LABEL_WIDTH + BAR_SPACE + 50,
+            height: 30 + ROW * report.domains.len(),
+            label_end: LABEL_WIDTH - 8,
+            bars_x: LABEL_WIDTH,
+            bar_height: BAR - 2,
+            legend: [
+                LegendEntry {
+                    x: LABEL_WIDTH,
+                    colour: COLOURS[0],
+                    label: &report.labels.realisations,
+                },
+                LegendEntry {
+                    x: LABEL_WIDTH + 120,
+                    colour: COLOURS[1],
+                    label: &report.labels.planning,
+                },
+            ],
+            rows,
+        }
+    }
+}
+
+/// askama's HTML escaping, after replacing control characters (other than tab and newlines),
+/// which a well-formed document cannot hold.
+#[derive(Debug, Clone, Copy)]
+pub struct HtmlText;
+
+impl askama::filters::Escaper for HtmlText {
+    fn write_escaped_str<W: fmt::Write>(&self, dest: W, string: &str) -> fmt::Result {
+        let clean: std::borrow::Cow<'_, str> = if string
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        {
+            string
+                .chars()
+                .map(|c| {
+                    if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
+                        '\u{fffd}'
+                    } else {
+                        c
+                    }
+                })
+                .collect::<String>()
+                .into()
+        } else {
+            string.into()
+        };
+        askama::filters::Html.write_escaped_str(dest, &clean)
+    }
+}
+
+/// Markdown escaping of a value: no markup, link or HTML can come from the data, and what
+/// would start a list, a heading underline or a quote at the start of a line is escaped.
+#[derive(Debug, Clone, Copy)]
+pub struct MarkdownText;
+
+impl askama::filters::Escaper for MarkdownText {
+    fn write_escaped_str<W: fmt::Write>(&self, mut dest: W, string: &str) -> fmt::Result {
+        dest.write_str(&escape_markdown_line(string))
     }
 }
 
@@ -126,285 +446,9 @@ fn labels(report: &Report) -> [&str; 4] {
     ]
 }
 
-/// Text escaped for HTML content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // control characters other than tab and newlines are not allowed in a document
-            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// A link target: only http(s) addresses become links.
 fn is_web_link(url: &str) -> bool {
     url.starts_with("https://") || url.starts_with("http://")
-}
-
-const STYLE: &str = "
-body { font-family: 'Segoe UI', Arial, sans-serif; margin: 2rem auto; max-width: 72rem; color: #1d1d1b; line-height: 1.4; }
-h1 { font-size: 2rem; margin-bottom: 0.5rem; }
-h2 { border-bottom: 2px solid #e30613; padding-bottom: 0.2rem; margin-top: 2.5rem; }
-dl.facts { display: grid; grid-template-columns: max-content auto; gap: 0.2rem 1rem; }
-dl.facts dt { font-weight: 600; }
-dl.facts dd { margin: 0; overflow-wrap: anywhere; }
-table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
-th, td { border: 1px solid #b8b8b8; padding: 0.4rem; vertical-align: top; text-align: left; }
-th { background: #f2f2f2; }
-td.count, th.count { text-align: right; width: 7rem; }
-table.summary { width: auto; }
-table.parts td { width: 25%; }
-table.parts ul { margin: 0; padding-left: 1.1rem; }
-table.parts ul ul { padding-left: 1.2rem; font-size: 0.95em; }
-.context { font-style: italic; color: #555; }
-.detail { color: #555; font-size: 0.9em; }
-.intro p { margin: 0.5rem 0; }
-svg text { font-family: inherit; font-size: 12px; }
-@media print {
-  body { margin: 0; max-width: none; font-size: 10pt; }
-  section.domain { break-before: page; }
-  table.parts { break-inside: auto; }
-  tr { break-inside: avoid; }
-  a { color: inherit; text-decoration: none; }
-}
-";
-
-fn html(report: &Report) -> String {
-    let meta = &report.report;
-    let mut out = String::with_capacity(64 * 1024);
-    let title = escape(&meta.title);
-    let _ = write!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"nl\">\n<head>\n<meta charset=\"utf-8\"/>\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n\
-         <title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-    );
-    let _ = write!(out, "<header>\n<h1>{title}</h1>\n<dl class=\"facts\">\n");
-    for (label, value) in title_facts(report) {
-        let _ = writeln!(out, "<dt>{label}</dt><dd>{}</dd>", escape(&value));
-    }
-    if let Some(url) = &meta.decision_url {
-        let escaped = escape(url);
-        if is_web_link(url) {
-            let _ = writeln!(
-                out,
-                "<dt>Besluit</dt><dd><a href=\"{escaped}\">{escaped}</a></dd>"
-            );
-        } else {
-            let _ = writeln!(out, "<dt>Besluit</dt><dd>{escaped}</dd>");
-        }
-    }
-    out.push_str("</dl>\n</header>\n");
-
-    if let Some(intro) = &meta.introduction {
-        out.push_str("<section class=\"intro\">\n<h2>Inleiding</h2>\n");
-        for paragraph in intro.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
-            let lines: Vec<String> = paragraph.lines().map(escape).collect();
-            let _ = writeln!(out, "<p>{}</p>", lines.join("<br/>"));
-        }
-        out.push_str("</section>\n");
-    }
-
-    let labels = labels(report);
-    out.push_str(
-        "<section class=\"summary\">\n<h2>Overzicht</h2>\n<table>\n<thead><tr><th>Domein</th>",
-    );
-    for label in labels {
-        let _ = write!(out, "<th class=\"count\">{}</th>", escape(label));
-    }
-    out.push_str("</tr></thead>\n<tbody>\n");
-    let mut totals = [0usize; 4];
-    for domain in &report.domains {
-        let _ = write!(
-            out,
-            "<tr><td><a href=\"#domein-{}\">{}</a></td>",
-            escape(&domain.id),
-            escape(&domain.name)
-        );
-        for (i, count) in counts(domain).into_iter().enumerate() {
-            totals[i] += count;
-            let _ = write!(out, "<td class=\"count\">{count}</td>");
-        }
-        out.push_str("</tr>\n");
-    }
-    out.push_str("</tbody>\n<tfoot><tr><th>Totaal</th>");
-    for total in totals {
-        let _ = write!(out, "<th class=\"count\">{total}</th>");
-    }
-    out.push_str("</tr></tfoot>\n</table>\n");
-    chart(&mut out, report);
-    out.push_str("</section>\n");
-
-    for domain in &report.domains {
-        let _ = write!(
-            out,
-            "<section class=\"domain\" id=\"domein-{}\">\n<h2>{}</h2>\n",
-            escape(&domain.id),
-            escape(&domain.name)
-        );
-        if let Some(description) = &domain.description {
-            let _ = writeln!(out, "<p>{}</p>", escape(description));
-        }
-        out.push_str("<table class=\"summary\">\n<tbody>\n");
-        for (label, count) in labels.iter().zip(counts(domain)) {
-            let _ = writeln!(
-                out,
-                "<tr><th>{}</th><td class=\"count\">{count}</td></tr>",
-                escape(label)
-            );
-        }
-        out.push_str("</tbody>\n</table>\n<table class=\"parts\">\n<thead><tr>");
-        for label in labels {
-            let _ = write!(out, "<th>{}</th>", escape(label));
-        }
-        out.push_str("</tr></thead>\n<tbody><tr>\n<td>");
-        html_list(
-            &mut out,
-            domain.criteria.items.iter().map(|c| escape(&c.text)),
-        );
-        out.push_str("</td>\n<td>");
-        html_list(
-            &mut out,
-            domain.risks.items.iter().map(|r| {
-                format!(
-                    "{} <span class=\"detail\">({})</span>",
-                    escape(&r.title),
-                    escape(&risk_label(r))
-                )
-            }),
-        );
-        out.push_str("</td>\n<td>");
-        html_actions(&mut out, &domain.realisations);
-        out.push_str("</td>\n<td>");
-        html_actions(&mut out, &domain.planning);
-        out.push_str("</td>\n</tr></tbody>\n</table>\n</section>\n");
-    }
-    out.push_str("</body>\n</html>\n");
-    out
-}
-
-fn html_list(out: &mut String, items: impl Iterator<Item = String>) {
-    let mut any = false;
-    for item in items {
-        if !any {
-            out.push_str("<ul>");
-            any = true;
-        }
-        let _ = write!(out, "<li>{item}</li>");
-    }
-    if any {
-        out.push_str("</ul>");
-    } else {
-        out.push_str("<p class=\"context\">Geen</p>");
-    }
-}
-
-fn html_actions(out: &mut String, section: &Section<ReportAction>) {
-    if section.items.is_empty() {
-        out.push_str("<p class=\"context\">Geen</p>");
-        return;
-    }
-    fn items(out: &mut String, actions: &[ReportAction]) {
-        out.push_str("<ul>");
-        for action in actions {
-            out.push_str("<li>");
-            match action.status {
-                Some(status) => {
-                    out.push_str(&escape(&action.title));
-                    if status == Progress::InProgress {
-                        let _ = write!(
-                            out,
-                            " <span class=\"detail\">({})</span>",
-                            progress_label(status)
-                        );
-                    }
-                }
-                None => {
-                    let _ = write!(
-                        out,
-                        "<span class=\"context\">{}</span>",
-                        escape(&action.title)
-                    );
-                }
-            }
-            if !action.sub_actions.is_empty() {
-                items(out, &action.sub_actions);
-            }
-            out.push_str("</li>");
-        }
-        out.push_str("</ul>");
-    }
-    items(out, &section.items);
-}
-
-/// A horizontal bar chart of the realisations and planning per domain.
-fn chart(out: &mut String, report: &Report) {
-    const LABEL_WIDTH: usize = 230;
-    const BAR_SPACE: usize = 380;
-    const BAR: usize = 12;
-    const ROW: usize = 2 * BAR + 14;
-    let max = report
-        .domains
-        .iter()
-        .flat_map(|d| [d.realisations.count, d.planning.count])
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let height = 30 + ROW * report.domains.len();
-    let width = LABEL_WIDTH + BAR_SPACE + 50;
-    let realisations = escape(&report.labels.realisations);
-    let planning = escape(&report.labels.planning);
-    let _ = write!(
-        out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"{width}\" height=\"{height}\" \
-         viewBox=\"0 0 {width} {height}\" aria-labelledby=\"chart-title\">\n\
-         <title id=\"chart-title\">{realisations} en {planning} per domein</title>\n\
-         <rect x=\"{LABEL_WIDTH}\" y=\"4\" width=\"10\" height=\"10\" fill=\"#e30613\"/>\
-         <text x=\"{}\" y=\"13\">{realisations}</text>\
-         <rect x=\"{}\" y=\"4\" width=\"10\" height=\"10\" fill=\"#9d9d9c\"/>\
-         <text x=\"{}\" y=\"13\">{planning}</text>\n",
-        LABEL_WIDTH + 14,
-        LABEL_WIDTH + 120,
-        LABEL_WIDTH + 134
-    );
-    for (i, domain) in report.domains.iter().enumerate() {
-        let y = 30 + i * ROW;
-        let _ = write!(
-            out,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
-            LABEL_WIDTH - 8,
-            y + BAR + 4,
-            escape(&domain.name)
-        );
-        for (row, (count, colour)) in [
-            (domain.realisations.count, "#e30613"),
-            (domain.planning.count, "#9d9d9c"),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let length = count * BAR_SPACE / max;
-            let top = y + row * BAR;
-            let _ = write!(
-                out,
-                "<rect x=\"{LABEL_WIDTH}\" y=\"{top}\" width=\"{length}\" height=\"{}\" fill=\"{colour}\"/>\
-                 <text x=\"{}\" y=\"{}\">{count}</text>",
-                BAR - 2,
-                LABEL_WIDTH + length + 4,
-                top + BAR - 2
-            );
-        }
-        out.push('\n');
-    }
-    out.push_str("</svg>\n");
 }
 
 /// Text escaped for Markdown: no markup, link or HTML can come from the data.
@@ -440,134 +484,21 @@ pub fn escape_markdown_line(text: &str) -> String {
     out
 }
 
-fn markdown(report: &Report) -> String {
-    let meta = &report.report;
-    let mut out = String::with_capacity(64 * 1024);
-    let _ = writeln!(out, "# {}\n", escape_markdown(&meta.title));
-    for (label, value) in title_facts(report) {
-        let _ = writeln!(out, "- **{label}:** {}", escape_markdown(&value));
-    }
-    if let Some(url) = &meta.decision_url {
-        if is_web_link(url) && !url.contains(['<', '>', ' ']) {
-            let _ = writeln!(out, "- **Besluit:** <{url}>");
-        } else {
-            let _ = writeln!(out, "- **Besluit:** {}", escape_markdown(url));
-        }
-    }
-    out.push('\n');
-    if let Some(intro) = &meta.introduction {
-        out.push_str("## Inleiding\n\n");
-        for paragraph in intro.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
-            let lines: Vec<String> = paragraph.lines().map(escape_markdown_line).collect();
-            let _ = writeln!(out, "{}\n", lines.join("  \n"));
-        }
-    }
-    let labels = labels(report);
-    out.push_str("## Overzicht\n\n| Domein |");
-    for label in labels {
-        let _ = write!(out, " {} |", escape_markdown(label));
-    }
-    out.push_str("\n| --- | ---: | ---: | ---: | ---: |\n");
-    let mut totals = [0usize; 4];
-    for domain in &report.domains {
-        let _ = write!(out, "| {} |", escape_markdown(&domain.name));
-        for (i, count) in counts(domain).into_iter().enumerate() {
-            totals[i] += count;
-            let _ = write!(out, " {count} |");
-        }
-        out.push('\n');
-    }
-    out.push_str("| **Totaal** |");
-    for total in totals {
-        let _ = write!(out, " **{total}** |");
-    }
-    out.push_str("\n\n");
-
-    for domain in &report.domains {
-        let _ = writeln!(out, "## {}\n", escape_markdown(&domain.name));
-        if let Some(description) = &domain.description {
-            let _ = writeln!(out, "{}\n", escape_markdown_line(description));
-        }
-        out.push_str("| Onderdeel | Aantal |\n| --- | ---: |\n");
-        for (label, count) in labels.iter().zip(counts(domain)) {
-            let _ = writeln!(out, "| {} | {count} |", escape_markdown(label));
-        }
-        out.push('\n');
-        let _ = writeln!(out, "### {}\n", escape_markdown(labels[0]));
-        md_list(
-            &mut out,
-            domain
-                .criteria
-                .items
-                .iter()
-                .map(|c| escape_markdown(&c.text)),
-        );
-        let _ = writeln!(out, "### {}\n", escape_markdown(labels[1]));
-        md_list(
-            &mut out,
-            domain.risks.items.iter().map(|r| {
-                format!(
-                    "{} ({})",
-                    escape_markdown(&r.title),
-                    escape_markdown(&risk_label(r))
-                )
-            }),
-        );
-        let _ = writeln!(out, "### {}\n", escape_markdown(labels[2]));
-        md_actions(&mut out, &domain.realisations);
-        let _ = writeln!(out, "### {}\n", escape_markdown(labels[3]));
-        md_actions(&mut out, &domain.planning);
-    }
-    out
-}
-
-fn md_list(out: &mut String, items: impl Iterator<Item = String>) {
-    let mut any = false;
-    for item in items {
-        any = true;
-        let _ = writeln!(out, "- {item}");
-    }
-    if !any {
-        out.push_str("_Geen_\n");
-    }
-    out.push('\n');
-}
-
-fn md_actions(out: &mut String, section: &Section<ReportAction>) {
-    fn items(out: &mut String, actions: &[ReportAction], depth: usize) {
-        for action in actions {
-            let indent = "  ".repeat(depth);
-            let title = escape_markdown(&action.title);
-            match action.status {
-                Some(Progress::InProgress) => {
-                    let _ = writeln!(out, "{indent}- {title} (in uitvoering)");
-                }
-                Some(_) => {
-                    let _ = writeln!(out, "{indent}- {title}");
-                }
-                None => {
-                    let _ = writeln!(out, "{indent}- _{title}_");
-                }
-            }
-            items(out, &action.sub_actions, depth + 1);
-        }
-    }
-    if section.items.is_empty() {
-        out.push_str("_Geen_\n");
-    }
-    items(out, &section.items, 0);
-    out.push('\n');
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn html_escapes_every_special_character() {
+        use askama::filters::Escaper;
+        let escape = |text: &str| {
+            let mut out = String::new();
+            HtmlText.write_escaped_str(&mut out, text).unwrap();
+            out
+        };
         assert_eq!(
             escape("<script>alert('x')</script> & \"y\""),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;y&quot;"
+            "&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62; &#38; &#34;y&#34;"
         );
         assert_eq!(escape("a\u{0}b"), "a\u{fffd}b");
     }

@@ -174,7 +174,7 @@ pub async fn get_report_document(
     let document = web::block(move || -> Result<String, ApiError> {
         let report: Report = serde_json::from_slice(&rendered.body)
             .map_err(|e| ApiError::internal("report document", e))?;
-        Ok(document::render(&report, format))
+        document::render(&report, format)
     })
     .await
     .map_err(|e| ApiError::internal("blocking task", e))??;
