@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use diesel::dsl::sql;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Integer;
@@ -12,7 +11,7 @@ use diesel::sql_types::Integer;
 use super::dto::{Action, ActionPatch, NewAction};
 use crate::actions::statuses;
 use crate::actions::statuses::dto::Progress;
-use crate::api::listing::{self, Key, RowKey, Sort};
+use crate::api::listing::{Key, RowKey, Window};
 use crate::api::Precondition;
 use crate::audit;
 use crate::audit::EntityType;
@@ -46,11 +45,7 @@ pub struct ActionFilter {
     pub theme: Option<String>,
     pub parent_id: Option<i32>,
     pub top_level: bool,
-    pub q: Option<String>,
-    pub updated_since: Option<DateTime<Utc>>,
-    pub sort: Sort,
-    pub after: Option<Key>,
-    pub limit: i64,
+    pub window: Window,
 }
 
 /// One page of actions, and the key to continue after when more follow.
@@ -58,12 +53,9 @@ pub fn list(
     conn: &mut PgConnection,
     f: ActionFilter,
 ) -> Result<(Vec<Action>, Option<Key>), ApiError> {
-    let q = f.q.as_deref();
+    let window = f.window;
     let mut query = actions::table
-        .select((
-            ActionRow::as_select(),
-            listing::rank::<actions::table>("actions", q),
-        ))
+        .select((ActionRow::as_select(), window.rank("actions")))
         .into_boxed();
     if let Some(domain) = f.domain_id {
         let serving = action_domains::table
@@ -102,23 +94,14 @@ pub fn list(
     if f.top_level {
         query = query.filter(actions::parent_id.is_null());
     }
-    if let Some(since) = f.updated_since {
-        query = query.filter(actions::updated_at.ge(since));
+    for condition in window.conditions("actions") {
+        query = query.filter(condition);
     }
-    if let Some(q) = q {
-        query = query.filter(listing::matches("actions", q));
-    }
-    if let Some(key) = f.after {
-        query = query.filter(listing::after("actions", f.sort, key, q));
-    }
-    query = match listing::order_by("actions", f.sort) {
-        Some(order) => query.order(sql::<Integer>(&order)),
-        None => query
-            .order(listing::rank::<actions::table>("actions", q).desc())
-            .then_order_by(actions::id.asc()),
-    };
-    let rows: Vec<(ActionRow, f32)> = query.limit(f.limit + 1).load(conn)?;
-    let (rows, next) = listing::split(rows, f.limit, f.sort, |row, rank| RowKey {
+    let rows: Vec<(ActionRow, f32)> = query
+        .order(window.order("actions"))
+        .limit(window.rows())
+        .load(conn)?;
+    let (rows, next) = window.split(rows, |row, rank| RowKey {
         id: row.id,
         title: &row.title,
         created_at: row.created_at,

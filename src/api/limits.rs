@@ -52,3 +52,6 @@ pub const BATCH_MAX: u64 = 1_000;
 /// Items per page: the default and the most.
 pub const PAGE_DEFAULT: i64 = 50;
 pub const PAGE_MAX: i64 = 1_000;
+/// Rows per page of a JSON export: the default and the most.
+pub const EXPORT_PAGE_DEFAULT: i64 = 1_000;
+pub const EXPORT_PAGE_MAX: i64 = 5_000;

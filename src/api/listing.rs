@@ -1,7 +1,8 @@
-//! Sorting, keyset cursors and full-text search shared by the risk and action lists.
+//! Sorting, keyset cursors and full-text search shared by the searchable lists (risks and
+//! actions): a list adds its own filters to its query and lets a [`Window`] finish it.
 //!
-//! Both tables have `id`, `title`, `created_at`, `updated_at` and a generated `search`
-//! tsvector (Dutch, accent-insensitive), so one piece of SQL serves both.
+//! The tables have `id`, `title`, `created_at`, `updated_at` and a generated `search`
+//! tsvector (Dutch, accent-insensitive), so one piece of SQL serves them all.
 
 use std::str::FromStr;
 
@@ -12,7 +13,7 @@ use diesel::pg::Pg;
 use diesel::sql_types::{Bool, Float, Integer, Text, Timestamptz};
 use serde::{Deserialize, Serialize};
 
-use crate::api::Cursor;
+use crate::api::{page, Cursor};
 use crate::error::ApiError;
 
 /// The sort orders a list accepts.
@@ -149,25 +150,102 @@ impl Key {
 /// Cuts up to `limit + 1` rows (each with its rank) to a page, and gives the key to continue
 /// after when more follow.
 pub fn split<R>(
-    mut rows: Vec<(R, f32)>,
+    rows: Vec<(R, f32)>,
     limit: i64,
     sort: Sort,
     row_key: impl for<'a> Fn(&'a R, f32) -> RowKey<'a>,
 ) -> (Vec<R>, Option<Key>) {
-    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    let next = more
-        .then(|| {
-            rows.last()
-                .map(|(row, rank)| Key::of(sort, row_key(row, *rank)))
-        })
-        .flatten();
+    let (rows, next) = page::split(rows, limit, |(row, rank)| {
+        Key::of(sort, row_key(row, *rank))
+    });
     (rows.into_iter().map(|(row, _)| row).collect(), next)
 }
 
 pub type Predicate<QS> = Box<dyn BoxableExpression<QS, Pg, SqlType = Bool>>;
 pub type RankExpression<QS> = Box<dyn BoxableExpression<QS, Pg, SqlType = Float>>;
+/// An ORDER BY clause (its SQL type is only there to satisfy diesel).
+pub type OrderExpression<QS> = Box<dyn BoxableExpression<QS, Pg, SqlType = Integer>>;
+
+/// What every searchable list shares: the search `q`, the change window `updated_since`, the
+/// order, the position after the previous page and the page size.
+#[derive(Debug)]
+pub struct Window {
+    pub q: Option<String>,
+    pub updated_since: Option<DateTime<Utc>>,
+    pub sort: Sort,
+    pub after: Option<Key>,
+    pub limit: i64,
+}
+
+impl Window {
+    /// The window the list parameters ask for, checked: 400 for a bad sort, limit or cursor.
+    pub fn new(
+        q: Option<String>,
+        sort: Option<&str>,
+        cursor: Option<&str>,
+        limit: Option<i64>,
+        updated_since: Option<DateTime<Utc>>,
+    ) -> Result<Self, ApiError> {
+        let sort = Sort::resolve(sort, q.as_deref())?;
+        Ok(Self {
+            limit: page::limit(limit)?,
+            after: Key::decode(cursor, sort)?,
+            sort,
+            q,
+            updated_since,
+        })
+    }
+
+    /// The relevance of each row of `table`, selected beside it (0 when not searching).
+    pub fn rank<QS: 'static>(&self, table: &'static str) -> RankExpression<QS> {
+        rank(table, self.q.as_deref())
+    }
+
+    /// The conditions the window puts on the rows of `table`.
+    pub fn conditions<QS: 'static>(&self, table: &'static str) -> Vec<Predicate<QS>> {
+        let mut conditions: Vec<Predicate<QS>> = Vec::new();
+        if let Some(since) = self.updated_since {
+            conditions.push(Box::new(
+                sql::<Bool>(&format!("{table}.updated_at >= ")).bind::<Timestamptz, _>(since),
+            ));
+        }
+        if let Some(q) = &self.q {
+            conditions.push(matches(table, q));
+        }
+        if let Some(key) = &self.after {
+            conditions.push(after(table, self.sort, key.clone(), self.q.as_deref()));
+        }
+        conditions
+    }
+
+    /// The order of the rows of `table`, ties broken by id.
+    pub fn order<QS: 'static>(&self, table: &'static str) -> OrderExpression<QS> {
+        match (order_by(table, self.sort), &self.q) {
+            (Some(order), _) => Box::new(sql::<Integer>(&order)),
+            (None, q) => Box::new(
+                sql::<Integer>(&format!(
+                    "ts_rank({table}.search, websearch_to_tsquery('voortgang_dutch', "
+                ))
+                .bind::<Text, _>(q.clone().unwrap_or_default())
+                .sql(&format!(")) DESC, {table}.id ASC")),
+            ),
+        }
+    }
+
+    /// How many rows to load: one more than the page, which only tells that more follow.
+    pub fn rows(&self) -> i64 {
+        self.limit + 1
+    }
+
+    /// The loaded rows cut to the page, and the key to continue after when more follow.
+    pub fn split<R>(
+        &self,
+        rows: Vec<(R, f32)>,
+        row_key: impl for<'a> Fn(&'a R, f32) -> RowKey<'a>,
+    ) -> (Vec<R>, Option<Key>) {
+        split(rows, self.limit, self.sort, row_key)
+    }
+}
 
 /// Rows matching the search `q` (websearch syntax: words, "phrases", -exclusions, or).
 pub fn matches<QS: 'static>(table: &'static str, q: &str) -> Predicate<QS> {

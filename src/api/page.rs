@@ -11,15 +11,32 @@ use crate::error::ApiError;
 
 pub use super::limits::{PAGE_DEFAULT as DEFAULT_LIMIT, PAGE_MAX as MAX_LIMIT};
 
-/// Checks a requested page size against the bounds.
+/// Checks a requested page size against the bounds of every list.
 pub fn limit(requested: Option<i64>) -> Result<i64, ApiError> {
+    limit_within(requested, DEFAULT_LIMIT, MAX_LIMIT)
+}
+
+/// Checks a requested page size against `1..=max`; `default` when none is asked for.
+pub fn limit_within(requested: Option<i64>, default: i64, max: i64) -> Result<i64, ApiError> {
     match requested {
-        None => Ok(DEFAULT_LIMIT),
-        Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+        None => Ok(default),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
         Some(n) => Err(ApiError::BadRequest(format!(
-            "limit must be from 1 to {MAX_LIMIT}, got {n}"
+            "limit must be from 1 to {max}, got {n}"
         ))),
     }
+}
+
+/// Cuts up to `limit + 1` rows to a page, with the key of its last row when more follow (the
+/// extra row only tells that they do): how every list pages.
+pub fn split<R, K>(mut rows: Vec<R>, limit: i64, key: impl Fn(&R) -> K) -> (Vec<R>, Option<K>) {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    if rows.len() <= limit {
+        return (rows, None);
+    }
+    rows.truncate(limit);
+    let next = rows.last().map(key);
+    (rows, next)
 }
 
 /// Paging parameters every list accepts.
@@ -88,33 +105,17 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
-    /// Builds a page from up to `limit + 1` rows: the extra row only tells that more follow.
+    /// Builds a page from up to `limit + 1` rows (see [`split`]).
     pub fn new<K: Serialize>(
-        mut rows: Vec<T>,
+        rows: Vec<T>,
         limit: i64,
         key: impl Fn(&T) -> K,
         req: &HttpRequest,
     ) -> Self {
-        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-        if rows.len() <= limit {
-            return Self {
-                items: rows,
-                next_cursor: None,
-                next: None,
-            };
-        }
-        rows.truncate(limit);
-        let cursor = rows.last().map(|last| Cursor::encode(&key(last)));
-        let next = cursor.as_deref().map(|cursor| next_link(req, cursor));
-        Self {
-            items: rows,
-            next_cursor: cursor,
-            next,
-        }
+        let (items, next) = split(rows, limit, key);
+        Self::with_next(items, next, req)
     }
-}
 
-impl<T> Page<T> {
     /// Builds a page whose continuation the caller already knows: `next` is the sort key of
     /// the last item when more follow.
     pub fn with_next<K: Serialize>(items: Vec<T>, next: Option<K>, req: &HttpRequest) -> Self {
@@ -128,7 +129,8 @@ impl<T> Page<T> {
     }
 }
 
-fn next_link(req: &HttpRequest, cursor: &str) -> String {
+/// This request's path and query with `cursor` set: the `next` link of a page.
+pub fn next_link(req: &HttpRequest, cursor: &str) -> String {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     for (name, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
         if name != "cursor" {

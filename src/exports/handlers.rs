@@ -11,6 +11,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::tables::{self, Column, Kind, Table, TABLES};
 use super::{csv, Window};
+use crate::api::limits::{EXPORT_PAGE_DEFAULT, EXPORT_PAGE_MAX};
+use crate::api::page;
 use crate::api::{Cursor, Query};
 use crate::db::Database;
 use crate::error::ApiError;
@@ -18,11 +20,6 @@ use crate::error::ApiError;
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_exports).service(get_export);
 }
-
-/// Largest page of an export.
-pub const MAX_LIMIT: i64 = 5000;
-/// Page size when `limit` is left out.
-pub const DEFAULT_LIMIT: i64 = 1000;
 
 /// An export table as the list describes it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -217,15 +214,7 @@ pub async fn get_export(
             .body(body));
     }
 
-    let limit = match params.limit {
-        None => DEFAULT_LIMIT,
-        Some(n) if (1..=MAX_LIMIT).contains(&n) => n,
-        Some(n) => {
-            return Err(ApiError::BadRequest(format!(
-                "limit must be from 1 to {MAX_LIMIT}, got {n}"
-            )))
-        }
-    };
+    let limit = page::limit_within(params.limit, EXPORT_PAGE_DEFAULT, EXPORT_PAGE_MAX)?;
     let after = params
         .cursor
         .as_deref()
@@ -249,18 +238,9 @@ pub async fn get_export(
         }
         _ => None,
     };
-    let next = next_cursor.as_ref().map(|cursor| {
-        let mut query = url::form_urlencoded::Serializer::new(String::new());
-        query.append_pair("limit", &limit.to_string());
-        if let Some(from) = params.updated_from {
-            query.append_pair("updated_from", &from.to_rfc3339());
-        }
-        if let Some(to) = params.updated_to {
-            query.append_pair("updated_to", &to.to_rfc3339());
-        }
-        query.append_pair("cursor", cursor);
-        format!("/api/v1/exports/{}?{}", table.name, query.finish())
-    });
+    let next = next_cursor
+        .as_deref()
+        .map(|cursor| page::next_link(&req, cursor));
     let body = format!(
         "{{\"items\":{},\"next_cursor\":{},\"next\":{}}}",
         page.items,

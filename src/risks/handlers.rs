@@ -8,8 +8,8 @@ use super::dto::{NewRisk, Risk, RiskPatch, RiskQuery};
 use super::repo::{self, RiskFilter};
 use crate::api::body::BodyDigest;
 use crate::api::idempotency::{self, Stored};
-use crate::api::listing::{Key, Sort};
-use crate::api::{self, if_match, page, with_etag, CascadeParams, Json, MergePatch, Page, Query};
+use crate::api::listing::Window;
+use crate::api::{self, if_match, with_etag, CascadeParams, Json, MergePatch, Page, Query};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
@@ -41,18 +41,19 @@ pub async fn list_risks(
     req: HttpRequest,
 ) -> Result<web::Json<Page<Risk>>, ApiError> {
     api::check_year_filter(params.year, params.status.is_some())?;
-    let sort = Sort::resolve(params.sort.as_deref(), params.q.as_deref())?;
     let filter = RiskFilter {
-        limit: page::limit(params.limit)?,
-        after: Key::decode(params.cursor.as_deref(), sort)?,
-        sort,
         domain_id: params.domain_id,
         year: params.year,
         status: params.status,
         department_id: params.department_id,
         theme: params.theme,
-        q: params.q,
-        updated_since: params.updated_since,
+        window: Window::new(
+            params.q,
+            params.sort.as_deref(),
+            params.cursor.as_deref(),
+            params.limit,
+            params.updated_since,
+        )?,
     };
     let (items, next) = db.run(move |conn| repo::list(conn, filter)).await?;
     Ok(web::Json(Page::with_next(items, next, &req)))

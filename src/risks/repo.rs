@@ -4,13 +4,11 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use diesel::dsl::sql;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
-use diesel::sql_types::Integer;
 
 use super::dto::{NewRisk, Risk, RiskPatch};
-use crate::api::listing::{self, Key, RowKey, Sort};
+use crate::api::listing::{Key, RowKey, Window};
 use crate::api::Precondition;
 use crate::audit;
 use crate::audit::EntityType;
@@ -41,21 +39,14 @@ pub struct RiskFilter {
     pub status: Option<RiskStatus>,
     pub department_id: Option<String>,
     pub theme: Option<String>,
-    pub q: Option<String>,
-    pub updated_since: Option<DateTime<Utc>>,
-    pub sort: Sort,
-    pub after: Option<Key>,
-    pub limit: i64,
+    pub window: Window,
 }
 
 /// One page of risks, and the key to continue after when more follow.
 pub fn list(conn: &mut PgConnection, f: RiskFilter) -> Result<(Vec<Risk>, Option<Key>), ApiError> {
-    let q = f.q.as_deref();
+    let window = f.window;
     let mut query = risks::table
-        .select((
-            RiskRow::as_select(),
-            listing::rank::<risks::table>("risks", q),
-        ))
+        .select((RiskRow::as_select(), window.rank("risks")))
         .into_boxed();
     if let Some(domain) = f.domain_id {
         query = query.filter(risks::domain_id.eq(domain));
@@ -79,23 +70,14 @@ pub fn list(conn: &mut PgConnection, f: RiskFilter) -> Result<(Vec<Risk>, Option
             .select(risk_themes::risk_id);
         query = query.filter(risks::id.eq_any(tagged));
     }
-    if let Some(since) = f.updated_since {
-        query = query.filter(risks::updated_at.ge(since));
+    for condition in window.conditions("risks") {
+        query = query.filter(condition);
     }
-    if let Some(q) = q {
-        query = query.filter(listing::matches("risks", q));
-    }
-    if let Some(key) = f.after {
-        query = query.filter(listing::after("risks", f.sort, key, q));
-    }
-    query = match listing::order_by("risks", f.sort) {
-        Some(order) => query.order(sql::<Integer>(&order)),
-        None => query
-            .order(listing::rank::<risks::table>("risks", q).desc())
-            .then_order_by(risks::id.asc()),
-    };
-    let rows: Vec<(RiskRow, f32)> = query.limit(f.limit + 1).load(conn)?;
-    let (rows, next) = listing::split(rows, f.limit, f.sort, |row, rank| RowKey {
+    let rows: Vec<(RiskRow, f32)> = query
+        .order(window.order("risks"))
+        .limit(window.rows())
+        .load(conn)?;
+    let (rows, next) = window.split(rows, |row, rank| RowKey {
         id: row.id,
         title: &row.title,
         created_at: row.created_at,

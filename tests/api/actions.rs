@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use voortgang::actions::dto::NewAction;
 use voortgang::actions::repo::{self, ActionFilter};
 use voortgang::actions::statuses::dto::{Progress, StatusInput};
-use voortgang::api::listing::Sort;
+use voortgang::api::listing::Window;
 
 use crate::helpers::TestApp;
 
@@ -515,11 +515,7 @@ async fn a_list_page_costs_the_same_statements_for_1_and_for_100_actions() {
         theme: None,
         parent_id: None,
         top_level: false,
-        q: None,
-        updated_since: None,
-        sort: Sort::resolve(None, None).unwrap(),
-        after: None,
-        limit,
+        window: Window::new(None, None, None, Some(limit), None).unwrap(),
     };
     let count = counting(&mut conn);
     let (one, _) = repo::list(&mut conn, filter(1)).unwrap();
