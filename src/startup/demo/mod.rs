@@ -42,7 +42,7 @@ pub struct DemoDomain {
 
 /// The seven domains of the seed report.
 pub fn domains() -> Vec<DemoDomain> {
-    serde_json::from_str(DOMAINS).expect("src/demo/domains.json is valid")
+    serde_json::from_str(DOMAINS).expect("src/startup/demo/domains.json is valid")
 }
 
 /// The high risks of the seed report, all assessed in its year.
@@ -110,15 +110,15 @@ pub struct DemoReport {
 }
 
 pub fn report() -> DemoReport {
-    serde_json::from_str(REPORT).expect("src/demo/report.json is valid")
+    serde_json::from_str(REPORT).expect("src/startup/demo/report.json is valid")
 }
 
 pub fn risks() -> DemoRisks {
-    serde_json::from_str(RISKS).expect("src/demo/risks.json is valid")
+    serde_json::from_str(RISKS).expect("src/startup/demo/risks.json is valid")
 }
 
 pub fn actions() -> DemoActions {
-    serde_json::from_str(ACTIONS).expect("src/demo/actions.json is valid")
+    serde_json::from_str(ACTIONS).expect("src/startup/demo/actions.json is valid")
 }
 
 /// Whether the database holds no data of its users yet (the seeded themes do not count).
