@@ -9,7 +9,8 @@ use super::repo::{self, ActionFilter};
 use crate::api::body::BodyDigest;
 use crate::api::idempotency::{self, Stored};
 use crate::api::listing::Window;
-use crate::api::{self, if_match, with_etag, CascadeParams, Json, MergePatch, Page, Query};
+use crate::api::respond;
+use crate::api::{self, CascadeParams, Json, MergePatch, Page, Query};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
@@ -82,8 +83,7 @@ pub async fn get_action(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let action = db.run(move |conn| repo::find(conn, id)).await?;
-    Ok(with_etag(&req, &action))
+    respond::read(&db, &req, move |conn| repo::find(conn, id)).await
 }
 
 /// Create an action
@@ -154,13 +154,11 @@ pub async fn update_action(
     body: MergePatch<ActionPatch>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let patch = body.0;
-    patch.validate()?;
-    let (id, precondition) = (id.into_inner(), if_match(&req));
-    let action = db
-        .transaction(move |conn| repo::update(conn, &principal, id, patch, &precondition))
-        .await?;
-    Ok(with_etag(&req, &action))
+    let id = id.into_inner();
+    respond::change(&db, &req, body.0, move |conn, patch, precondition| {
+        repo::update(conn, &principal, id, patch, precondition)
+    })
+    .await
 }
 
 /// Delete an action
@@ -183,8 +181,9 @@ pub async fn delete_action(
     Query(params): Query<CascadeParams>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, precondition) = (id.into_inner(), if_match(&req));
-    db.transaction(move |conn| repo::delete(conn, &principal, id, params.cascade, &precondition))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    let id = id.into_inner();
+    respond::remove(&db, &req, move |conn, precondition| {
+        repo::delete(conn, &principal, id, params.cascade, precondition)
+    })
+    .await
 }

@@ -9,6 +9,7 @@ pub mod listing;
 pub mod ordering;
 pub mod page;
 pub mod query;
+pub mod respond;
 pub mod validate;
 
 pub use body::{Json, MergePatch, OptionalJson};

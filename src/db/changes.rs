@@ -193,6 +193,16 @@ fn wait(socket: Option<RawFd>, stop: &UnixStream, timeout: Duration) -> Result<W
     })
 }
 
+/// libpq's notices (such as the server's word that it ends the session) go to the log, not
+/// straight to standard error.
+unsafe extern "C" fn notice(_: *mut std::ffi::c_void, message: *const c_char) {
+    if !message.is_null() {
+        // SAFETY: libpq passes a NUL-terminated message that lives for the call.
+        let text = unsafe { CStr::from_ptr(message) }.to_string_lossy();
+        log::debug!("change listener: {}", text.trim());
+    }
+}
+
 /// A libpq connection that does nothing but LISTEN.
 struct Listener(NonNull<PGconn>);
 
@@ -210,6 +220,10 @@ impl Listener {
         // the URL as a connection string, as diesel does.
         let raw = unsafe { pq_sys::PQconnectdbParams(keywords.as_ptr(), values.as_ptr(), 1) };
         let mut listener = Self(NonNull::new(raw).ok_or("libpq is out of memory")?);
+        // SAFETY: a live connection; the processor is a plain function that keeps nothing.
+        unsafe {
+            pq_sys::PQsetNoticeProcessor(listener.0.as_ptr(), Some(notice), ptr::null_mut());
+        }
         // SAFETY: the pointer is a live connection until `drop`.
         if unsafe { pq_sys::PQstatus(listener.0.as_ptr()) } != ConnStatusType::CONNECTION_OK {
             return Err(listener.error());

@@ -2,11 +2,11 @@
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
-use validator::Validate;
 
 use super::dto::{Department, DepartmentPatch, NewDepartment};
 use super::repo;
-use crate::api::{self, if_match, with_etag, Json, ListParams, MergePatch, Page, Query};
+use crate::api::respond;
+use crate::api::{Json, ListParams, MergePatch, Page, Query};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
@@ -60,8 +60,7 @@ pub async fn get_department(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let department = db.run(move |conn| repo::find(conn, &id)).await?;
-    Ok(with_etag(&req, &department))
+    respond::read(&db, &req, move |conn| repo::find(conn, &id)).await
 }
 
 /// Create a department
@@ -83,15 +82,11 @@ pub async fn create_department(
     principal: Principal,
     body: Json<NewDepartment>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = body.0;
-    new.validate()?;
-    let department = db
-        .transaction(move |conn| repo::create(conn, &principal, new))
-        .await?;
-    Ok(api::created(
-        format!("/api/v1/departments/{}", department.id),
-        &department,
-    ))
+    let location = |department: &Department| format!("/api/v1/departments/{}", department.id);
+    respond::create(&db, body.0, location, move |conn, new| {
+        repo::create(conn, &principal, new)
+    })
+    .await
 }
 
 /// Rename a department
@@ -116,13 +111,11 @@ pub async fn update_department(
     body: MergePatch<DepartmentPatch>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let patch = body.0;
-    patch.validate()?;
-    let (id, precondition) = (id.into_inner(), if_match(&req));
-    let department = db
-        .transaction(move |conn| repo::update(conn, &principal, &id, patch, &precondition))
-        .await?;
-    Ok(with_etag(&req, &department))
+    let id = id.into_inner();
+    respond::change(&db, &req, body.0, move |conn, patch, precondition| {
+        repo::update(conn, &principal, &id, patch, precondition)
+    })
+    .await
 }
 
 /// Delete a department
@@ -143,8 +136,9 @@ pub async fn delete_department(
     id: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, precondition) = (id.into_inner(), if_match(&req));
-    db.transaction(move |conn| repo::delete(conn, &principal, &id, &precondition))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    let id = id.into_inner();
+    respond::remove(&db, &req, move |conn, precondition| {
+        repo::delete(conn, &principal, &id, precondition)
+    })
+    .await
 }

@@ -2,11 +2,11 @@
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
-use validator::Validate;
 
 use super::dto::{Domain, DomainPatch, NewDomain};
 use super::repo;
-use crate::api::{self, if_match, with_etag, Json, ListParams, MergePatch, Page, Query};
+use crate::api::respond;
+use crate::api::{Json, ListParams, MergePatch, Page, Query};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
@@ -61,8 +61,7 @@ pub async fn get_domain(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let domain = db.run(move |conn| repo::find(conn, &id)).await?;
-    Ok(with_etag(&req, &domain))
+    respond::read(&db, &req, move |conn| repo::find(conn, &id)).await
 }
 
 /// Create a control domain
@@ -84,15 +83,11 @@ pub async fn create_domain(
     principal: Principal,
     body: Json<NewDomain>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = body.0;
-    new.validate()?;
-    let domain = db
-        .transaction(move |conn| repo::create(conn, &principal, new))
-        .await?;
-    Ok(api::created(
-        format!("/api/v1/domains/{}", domain.id),
-        &domain,
-    ))
+    let location = |domain: &Domain| format!("/api/v1/domains/{}", domain.id);
+    respond::create(&db, body.0, location, move |conn, new| {
+        repo::create(conn, &principal, new)
+    })
+    .await
 }
 
 /// Change a control domain
@@ -117,13 +112,11 @@ pub async fn update_domain(
     body: MergePatch<DomainPatch>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let patch = body.0;
-    patch.validate()?;
-    let (id, precondition) = (id.into_inner(), if_match(&req));
-    let domain = db
-        .transaction(move |conn| repo::update(conn, &principal, &id, patch, &precondition))
-        .await?;
-    Ok(with_etag(&req, &domain))
+    let id = id.into_inner();
+    respond::change(&db, &req, body.0, move |conn, patch, precondition| {
+        repo::update(conn, &principal, &id, patch, precondition)
+    })
+    .await
 }
 
 /// Delete a control domain
@@ -145,8 +138,9 @@ pub async fn delete_domain(
     id: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, precondition) = (id.into_inner(), if_match(&req));
-    db.transaction(move |conn| repo::delete(conn, &principal, &id, &precondition))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    let id = id.into_inner();
+    respond::remove(&db, &req, move |conn, precondition| {
+        repo::delete(conn, &principal, &id, precondition)
+    })
+    .await
 }

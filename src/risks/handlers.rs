@@ -9,7 +9,8 @@ use super::repo::{self, RiskFilter};
 use crate::api::body::BodyDigest;
 use crate::api::idempotency::{self, Stored};
 use crate::api::listing::Window;
-use crate::api::{self, if_match, with_etag, CascadeParams, Json, MergePatch, Page, Query};
+use crate::api::respond;
+use crate::api::{self, CascadeParams, Json, MergePatch, Page, Query};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
@@ -78,8 +79,7 @@ pub async fn get_risk(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let risk = db.run(move |conn| repo::find(conn, id)).await?;
-    Ok(with_etag(&req, &risk))
+    respond::read(&db, &req, move |conn| repo::find(conn, id)).await
 }
 
 /// Create a risk
@@ -148,13 +148,11 @@ pub async fn update_risk(
     body: MergePatch<RiskPatch>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let patch = body.0;
-    patch.validate()?;
-    let (id, precondition) = (id.into_inner(), if_match(&req));
-    let risk = db
-        .transaction(move |conn| repo::update(conn, &principal, id, patch, &precondition))
-        .await?;
-    Ok(with_etag(&req, &risk))
+    let id = id.into_inner();
+    respond::change(&db, &req, body.0, move |conn, patch, precondition| {
+        repo::update(conn, &principal, id, patch, precondition)
+    })
+    .await
 }
 
 /// Delete a risk
@@ -177,8 +175,9 @@ pub async fn delete_risk(
     Query(params): Query<CascadeParams>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, precondition) = (id.into_inner(), if_match(&req));
-    db.transaction(move |conn| repo::delete(conn, &principal, id, params.cascade, &precondition))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    let id = id.into_inner();
+    respond::remove(&db, &req, move |conn, precondition| {
+        repo::delete(conn, &principal, id, params.cascade, precondition)
+    })
+    .await
 }

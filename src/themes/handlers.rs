@@ -5,7 +5,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::dto::Theme;
 use super::repo;
-use crate::api::{with_etag, ListParams, Page, Query};
+use crate::api::respond;
+use crate::api::{ListParams, Page, Query};
 use crate::db::Database;
 use crate::error::ApiError;
 
@@ -55,6 +56,5 @@ pub async fn get_theme(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let code = code.into_inner();
-    let theme = db.run(move |conn| repo::find(conn, &code)).await?;
-    Ok(with_etag(&req, &theme))
+    respond::read(&db, &req, move |conn| repo::find(conn, &code)).await
 }

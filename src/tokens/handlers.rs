@@ -6,7 +6,8 @@ use validator::Validate;
 
 use super::dto::{CreatedToken, NewToken, Token};
 use super::repo;
-use crate::api::{self, with_etag, Json, ListParams, Page, Query};
+use crate::api::respond;
+use crate::api::{self, Json, ListParams, Page, Query};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
@@ -59,8 +60,7 @@ pub async fn get_token(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let token = db.run(move |conn| repo::find(conn, id)).await?;
-    Ok(with_etag(&req, &token))
+    respond::read(&db, &req, move |conn| repo::find(conn, id)).await
 }
 
 /// Create an API token

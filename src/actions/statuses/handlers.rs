@@ -6,7 +6,8 @@ use validator::Validate;
 
 use super::dto::{ActionStatus, StatusInput};
 use super::repo;
-use crate::api::{check_year, if_match, put_response, with_etag, Json};
+use crate::api::respond;
+use crate::api::{check_year, if_match, put_response, Json};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::ApiError;
@@ -59,10 +60,7 @@ pub async fn get_action_status(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (action_id, year) = path.into_inner();
-    let status = db
-        .run(move |conn| repo::find(conn, action_id, year))
-        .await?;
-    Ok(with_etag(&req, &status))
+    respond::read(&db, &req, move |conn| repo::find(conn, action_id, year)).await
 }
 
 /// Set an action's status of a year
@@ -124,8 +122,8 @@ pub async fn delete_action_status(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (action_id, year) = path.into_inner();
-    let precondition = if_match(&req);
-    db.transaction(move |conn| repo::delete(conn, &principal, action_id, year, &precondition))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    respond::remove(&db, &req, move |conn, precondition| {
+        repo::delete(conn, &principal, action_id, year, precondition)
+    })
+    .await
 }

@@ -6,7 +6,8 @@ use validator::Validate;
 
 use super::dto::{Criterion, CriterionPatch, NewCriterion};
 use super::repo;
-use crate::api::{self, if_match, with_etag, Json, ListParams, MergePatch, Page, Query};
+use crate::api::respond;
+use crate::api::{self, Json, ListParams, MergePatch, Page, Query};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::ApiError;
@@ -65,8 +66,7 @@ pub async fn get_criterion(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (domain_id, id) = path.into_inner();
-    let criterion = db.run(move |conn| repo::find(conn, &domain_id, id)).await?;
-    Ok(with_etag(&req, &criterion))
+    respond::read(&db, &req, move |conn| repo::find(conn, &domain_id, id)).await
 }
 
 /// Add a criterion to a domain
@@ -126,15 +126,11 @@ pub async fn update_criterion(
     body: MergePatch<CriterionPatch>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let patch = body.0;
-    patch.validate()?;
-    let ((domain_id, id), precondition) = (path.into_inner(), if_match(&req));
-    let criterion = db
-        .transaction(move |conn| {
-            repo::update(conn, &principal, &domain_id, id, patch, &precondition)
-        })
-        .await?;
-    Ok(with_etag(&req, &criterion))
+    let (domain_id, id) = path.into_inner();
+    respond::change(&db, &req, body.0, move |conn, patch, precondition| {
+        repo::update(conn, &principal, &domain_id, id, patch, precondition)
+    })
+    .await
 }
 
 /// Delete a criterion
@@ -155,8 +151,9 @@ pub async fn delete_criterion(
     path: web::Path<(String, i32)>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let ((domain_id, id), precondition) = (path.into_inner(), if_match(&req));
-    db.transaction(move |conn| repo::delete(conn, &principal, &domain_id, id, &precondition))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    let (domain_id, id) = path.into_inner();
+    respond::remove(&db, &req, move |conn, precondition| {
+        repo::delete(conn, &principal, &domain_id, id, precondition)
+    })
+    .await
 }

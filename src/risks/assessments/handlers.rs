@@ -6,7 +6,8 @@ use validator::Validate;
 
 use super::dto::{Assessment, AssessmentInput};
 use super::repo;
-use crate::api::{check_year, if_match, put_response, with_etag, Json};
+use crate::api::respond;
+use crate::api::{check_year, if_match, put_response, Json};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::ApiError;
@@ -59,8 +60,7 @@ pub async fn get_risk_assessment(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (risk_id, year) = path.into_inner();
-    let assessment = db.run(move |conn| repo::find(conn, risk_id, year)).await?;
-    Ok(with_etag(&req, &assessment))
+    respond::read(&db, &req, move |conn| repo::find(conn, risk_id, year)).await
 }
 
 /// Set a risk's assessment of a year
@@ -122,8 +122,8 @@ pub async fn delete_risk_assessment(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (risk_id, year) = path.into_inner();
-    let precondition = if_match(&req);
-    db.transaction(move |conn| repo::delete(conn, &principal, risk_id, year, &precondition))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    respond::remove(&db, &req, move |conn, precondition| {
+        repo::delete(conn, &principal, risk_id, year, precondition)
+    })
+    .await
 }

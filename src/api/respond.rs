@@ -1,0 +1,79 @@
+//! The answers handlers give, in one place: a handler parses its path and body, then hands
+//! the database work to one of these, which run it (in a transaction when it writes) and
+//! answer the way every resource does: `ETag` on what they return, `If-Match` checked on
+//! changes, 201 with `Location` on a create, 204 on a delete.
+
+use actix_web::{HttpRequest, HttpResponse};
+use diesel::pg::PgConnection;
+use serde::Serialize;
+use validator::Validate;
+
+use super::etag::{if_match, with_etag, Precondition};
+use crate::db::Database;
+use crate::error::ApiError;
+
+/// One resource, with its `ETag` (304 when `If-None-Match` matches).
+pub async fn read<T, F>(db: &Database, req: &HttpRequest, find: F) -> Result<HttpResponse, ApiError>
+where
+    T: Serialize + Send + 'static,
+    F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
+{
+    let found = db.run(find).await?;
+    Ok(with_etag(req, &found))
+}
+
+/// Validates `new`, creates it in one transaction and answers 201 with the `Location` that
+/// `location` gives and the `ETag`.
+pub async fn create<N, T, F>(
+    db: &Database,
+    new: N,
+    location: impl FnOnce(&T) -> String,
+    insert: F,
+) -> Result<HttpResponse, ApiError>
+where
+    N: Validate + Send + 'static,
+    T: Serialize + Send + 'static,
+    F: FnOnce(&mut PgConnection, N) -> Result<T, ApiError> + Send + 'static,
+{
+    new.validate()?;
+    let created = db.transaction(move |conn| insert(conn, new)).await?;
+    Ok(super::created(location(&created), &created))
+}
+
+/// Validates `patch`, applies it in one transaction under the request's `If-Match`, and
+/// answers the changed resource with its `ETag`.
+pub async fn change<P, T, F>(
+    db: &Database,
+    req: &HttpRequest,
+    patch: P,
+    apply: F,
+) -> Result<HttpResponse, ApiError>
+where
+    P: Validate + Send + 'static,
+    T: Serialize + Send + 'static,
+    F: FnOnce(&mut PgConnection, P, &Precondition) -> Result<T, ApiError> + Send + 'static,
+{
+    patch.validate()?;
+    let precondition = if_match(req);
+    let changed = db
+        .transaction(move |conn| apply(conn, patch, &precondition))
+        .await?;
+    Ok(with_etag(req, &changed))
+}
+
+/// Deletes in one transaction under the request's `If-Match`: 204 (what `delete` returns,
+/// such as the ids a cascade removed, is not part of the answer).
+pub async fn remove<T, F>(
+    db: &Database,
+    req: &HttpRequest,
+    delete: F,
+) -> Result<HttpResponse, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut PgConnection, &Precondition) -> Result<T, ApiError> + Send + 'static,
+{
+    let precondition = if_match(req);
+    db.transaction(move |conn| delete(conn, &precondition))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
