@@ -336,14 +336,7 @@ pub fn create(
         .get_result(conn)?;
     links.store(conn, id)?;
     let created = find(conn, id)?;
-    audit::record(
-        conn,
-        principal,
-        EntityType::Action,
-        id,
-        None,
-        Some(&created),
-    )?;
+    audit::created(conn, principal, EntityType::Action, id, &created)?;
     Ok(created)
 }
 
@@ -395,14 +388,7 @@ pub fn update(
         .execute(conn)?;
     links.store(conn, id)?;
     let changed = find(conn, id)?;
-    audit::record(
-        conn,
-        principal,
-        EntityType::Action,
-        id,
-        Some(&current),
-        Some(&changed),
-    )?;
+    audit::changed(conn, principal, EntityType::Action, id, &current, &changed)?;
     Ok(changed)
 }
 
@@ -452,23 +438,9 @@ pub fn delete(
     for action in &gone {
         for status in &action.statuses {
             let entity = format!("{}/{}", action.id, status.year);
-            audit::record(
-                conn,
-                principal,
-                EntityType::ActionStatus,
-                entity,
-                Some(status),
-                None,
-            )?;
+            audit::deleted(conn, principal, EntityType::ActionStatus, entity, status)?;
         }
-        audit::record(
-            conn,
-            principal,
-            EntityType::Action,
-            action.id,
-            Some(action),
-            None,
-        )?;
+        audit::deleted(conn, principal, EntityType::Action, action.id, action)?;
     }
     Ok(deleted)
 }

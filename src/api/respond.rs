@@ -3,14 +3,35 @@
 //! answer the way every resource does: `ETag` on what they return, `If-Match` checked on
 //! changes, 201 with `Location` on a create, 204 on a delete.
 
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::pg::PgConnection;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use validator::Validate;
 
 use super::etag::{if_match, with_etag, Precondition};
+use super::page::{ListParams, Page};
 use crate::db::Database;
 use crate::error::ApiError;
+
+/// A page of a list in one natural order: `load` gets the key after which the page starts
+/// (from the cursor) and how many rows to load, `key` gives a row's key for the next cursor.
+pub async fn list<T, K, F>(
+    db: &Database,
+    req: &HttpRequest,
+    params: ListParams,
+    load: F,
+    key: fn(&T) -> K,
+) -> Result<web::Json<Page<T>>, ApiError>
+where
+    T: Send + 'static,
+    K: Serialize + DeserializeOwned + Send + 'static,
+    F: FnOnce(&mut PgConnection, Option<K>, i64) -> Result<Vec<T>, ApiError> + Send + 'static,
+{
+    let (limit, after) = (params.limit()?, params.after()?);
+    let rows = db.run(move |conn| load(conn, after, limit + 1)).await?;
+    Ok(web::Json(Page::new(rows, limit, key, req)))
+}
 
 /// One resource, with its `ETag` (304 when `If-None-Match` matches).
 pub async fn read<T, F>(db: &Database, req: &HttpRequest, find: F) -> Result<HttpResponse, ApiError>

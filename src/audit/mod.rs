@@ -7,4 +7,4 @@ pub mod repo;
 
 pub use dto::EntityType;
 pub use handlers::routes;
-pub use repo::record;
+pub use repo::{changed, created, deleted, record};

@@ -94,6 +94,47 @@ pub fn record<T: Serialize>(
     Ok(())
 }
 
+/// Records the create of `entity_type` `entity_id` (see [`record`]).
+pub fn created<T: Serialize>(
+    conn: &mut PgConnection,
+    principal: &Principal,
+    entity_type: EntityType,
+    entity_id: impl ToString,
+    after: &T,
+) -> Result<(), ApiError> {
+    record(conn, principal, entity_type, entity_id, None, Some(after))
+}
+
+/// Records a change of `entity_type` `entity_id`; nothing when only timestamps changed.
+pub fn changed<T: Serialize>(
+    conn: &mut PgConnection,
+    principal: &Principal,
+    entity_type: EntityType,
+    entity_id: impl ToString,
+    before: &T,
+    after: &T,
+) -> Result<(), ApiError> {
+    record(
+        conn,
+        principal,
+        entity_type,
+        entity_id,
+        Some(before),
+        Some(after),
+    )
+}
+
+/// Records the delete of `entity_type` `entity_id`.
+pub fn deleted<T: Serialize>(
+    conn: &mut PgConnection,
+    principal: &Principal,
+    entity_type: EntityType,
+    entity_id: impl ToString,
+    before: &T,
+) -> Result<(), ApiError> {
+    record(conn, principal, entity_type, entity_id, Some(before), None)
+}
+
 /// What the audit trail is asked for.
 #[derive(Debug, Default)]
 pub struct AuditFilter {

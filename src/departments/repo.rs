@@ -119,13 +119,12 @@ pub fn create(
         .returning(DepartmentRow::as_returning())
         .get_result(conn)?;
     let created = Department::from(row);
-    audit::record(
+    audit::created(
         conn,
         principal,
         EntityType::Department,
         &created.id,
-        None,
-        Some(&created),
+        &created,
     )?;
     Ok(created)
 }
@@ -154,13 +153,13 @@ pub fn update(
         .returning(DepartmentRow::as_returning())
         .get_result(conn)?;
     let changed = Department::from(row);
-    audit::record(
+    audit::changed(
         conn,
         principal,
         EntityType::Department,
         id,
-        Some(&current),
-        Some(&changed),
+        &current,
+        &changed,
     )?;
     Ok(changed)
 }
@@ -187,13 +186,6 @@ pub fn delete(
         )));
     }
     diesel::delete(departments::table.find(id)).execute(conn)?;
-    audit::record(
-        conn,
-        principal,
-        EntityType::Department,
-        id,
-        Some(&current),
-        None,
-    )?;
+    audit::deleted(conn, principal, EntityType::Department, id, &current)?;
     Ok(())
 }

@@ -137,14 +137,7 @@ pub fn create(
         ))
         .execute(conn)?;
     let created = find(conn, &new.id)?;
-    audit::record(
-        conn,
-        principal,
-        EntityType::Domain,
-        &created.id,
-        None,
-        Some(&created),
-    )?;
+    audit::created(conn, principal, EntityType::Domain, &created.id, &created)?;
     Ok(created)
 }
 
@@ -188,14 +181,7 @@ pub fn update(
     row.updated_at = Utc::now();
     diesel::update(&row).set(&row).execute(conn)?;
     let changed = find(conn, id)?;
-    audit::record(
-        conn,
-        principal,
-        EntityType::Domain,
-        id,
-        Some(&current),
-        Some(&changed),
-    )?;
+    audit::changed(conn, principal, EntityType::Domain, id, &current, &changed)?;
     Ok(changed)
 }
 
@@ -227,13 +213,6 @@ pub fn delete(
     }
     diesel::delete(&row).execute(conn)?;
     ordering::remove_at(conn, Siblings::Domains, row.position)?;
-    audit::record(
-        conn,
-        principal,
-        EntityType::Domain,
-        id,
-        Some(&current),
-        None,
-    )?;
+    audit::deleted(conn, principal, EntityType::Domain, id, &current)?;
     Ok(())
 }

@@ -197,7 +197,7 @@ pub fn create(
         .get_result(conn)?;
     replace_themes(conn, id, &new.theme_codes)?;
     let created = find(conn, id)?;
-    audit::record(conn, principal, EntityType::Risk, id, None, Some(&created))?;
+    audit::created(conn, principal, EntityType::Risk, id, &created)?;
     Ok(created)
 }
 
@@ -233,14 +233,7 @@ pub fn update(
         replace_themes(conn, id, &codes)?;
     }
     let changed = find(conn, id)?;
-    audit::record(
-        conn,
-        principal,
-        EntityType::Risk,
-        id,
-        Some(&current),
-        Some(&changed),
-    )?;
+    audit::changed(conn, principal, EntityType::Risk, id, &current, &changed)?;
     Ok(changed)
 }
 
@@ -277,27 +270,19 @@ pub fn delete(
     diesel::delete(action_risks::table.filter(action_risks::risk_id.eq(id))).execute(conn)?;
     let after = crate::actions::repo::find_many(conn, &linked)?;
     for (was, is) in before.iter().zip(&after) {
-        audit::record(
-            conn,
-            principal,
-            EntityType::Action,
-            was.id,
-            Some(was),
-            Some(is),
-        )?;
+        audit::changed(conn, principal, EntityType::Action, was.id, was, is)?;
     }
     diesel::delete(risks::table.find(id)).execute(conn)?;
     for assessment in &current.assessments {
         let entity = format!("{id}/{}", assessment.year);
-        audit::record(
+        audit::deleted(
             conn,
             principal,
             EntityType::RiskAssessment,
             entity,
-            Some(assessment),
-            None,
+            assessment,
         )?;
     }
-    audit::record(conn, principal, EntityType::Risk, id, Some(&current), None)?;
+    audit::deleted(conn, principal, EntityType::Risk, id, &current)?;
     Ok(())
 }

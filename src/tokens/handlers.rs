@@ -33,12 +33,7 @@ pub async fn list_tokens(
     Query(params): Query<ListParams>,
     req: HttpRequest,
 ) -> Result<web::Json<Page<Token>>, ApiError> {
-    let limit = params.limit()?;
-    let after = params.after()?;
-    let rows = db
-        .run(move |conn| repo::list(conn, after, limit + 1))
-        .await?;
-    Ok(web::Json(Page::new(rows, limit, repo::key, &req)))
+    respond::list(&db, &req, params, repo::list, repo::key).await
 }
 
 /// Get one API token

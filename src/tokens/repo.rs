@@ -193,7 +193,7 @@ pub fn create(
         .values(rows)
         .execute(conn)?;
     let created = find(conn, id)?;
-    audit::record(conn, principal, EntityType::Token, id, None, Some(&created))?;
+    audit::created(conn, principal, EntityType::Token, id, &created)?;
     Ok((created, secret))
 }
 
@@ -216,14 +216,7 @@ pub fn revoke(conn: &mut PgConnection, principal: &Principal, id: i32) -> Result
     .set(api_tokens::revoked_at.eq(diesel::dsl::now))
     .execute(conn)?;
     let revoked = find(conn, id)?;
-    audit::record(
-        conn,
-        principal,
-        EntityType::Token,
-        id,
-        Some(&current),
-        Some(&revoked),
-    )?;
+    audit::changed(conn, principal, EntityType::Token, id, &current, &revoked)?;
     Ok(revoked)
 }
 

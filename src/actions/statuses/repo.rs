@@ -150,13 +150,6 @@ pub fn delete(
     diesel::delete(action_statuses::table.find((action_id, year))).execute(conn)?;
     actions::repo::touch(conn, action_id)?;
     let entity = format!("{action_id}/{year}");
-    audit::record(
-        conn,
-        principal,
-        EntityType::ActionStatus,
-        entity,
-        Some(&existing),
-        None,
-    )?;
+    audit::deleted(conn, principal, EntityType::ActionStatus, entity, &existing)?;
     Ok(())
 }

@@ -35,13 +35,9 @@ pub async fn list_criteria(
     Query(params): Query<ListParams>,
     req: HttpRequest,
 ) -> Result<web::Json<Page<Criterion>>, ApiError> {
-    let limit = params.limit()?;
-    let after = params.after()?;
     let domain_id = domain_id.into_inner();
-    let rows = db
-        .run(move |conn| repo::list(conn, &domain_id, after, limit + 1))
-        .await?;
-    Ok(web::Json(Page::new(rows, limit, repo::key, &req)))
+    let load = move |conn: &mut _, after, rows| repo::list(conn, &domain_id, after, rows);
+    respond::list(&db, &req, params, load, repo::key).await
 }
 
 /// Get one criterion of a domain

@@ -131,14 +131,7 @@ pub fn create(
         .returning(CriterionRow::as_returning())
         .get_result(conn)?;
     let created = Criterion::from(row);
-    audit::record(
-        conn,
-        principal,
-        EntityType::Criterion,
-        created.id,
-        None,
-        Some(&created),
-    )?;
+    audit::created(conn, principal, EntityType::Criterion, created.id, &created)?;
     Ok(created)
 }
 
@@ -166,13 +159,13 @@ pub fn update(
         .returning(CriterionRow::as_returning())
         .get_result(conn)?;
     let changed = Criterion::from(row);
-    audit::record(
+    audit::changed(
         conn,
         principal,
         EntityType::Criterion,
         id,
-        Some(&current),
-        Some(&changed),
+        &current,
+        &changed,
     )?;
     Ok(changed)
 }
@@ -188,13 +181,6 @@ pub fn delete(
     precondition.check(&current)?;
     diesel::delete(criteria::table.find(id)).execute(conn)?;
     ordering::remove_at(conn, Siblings::CriteriaOf(domain_id), current.position)?;
-    audit::record(
-        conn,
-        principal,
-        EntityType::Criterion,
-        id,
-        Some(&current),
-        None,
-    )?;
+    audit::deleted(conn, principal, EntityType::Criterion, id, &current)?;
     Ok(())
 }

@@ -137,13 +137,12 @@ pub fn delete(
     diesel::delete(risk_assessments::table.find((risk_id, year))).execute(conn)?;
     risks::repo::touch(conn, risk_id)?;
     let entity = format!("{risk_id}/{year}");
-    audit::record(
+    audit::deleted(
         conn,
         principal,
         EntityType::RiskAssessment,
         entity,
-        Some(&existing),
-        None,
+        &existing,
     )?;
     Ok(())
 }
