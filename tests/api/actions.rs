@@ -10,7 +10,7 @@ use voortgang::actions::repo::{self, ActionFilter};
 use voortgang::actions::statuses::dto::{Progress, StatusInput};
 use voortgang::api::listing::Window;
 
-use crate::helpers::TestApp;
+use crate::helpers::{titles, TestApp};
 
 /// The domains these tests link to; the demo's risks and actions stay out of the counts.
 const DOMAINS: &[&str] = &[
@@ -27,15 +27,6 @@ async fn create(app: &TestApp, body: Value) -> Value {
 
 fn id(value: &Value) -> i64 {
     value["id"].as_i64().unwrap()
-}
-
-fn titles(page: &Value) -> Vec<String> {
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["title"].as_str().unwrap().to_string())
-        .collect()
 }
 
 #[actix_web::test]

@@ -453,3 +453,18 @@ impl TestResponse {
             .collect()
     }
 }
+
+/// The titles of a page's or a report section's items, or of a list of sub-actions.
+pub fn titles(list: &Value) -> Vec<&str> {
+    let items = if list["items"].is_array() {
+        &list["items"]
+    } else {
+        list
+    };
+    items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap())
+        .collect()
+}

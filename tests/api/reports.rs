@@ -7,7 +7,7 @@ use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel::{Connection, RunQueryDsl};
 use serde_json::{json, Value};
 
-use crate::helpers::{send, TestApp};
+use crate::helpers::{send, titles, TestApp};
 
 fn counts(report: &Value, part: &str) -> Vec<i64> {
     report["domains"]
@@ -15,21 +15,6 @@ fn counts(report: &Value, part: &str) -> Vec<i64> {
         .unwrap()
         .iter()
         .map(|d| d[part]["count"].as_i64().unwrap())
-        .collect()
-}
-
-/// The titles of a section's items, or of a list of sub-actions.
-fn titles(list: &Value) -> Vec<&str> {
-    let items = if list["items"].is_array() {
-        &list["items"]
-    } else {
-        list
-    };
-    items
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["title"].as_str().unwrap())
         .collect()
 }
 

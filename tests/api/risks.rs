@@ -1,7 +1,7 @@
 use actix_web::http::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{send, TestApp};
+use crate::helpers::{send, titles, TestApp};
 
 /// The domains these tests link to; the demo's risks and actions stay out of the counts.
 const DOMAINS: &[&str] = &[
@@ -28,15 +28,6 @@ async fn put_assessment(app: &TestApp, risk: i64, year: i32, body: Value) -> (u1
     .await;
     let status = response.status;
     (status, response.ok_json(status))
-}
-
-fn titles(page: &Value) -> Vec<String> {
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["title"].as_str().unwrap().to_string())
-        .collect()
 }
 
 #[actix_web::test]
