@@ -136,7 +136,10 @@ pub fn powerbi_markdown() -> String {
          null. The base path never changes, so the PowerBI service accepts the scheduled \
          refresh;\n\
          - or as CSV (`?format=csv` or `Accept: text/csv`): the whole table streamed, UTF-8, \
-         with a header row even when empty and RFC 4180 quoting.\n\n\
+         with a header row even when empty and RFC 4180 quoting. A text cell that starts with \
+         `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so that Excel and \
+         PowerBI read it as text, never as a formula (OWASP's advice against CSV injection); \
+         the JSON pages give the text as it is.\n\n\
          Rows come in key order; every column is always present (null when empty); \
          timestamps are ISO 8601 with offset. `updated_from` / `updated_to` (half-open) select \
          the rows changed in a window, for incremental refresh; deleted rows are not reported, \

@@ -43,6 +43,9 @@ pub struct Table {
     pub incremental: bool,
 }
 
+/// What starts a cell a spreadsheet would evaluate (a PostgreSQL regular expression).
+pub const FORMULA_START: &str = r"^[-=+@\t\r]";
+
 const fn col(name: &'static str, r#type: &'static str, description: &'static str) -> Column {
     Column {
         name,
@@ -410,13 +413,19 @@ impl Table {
     }
 
     /// The whole table for `COPY ... TO STDOUT (FORMAT csv)`: timestamps as ISO 8601 text,
-    /// like the JSON.
+    /// like the JSON, and text that a spreadsheet would read as a formula (starting with `=`,
+    /// `+`, `-`, `@`, a tab or a carriage return) prefixed with `'`, as OWASP recommends
+    /// against CSV injection.
     pub fn csv_sql(&self) -> String {
         let columns: Vec<String> = self
             .columns
             .iter()
             .map(|c| match c.r#type {
                 "timestamp" => format!("to_json(c.{0}) #>> '{{}}' AS {0}", c.name),
+                "text" => format!(
+                    "CASE WHEN c.{0} ~ '{FORMULA_START}' THEN '''' || c.{0} ELSE c.{0} END AS {0}",
+                    c.name
+                ),
                 _ => format!("c.{}", c.name),
             })
             .collect();

@@ -449,3 +449,47 @@ async fn powerbi_reads_exports_with_basic_authentication() {
     .await;
     assert_eq!(anonymous.status, 401);
 }
+
+#[actix_web::test]
+async fn csv_cells_a_spreadsheet_would_evaluate_are_neutralised_and_json_is_unchanged() {
+    let app = TestApp::with_domains(&["organisatiecultuur"]).await;
+    let title = "=HYPERLINK(\"https://kwaad.example\",\"klik\")";
+    let description = "@SUM(A1:A9)";
+    let external_ref = "+32-15";
+    let note = "-1+2";
+    let action = app
+        .post_json(
+            "/api/v1/actions",
+            &json!({"title": title, "description": description, "external_ref": external_ref,
+                    "domain_ids": ["organisatiecultuur"], "plan_ref": "AP - 1"}),
+        )
+        .await
+        .ok_json(201);
+    app.put_json(
+        &format!("/api/v1/actions/{}/statuses/2023", action["id"]),
+        &json!({"status": "planned", "note": note}),
+    )
+    .await
+    .ok_json(201);
+
+    let (header, rows) = csv(&app, "/api/v1/exports/actions?format=csv").await;
+    let cell = |name: &str| {
+        let at = header.iter().position(|h| h == name).unwrap();
+        rows[0][at].clone().unwrap()
+    };
+    assert_eq!(cell("title"), format!("'{title}"));
+    assert_eq!(cell("description"), format!("'{description}"));
+    assert_eq!(cell("external_ref"), format!("'{external_ref}"));
+    assert_eq!(
+        cell("plan_ref"),
+        "AP - 1",
+        "a dash inside the text is left alone"
+    );
+    let (header, rows) = csv(&app, "/api/v1/exports/action_statuses?format=csv").await;
+    let at = header.iter().position(|h| h == "note").unwrap();
+    assert_eq!(rows[0][at].as_deref(), Some("'-1+2"));
+
+    let json = app.get("/api/v1/exports/actions").await.ok_json(200);
+    assert_eq!(json["items"][0]["title"], title);
+    assert_eq!(json["items"][0]["external_ref"], external_ref);
+}
