@@ -31,9 +31,16 @@ pub struct AuthSettings {
 /// The token in `Authorization: Bearer <token>` or `Authorization: Basic` (any user name, the
 /// token as password). Never from the query string.
 fn presented_secret(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
+    let mut values = headers.get_all(header::AUTHORIZATION);
+    let Some(value) = values.next() else {
         return Ok(None);
     };
+    // which of several credentials would count is not for the service to guess
+    if values.next().is_some() {
+        return Err(ApiError::BadRequest(
+            "Send one Authorization header; this request has several.".into(),
+        ));
+    }
     let malformed = || ApiError::Unauthorized("The Authorization header is malformed.".into());
     let value = value.to_str().map_err(|_| malformed())?.trim();
     let (scheme, rest) = value.split_once(' ').ok_or_else(malformed)?;

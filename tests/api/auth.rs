@@ -608,3 +608,26 @@ async fn a_token_cannot_revoke_itself() {
     .await
     .problem(401);
 }
+
+#[actix_web::test]
+async fn several_authorization_headers_are_refused() {
+    let app = TestApp::spawn().await;
+    let response = send(
+        app.client
+            .get(format!("{}/api/v1/domains", app.address))
+            .append_header((
+                "Authorization",
+                format!("Bearer {}", crate::helpers::ADMIN_TOKEN),
+            ))
+            .append_header(("Authorization", "Bearer vgt_someone-else")),
+        None,
+    )
+    .await;
+    let problem = response.problem(400);
+    assert!(problem["detail"]
+        .as_str()
+        .unwrap()
+        .contains("one Authorization header"));
+    // one header is fine
+    assert_eq!(app.get("/api/v1/domains").await.status, 200);
+}
