@@ -25,6 +25,36 @@ pub fn slug(value: &str) -> Result<(), ValidationError> {
     }
 }
 
+/// An absolute `http` or `https` address with a host: the only links a document may show
+/// (no `javascript:`, `data:` or relative paths).
+pub fn web_url(value: &str) -> Result<(), ValidationError> {
+    let web = url::Url::parse(value)
+        .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some());
+    if web {
+        Ok(())
+    } else {
+        Err(ValidationError::new("web_url").with_message(Cow::Borrowed(
+            "must be an absolute http or https address, e.g. `https://besluiten.mechelen.be/...`",
+        )))
+    }
+}
+
+/// A date in the years a report can be about, or the year after (when the last is adopted).
+pub fn plausible_date(value: &chrono::NaiveDate) -> Result<(), ValidationError> {
+    use chrono::Datelike;
+    if (super::limits::YEAR_MIN..=super::limits::YEAR_MAX + 1).contains(&value.year()) {
+        Ok(())
+    } else {
+        Err(
+            ValidationError::new("date").with_message(Cow::Owned(format!(
+                "must lie in the years {} to {}",
+                super::limits::YEAR_MIN,
+                super::limits::YEAR_MAX + 1
+            ))),
+        )
+    }
+}
+
 /// Text that is not only whitespace (empty text is left to the length rule).
 pub fn not_blank(value: &str) -> Result<(), ValidationError> {
     if !value.is_empty() && value.trim().is_empty() {

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DurationRound, TimeDelta, Utc};
+use chrono::{Datelike, DurationRound, TimeDelta, Utc};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Integer;
@@ -82,7 +82,14 @@ pub fn adopt(
     let mut report = assemble::assemble(conn, year)?;
     let adopted = &mut report.report;
     adopted.status = ReportStatus::Adopted;
-    adopted.adopted_on = Some(input.adopted_on.unwrap_or_else(|| now.date_naive()));
+    let adopted_on = input.adopted_on.unwrap_or_else(|| now.date_naive());
+    if adopted_on.year() < year {
+        return Err(ApiError::invalid(
+            "adopted_on",
+            format!("must not be before the report year {year}"),
+        ));
+    }
+    adopted.adopted_on = Some(adopted_on);
     adopted.decision_url = input.decision_url.or(adopted.decision_url.take());
     adopted.sha256 = Some(PLACEHOLDER.into());
     adopted.updated_at = now;

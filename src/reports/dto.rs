@@ -7,7 +7,7 @@ use validator::Validate;
 
 use crate::actions::statuses::dto::Progress;
 use crate::api::limits::{INTRODUCTION_MAX, TITLE_MAX, URL_MAX};
-use crate::api::validate::not_blank;
+use crate::api::validate::{not_blank, plausible_date, web_url};
 use crate::risks::assessments::dto::Assessment;
 
 crate::db::text_enum! {
@@ -71,17 +71,19 @@ pub struct ReportYear {
 pub struct AdoptInput {
     /// The day the council adopted the report; today when left out.
     #[serde(default)]
+    #[validate(custom(function = "plausible_date"))]
     #[schema(value_type = Option<String>, format = Date, example = "2023-06-27")]
     pub adopted_on: Option<NaiveDate>,
     /// Link to the council decision; the metadata's link when left out.
     #[serde(default)]
     #[validate(
-        url(message = "must be a URL"),
+        custom(function = "web_url"),
         length(max = URL_MAX)
     )]
     #[schema(
         example = "https://besluiten.mechelen.be/2023/06/27/voortgangsrapport",
-        max_length = 2000
+        max_length = 2000,
+        pattern = "^https?://"
     )]
     pub decision_url: Option<String>,
 }
@@ -108,17 +110,19 @@ pub struct ReportYearInput {
     pub presented_to: Option<String>,
     /// The day it is presented.
     #[serde(default)]
+    #[validate(custom(function = "plausible_date"))]
     #[schema(value_type = Option<String>, format = Date, example = "2024-06-04")]
     pub presented_on: Option<NaiveDate>,
     /// Link to the council decision.
     #[serde(default)]
     #[validate(
-        url(message = "must be a URL"),
+        custom(function = "web_url"),
         length(max = URL_MAX)
     )]
     #[schema(
         example = "https://besluiten.mechelen.be/2024/06/25/voortgangsrapport",
-        max_length = 2000
+        max_length = 2000,
+        pattern = "^https?://"
     )]
     pub decision_url: Option<String>,
     /// Introduction text, at most 50000 characters.

@@ -840,3 +840,65 @@ async fn report_documents_escape_the_data_and_follow_the_snapshot() {
     assert!(text.contains("- **Status:** Vastgesteld\n"));
     assert!(!text.contains("Cultuur\n"));
 }
+
+#[actix_web::test]
+async fn report_links_are_web_addresses_and_dates_are_plausible_before_they_are_frozen() {
+    let app = TestApp::with_demo().await;
+    let meta = |extra: Value| {
+        let mut body = json!({"title": "Voortgangsrapport 2023 Organisatiebeheersing"});
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        body
+    };
+    for bad in [
+        "javascript:alert(1)",
+        "data:text/html,x",
+        "/besluiten/2024",
+        "ftp://x.be/a",
+    ] {
+        let response = app
+            .put_json("/api/v1/reports/2023", &meta(json!({"decision_url": bad})))
+            .await;
+        assert_eq!(response.invalid_fields(), ["decision_url"], "{bad}");
+    }
+    let response = app
+        .put_json(
+            "/api/v1/reports/2023",
+            &meta(json!({"presented_on": "0001-01-01"})),
+        )
+        .await;
+    assert_eq!(response.invalid_fields(), ["presented_on"]);
+    app.put_json(
+        "/api/v1/reports/2023",
+        &meta(
+            json!({"decision_url": "https://besluiten.mechelen.be/2024/06/25/x",
+                     "presented_on": "2024-06-04"}),
+        ),
+    )
+    .await
+    .ok_json(201);
+
+    for (adopted_on, why) in [
+        ("0000-01-01", "implausible"),
+        ("2021-12-31", "before the year"),
+    ] {
+        let response = app
+            .post_json(
+                "/api/v1/reports/2022/adopt",
+                &json!({"adopted_on": adopted_on}),
+            )
+            .await;
+        assert_eq!(response.invalid_fields(), ["adopted_on"], "{why}");
+    }
+    let response = app
+        .post_json(
+            "/api/v1/reports/2022/adopt",
+            &json!({"decision_url": "javascript:alert(1)"}),
+        )
+        .await;
+    assert_eq!(response.invalid_fields(), ["decision_url"]);
+    // nothing was frozen by the refused attempts
+    let report = app.get("/api/v1/reports/2022").await.ok_json(200);
+    assert_eq!(report["report"]["status"], "draft");
+}
