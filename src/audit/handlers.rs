@@ -7,6 +7,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::dto::{AuditEvent, AuditQuery, EntityType};
 use super::repo::{self, AuditFilter};
 use crate::api::{page, ListParams, Page, Query};
+use crate::auth::{Principal, Role};
 use crate::db::Database;
 use crate::error::ApiError;
 use diesel::pg::PgConnection;
@@ -19,7 +20,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
 ///
 /// Every recorded write, oldest first: who (`actor`), what (`entity_type`, `entity_id`,
 /// `operation`), when, and the entity before and after. The trail is append-only: the API
-/// offers no way to change it and the database refuses UPDATE and DELETE on it.
+/// offers no way to change it and the database refuses UPDATE and DELETE on it. The events
+/// about API tokens are for admins only, as the tokens are: other tokens do not see them, and
+/// asking for `entity_type=token` without the admin role is 403.
 #[utoipa::path(
     tag = "audit",
     params(AuditQuery),
@@ -28,9 +31,17 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[get("/audit-events")]
 pub async fn list_audit_events(
     db: web::Data<Database>,
+    principal: Principal,
     Query(params): Query<AuditQuery>,
     req: HttpRequest,
 ) -> Result<web::Json<Page<AuditEvent>>, ApiError> {
+    let admin = principal.role == Some(Role::Admin);
+    if params.entity_type == Some(EntityType::Token) && !admin {
+        return Err(ApiError::Forbidden(format!(
+            "The token `{}` may not read the events of API tokens: it needs the admin role.",
+            principal.name
+        )));
+    }
     let limit = page::limit(params.limit)?;
     let filter = AuditFilter {
         after: params
@@ -43,6 +54,7 @@ pub async fn list_audit_events(
         actor: params.actor,
         since: params.since,
         until: params.until,
+        with_tokens: admin,
         limit: limit + 1,
     };
     let rows = db.run(move |conn| repo::list(conn, filter)).await?;

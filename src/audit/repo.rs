@@ -144,6 +144,8 @@ pub struct AuditFilter {
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
     pub after: Option<i64>,
+    /// Whether the events about API tokens are included (for admins).
+    pub with_tokens: bool,
     pub limit: i64,
 }
 
@@ -156,6 +158,9 @@ pub fn list(conn: &mut PgConnection, f: AuditFilter) -> Result<Vec<AuditEvent>, 
         .into_boxed();
     if let Some(entity_type) = f.entity_type {
         query = query.filter(audit_events::entity_type.eq(entity_type));
+    }
+    if !f.with_tokens {
+        query = query.filter(audit_events::entity_type.ne(EntityType::Token));
     }
     if let Some(entity_id) = f.entity_id {
         query = query.filter(audit_events::entity_id.eq(entity_id));

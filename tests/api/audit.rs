@@ -230,3 +230,36 @@ async fn the_history_of_a_risk_shows_its_assessments_newest_first() {
         .ok_json(200);
     assert_eq!(past["items"], json!([]));
 }
+
+#[actix_web::test]
+async fn the_events_of_api_tokens_are_for_admins_only() {
+    let app = TestApp::spawn().await;
+    let reader = app
+        .post_json(
+            "/api/v1/tokens",
+            &json!({"name": "lezer", "role": "reader"}),
+        )
+        .await
+        .ok_json(201);
+    let secret = reader["secret"].as_str().unwrap();
+    let as_reader = |path: &str| {
+        crate::helpers::send(
+            app.request_as(actix_web::http::Method::GET, path, Some(secret)),
+            None,
+        )
+    };
+    let admin_sees: Vec<String> = trail(&app).await.into_iter().map(|(_, t, _)| t).collect();
+    assert!(admin_sees.iter().any(|t| t == "token"), "{admin_sees:?}");
+
+    let page = as_reader("/api/v1/audit-events?limit=1000")
+        .await
+        .ok_json(200);
+    let reader_sees: Vec<String> = events_of(&page).into_iter().map(|(_, t, _)| t).collect();
+    assert!(!reader_sees.iter().any(|t| t == "token"), "{reader_sees:?}");
+    as_reader("/api/v1/audit-events?entity_type=token")
+        .await
+        .problem(403);
+    app.get("/api/v1/audit-events?entity_type=token")
+        .await
+        .ok_json(200);
+}
