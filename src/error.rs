@@ -240,8 +240,20 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(kind, info) => {
                 let detail = info.message().to_string();
                 match kind {
-                    Kind::UniqueViolation => Self::Conflict(detail),
-                    Kind::ForeignKeyViolation => Self::Conflict(detail),
+                    // a write that raced another: the same problem the checks before it give,
+                    // never the database's own text (it names tables and constraints)
+                    Kind::UniqueViolation => {
+                        log::info!("database: {detail}");
+                        Self::Conflict(taken(info.constraint_name()).into())
+                    }
+                    Kind::ForeignKeyViolation => {
+                        log::info!("database: {detail}");
+                        Self::Conflict(
+                            "A row this one links to was removed meanwhile, or a row that links \
+                             here was added meanwhile; read again and retry."
+                                .into(),
+                        )
+                    }
                     // raised by the triggers that protect adopted reports
                     Kind::CheckViolation
                         if info.constraint_name() == Some("report_year_adopted") =>
@@ -268,6 +280,19 @@ impl From<diesel::result::Error> for ApiError {
             }
             other => Self::internal("database", other),
         }
+    }
+}
+
+/// What a unique constraint says, in the words of the checks that come before it.
+fn taken(constraint: Option<&str>) -> &'static str {
+    match constraint {
+        Some("api_tokens_name_key") => "A token with this name already exists.",
+        Some("actions_external_ref_key") => "An action with this external_ref already exists.",
+        Some("domains_pkey") => "A domain with this id already exists.",
+        Some("domains_name_key") => "A domain with this name already exists.",
+        Some("departments_pkey") => "A department with this id already exists.",
+        Some("departments_name_key") => "A department with this name already exists.",
+        _ => "Another request wrote the same thing at the same time; read it again and retry.",
     }
 }
 

@@ -125,3 +125,66 @@ async fn fifty_writers_on_two_processes_one_success_per_version() {
     drop(second);
     drop_database(&mut connect("postgres"), &name);
 }
+
+/// A create that loses a race to a write committed meanwhile: the row is inserted in an open
+/// transaction outside the service, the service's own check does not see it yet, its insert
+/// waits on the unique index, and the commit makes it fail there.
+async fn losing_a_race(
+    app: &crate::helpers::TestApp,
+    row: &str,
+    path: &str,
+    body: Value,
+) -> crate::helpers::TestResponse {
+    use diesel::connection::SimpleConnection;
+    let mut conn = app.db();
+    conn.batch_execute(&format!("BEGIN; {row}")).unwrap();
+    let request = app.request(actix_web::http::Method::POST, path);
+    let pending = actix_web::rt::spawn(async move {
+        crate::helpers::send(
+            request.insert_header(("Content-Type", "application/json")),
+            Some(body.to_string()),
+        )
+        .await
+    });
+    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+    conn.batch_execute("COMMIT").unwrap();
+    pending.await.unwrap()
+}
+
+#[actix_web::test]
+async fn a_create_that_loses_a_race_gets_the_problem_of_the_checks_not_the_database_text() {
+    let app = crate::helpers::TestApp::with_domains(&["organisatiecultuur"]).await;
+    let token = losing_a_race(
+        &app,
+        "INSERT INTO api_tokens (name, role, secret_hash) \
+         VALUES ('gelijktijdig', 'reader', decode(repeat('ab', 32), 'hex'))",
+        "/api/v1/tokens",
+        json!({"name": "gelijktijdig", "role": "reader"}),
+    )
+    .await;
+    let problem = token.problem(409);
+    assert_eq!(problem["detail"], "A token with this name already exists.");
+
+    let action = losing_a_race(
+        &app,
+        "INSERT INTO actions (external_ref, title) VALUES ('RACE-1', 'Elders aangemaakt'); \
+         INSERT INTO action_domains (action_id, domain_id, position) \
+         SELECT id, 'organisatiecultuur', 1 FROM actions WHERE external_ref = 'RACE-1'",
+        "/api/v1/actions",
+        json!({"external_ref": "RACE-1", "title": "Hier aangemaakt",
+               "domain_ids": ["organisatiecultuur"]}),
+    )
+    .await;
+    let problem = action.problem(409);
+    assert_eq!(
+        problem["detail"],
+        "An action with this external_ref already exists."
+    );
+    for problem in [token.json(), action.json()] {
+        let text = problem.to_string();
+        assert!(
+            !text.contains("_key") && !text.contains("duplicate"),
+            "{text}"
+        );
+    }
+}
