@@ -201,8 +201,9 @@ pub struct ActionQuery {
     /// `true`: only actions without a parent.
     #[param(example = true)]
     pub top_level: Option<bool>,
-    /// Full-text search in title and description (Dutch, accents ignored; websearch syntax).
-    #[param(example = "welzijn")]
+    /// Full-text search in title and description (Dutch, accents ignored; websearch syntax),
+    /// at most 200 characters and 20 words.
+    #[param(example = "welzijn", max_length = 200)]
     pub q: Option<String>,
     /// Only actions changed at or after this time (ISO 8601 with offset).
     #[param(value_type = Option<String>, format = DateTime, example = "2023-01-01T00:00:00Z")]

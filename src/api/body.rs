@@ -131,7 +131,8 @@ fn read_body<T: DeserializeOwned>(
 }
 
 /// Parses JSON: a syntax error is 400, a well-formed document of the wrong shape 422 naming
-/// the field.
+/// the field. Every body of the API is an object: an array is refused, not read as the
+/// object's members by position.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut document: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         ApiError::BadRequest(format!(
@@ -139,6 +140,12 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             without_position(&e.to_string())
         ))
     })?;
+    if document.is_array() {
+        return Err(ApiError::invalid(
+            "body",
+            "must be a JSON object with named members, not an array",
+        ));
+    }
     normalise(&mut document, String::new())
         .map_err(|path| ApiError::invalid(path, "must not contain the NUL character"))?;
     serde_path_to_error::deserialize(document).map_err(|err| {

@@ -52,6 +52,10 @@ pub const BATCH_MAX: u64 = 1_000;
 /// Items per page: the default and the most.
 pub const PAGE_DEFAULT: i64 = 50;
 pub const PAGE_MAX: i64 = 1_000;
+/// A search `q`: its length and its words. Longer searches cost the database seconds and
+/// find nothing a short one would not.
+pub const Q_MAX: u64 = 200;
+pub const Q_WORDS_MAX: usize = 20;
 /// Rows per page of a JSON export: the default and the most.
 pub const EXPORT_PAGE_DEFAULT: i64 = 1_000;
 pub const EXPORT_PAGE_MAX: i64 = 5_000;

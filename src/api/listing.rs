@@ -13,7 +13,7 @@ use diesel::pg::Pg;
 use diesel::sql_types::{Bool, Float, Integer, Text, Timestamptz};
 use serde::{Deserialize, Serialize};
 
-use crate::api::{page, Cursor};
+use crate::api::{limits, page, Cursor};
 use crate::error::ApiError;
 
 /// The sort orders a list accepts.
@@ -186,6 +186,16 @@ impl Window {
         limit: Option<i64>,
         updated_since: Option<DateTime<Utc>>,
     ) -> Result<Self, ApiError> {
+        if let Some(q) = &q {
+            let too_long = q.chars().count() as u64 > limits::Q_MAX;
+            if too_long || q.split_whitespace().count() > limits::Q_WORDS_MAX {
+                return Err(ApiError::BadRequest(format!(
+                    "q must be at most {} characters and {} words",
+                    limits::Q_MAX,
+                    limits::Q_WORDS_MAX
+                )));
+            }
+        }
         let sort = Sort::resolve(sort, q.as_deref())?;
         Ok(Self {
             limit: page::limit(limit)?,

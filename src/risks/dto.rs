@@ -133,8 +133,9 @@ pub struct RiskQuery {
     /// Only risks tagged with this theme code.
     #[param(example = "CUL")]
     pub theme: Option<String>,
-    /// Full-text search in title and description (Dutch, accents ignored; websearch syntax).
-    #[param(example = "werkdruk")]
+    /// Full-text search in title and description (Dutch, accents ignored; websearch syntax),
+    /// at most 200 characters and 20 words.
+    #[param(example = "werkdruk", max_length = 200)]
     pub q: Option<String>,
     /// Only risks changed at or after this time (ISO 8601 with offset).
     #[param(value_type = Option<String>, format = DateTime, example = "2023-01-01T00:00:00Z")]

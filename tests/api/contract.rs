@@ -350,6 +350,16 @@ fn every_limit_in_the_contract_is_a_constant_of_api_limits() {
         limit["maximum"].as_i64(),
         Some(voortgang::api::limits::PAGE_MAX)
     );
+    for list in ["/api/v1/actions", "/api/v1/risks"] {
+        let q = &api["paths"][list]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "q")
+            .expect("the list searches")["schema"];
+        let q_max = i64::try_from(voortgang::api::limits::Q_MAX).unwrap();
+        assert_eq!(q["maxLength"].as_i64(), Some(q_max), "{list}");
+    }
 }
 
 #[test]

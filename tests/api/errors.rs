@@ -247,3 +247,39 @@ async fn validation_messages_state_the_limits_of_api_limits() {
         format!("must be 1 to {DOMAINS_PER_ACTION} items")
     );
 }
+
+#[actix_web::test]
+async fn an_array_where_an_object_is_expected_is_refused_not_read_by_position() {
+    let app = TestApp::spawn().await;
+    let response = send(
+        app.request(Method::POST, "/api/v1/departments")
+            .insert_header(("Content-Type", "application/json")),
+        Some(json!(["ict", "ICT"]).to_string()),
+    )
+    .await;
+    assert_eq!(response.invalid_fields(), ["body"]);
+    assert_eq!(
+        app.get("/api/v1/departments/ict").await.status,
+        404,
+        "nothing was created"
+    );
+}
+
+#[actix_web::test]
+async fn a_search_is_bounded_in_length_and_words() {
+    use voortgang::api::limits::{Q_MAX, Q_WORDS_MAX};
+    let app = TestApp::spawn().await;
+    let long = "a".repeat(Q_MAX as usize + 1);
+    let wordy = vec!["woord"; Q_WORDS_MAX + 1].join("+");
+    for list in ["/api/v1/actions", "/api/v1/risks"] {
+        for q in [&long, &wordy] {
+            let problem = app.get(&format!("{list}?q={q}")).await.problem(400);
+            assert!(
+                problem["detail"].as_str().unwrap().starts_with("q must be"),
+                "{problem}"
+            );
+        }
+        let fits = vec!["woord"; Q_WORDS_MAX].join("+");
+        assert_eq!(app.get(&format!("{list}?q={fits}")).await.status, 200);
+    }
+}
