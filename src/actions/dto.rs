@@ -10,7 +10,7 @@ use crate::api::body::{nullable, present};
 use crate::api::limits::{
     DESCRIPTION_MAX, DOMAINS_PER_ACTION, REF_MAX, RISKS_PER_ACTION, THEMES_MAX, TITLE_MAX,
 };
-use crate::api::validate::{not_blank, slug};
+use crate::api::validate::{not_blank, single_line, slug};
 
 /// An action (maatregel) of the internal-control system, with its status per year.
 #[derive(Debug, Serialize, ToSchema)]
@@ -64,13 +64,14 @@ pub struct Action {
 pub struct NewAction {
     /// The owning department's own key, unique, 1 to 100 characters.
     #[serde(default)]
-    #[validate(length(min = 1, max = REF_MAX))]
+    #[validate(length(min = 1, max = REF_MAX), custom(function = "single_line"))]
     #[schema(example = "HR-2022-014", min_length = 1, max_length = 100)]
     pub external_ref: Option<String>,
     /// Title, 1 to 300 characters.
     #[validate(
         length(min = 1, max = TITLE_MAX),
-        custom(function = "not_blank")
+        custom(function = "not_blank"),
+        custom(function = "single_line")
     )]
     #[schema(example = "Welzijn op het werk", min_length = 1, max_length = 300)]
     pub title: String,
@@ -107,7 +108,7 @@ pub struct NewAction {
     pub department_id: Option<String>,
     /// Reference into the multi-year plan, 1 to 100 characters.
     #[serde(default)]
-    #[validate(length(min = 1, max = REF_MAX))]
+    #[validate(length(min = 1, max = REF_MAX), custom(function = "single_line"))]
     #[schema(example = "AP 1.2.3", min_length = 1, max_length = 100)]
     pub plan_ref: Option<String>,
 }
@@ -119,14 +120,15 @@ pub struct NewAction {
 pub struct ActionPatch {
     /// New external key, or null to remove it.
     #[serde(default, deserialize_with = "nullable")]
-    #[validate(length(min = 1, max = REF_MAX))]
+    #[validate(length(min = 1, max = REF_MAX), custom(function = "single_line"))]
     #[schema(value_type = Option<String>, example = "HR-2022-014", max_length = 100)]
     pub external_ref: Option<Option<String>>,
     /// New title, 1 to 300 characters.
     #[serde(default, deserialize_with = "present")]
     #[validate(
         length(min = 1, max = TITLE_MAX),
-        custom(function = "not_blank")
+        custom(function = "not_blank"),
+        custom(function = "single_line")
     )]
     #[schema(
         example = "Welzijn op het werk",
@@ -166,7 +168,7 @@ pub struct ActionPatch {
     pub department_id: Option<Option<String>>,
     /// New multi-year-plan reference, or null to remove it.
     #[serde(default, deserialize_with = "nullable")]
-    #[validate(length(min = 1, max = REF_MAX))]
+    #[validate(length(min = 1, max = REF_MAX), custom(function = "single_line"))]
     #[schema(value_type = Option<String>, example = "AP 1.2.3", max_length = 100)]
     pub plan_ref: Option<Option<String>>,
 }

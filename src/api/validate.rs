@@ -55,6 +55,33 @@ pub fn plausible_date(value: &chrono::NaiveDate) -> Result<(), ValidationError> 
     }
 }
 
+/// One line of text: no control characters (line breaks and tabs included) and no
+/// bidirectional overrides, which would make a title read otherwise than it is stored.
+pub fn single_line(value: &str) -> Result<(), ValidationError> {
+    let hidden =
+        |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if value.chars().any(hidden) {
+        Err(
+            ValidationError::new("single_line").with_message(Cow::Borrowed(
+                "must be one line, without control characters or direction overrides",
+            )),
+        )
+    } else {
+        Ok(())
+    }
+}
+
+/// A name that identifies someone (a token's name is the actor of the audit trail): one line,
+/// without spaces around it.
+pub fn identifier_name(value: &str) -> Result<(), ValidationError> {
+    single_line(value)?;
+    if value.trim() != value {
+        return Err(ValidationError::new("trimmed")
+            .with_message(Cow::Borrowed("must not start or end with spaces")));
+    }
+    Ok(())
+}
+
 /// Text that is not only whitespace (empty text is left to the length rule).
 pub fn not_blank(value: &str) -> Result<(), ValidationError> {
     if !value.is_empty() && value.trim().is_empty() {

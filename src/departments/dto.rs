@@ -7,7 +7,7 @@ use validator::Validate;
 
 use crate::api::body::present;
 use crate::api::limits::NAME_MAX;
-use crate::api::validate::{not_blank, slug};
+use crate::api::validate::{not_blank, single_line, slug};
 
 /// A department (dienst): owner of risks and actions, and the scope of an editor's rights.
 #[derive(Debug, Serialize, ToSchema)]
@@ -41,7 +41,8 @@ pub struct NewDepartment {
     /// Name of the department, 1 to 200 characters.
     #[validate(
         length(min = 1, max = NAME_MAX),
-        custom(function = "not_blank")
+        custom(function = "not_blank"),
+        custom(function = "single_line")
     )]
     #[schema(example = "Financiën", min_length = 1, max_length = 200)]
     pub name: String,
@@ -55,7 +56,8 @@ pub struct DepartmentPatch {
     #[serde(default, deserialize_with = "present")]
     #[validate(
         length(min = 1, max = NAME_MAX),
-        custom(function = "not_blank")
+        custom(function = "not_blank"),
+        custom(function = "single_line")
     )]
     #[schema(
         example = "Financiën",

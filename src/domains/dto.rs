@@ -7,7 +7,7 @@ use validator::Validate;
 
 use crate::api::body::{nullable, present};
 use crate::api::limits::{DOMAIN_DESCRIPTION_MAX, NAME_MAX};
-use crate::api::validate::{not_blank, slug};
+use crate::api::validate::{not_blank, single_line, slug};
 use crate::domains::criteria::dto::Criterion;
 
 /// A control domain (beheersdomein) of the internal-control system, with its criteria.
@@ -53,7 +53,8 @@ pub struct NewDomain {
     /// Name of the domain, 1 to 200 characters.
     #[validate(
         length(min = 1, max = NAME_MAX),
-        custom(function = "not_blank")
+        custom(function = "not_blank"),
+        custom(function = "single_line")
     )]
     #[schema(example = "Bescherming activa", min_length = 1, max_length = 200)]
     pub name: String,
@@ -81,7 +82,8 @@ pub struct DomainPatch {
     #[serde(default, deserialize_with = "present")]
     #[validate(
         length(min = 1, max = NAME_MAX),
-        custom(function = "not_blank")
+        custom(function = "not_blank"),
+        custom(function = "single_line")
     )]
     #[schema(
         example = "Organisatiecultuur",

@@ -7,7 +7,7 @@ use validator::Validate;
 
 use crate::api::body::{nullable, present};
 use crate::api::limits::{DESCRIPTION_MAX, THEMES_MAX, TITLE_MAX};
-use crate::api::validate::{not_blank, slug};
+use crate::api::validate::{not_blank, single_line, slug};
 use crate::risks::assessments::dto::{Assessment, RiskStatus};
 
 /// A risk the organisation follows up, with its assessment per year.
@@ -52,7 +52,8 @@ pub struct NewRisk {
     /// Short title, 1 to 300 characters.
     #[validate(
         length(min = 1, max = TITLE_MAX),
-        custom(function = "not_blank")
+        custom(function = "not_blank"),
+        custom(function = "single_line")
     )]
     #[schema(example = "Hoge werkdruk", min_length = 1, max_length = 300)]
     pub title: String,
@@ -87,7 +88,8 @@ pub struct RiskPatch {
     #[serde(default, deserialize_with = "present")]
     #[validate(
         length(min = 1, max = TITLE_MAX),
-        custom(function = "not_blank")
+        custom(function = "not_blank"),
+        custom(function = "single_line")
     )]
     #[schema(
         example = "Hoge werkdruk",

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::api::limits::{DEPARTMENTS_PER_TOKEN, TOKEN_NAME_MAX};
-use crate::api::validate::not_blank;
+use crate::api::validate::{identifier_name, not_blank};
 use crate::auth::Role;
 
 /// An API token (without its secret).
@@ -45,7 +45,8 @@ pub struct NewToken {
     /// Unique name, 1 to 100 characters, e.g. the script or person using it.
     #[validate(
         length(min = 1, max = TOKEN_NAME_MAX),
-        custom(function = "not_blank")
+        custom(function = "not_blank"),
+        custom(function = "identifier_name")
     )]
     #[schema(example = "financien-nachtscript", min_length = 1, max_length = 100)]
     pub name: String,

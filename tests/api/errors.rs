@@ -283,3 +283,33 @@ async fn a_search_is_bounded_in_length_and_words() {
         assert_eq!(app.get(&format!("{list}?q={fits}")).await.status, 200);
     }
 }
+
+#[actix_web::test]
+async fn single_line_fields_refuse_line_breaks_control_characters_and_direction_overrides() {
+    let app = TestApp::with_domains(&["organisatiecultuur"]).await;
+    for (field, value) in [
+        ("title", "Twee\nregels"),
+        ("title", "Omgekeerd \u{202E}tset"),
+        ("title", "Bel\u{7}"),
+        ("external_ref", "FIN\t7"),
+        ("plan_ref", "AP\r1"),
+    ] {
+        let mut body = json!({"title": "Goed", "domain_ids": ["organisatiecultuur"]});
+        body[field] = json!(value);
+        let response = app.post_json("/api/v1/actions", &body).await;
+        assert_eq!(response.invalid_fields(), [field], "{value:?}");
+    }
+    for name in [" eda", "eda ", "e\u{1b}da"] {
+        let response = app
+            .post_json("/api/v1/tokens", &json!({"name": name, "role": "reader"}))
+            .await;
+        assert_eq!(response.invalid_fields(), ["name"], "{name:?}");
+    }
+    // an accent or a dash inside the text is fine
+    app.post_json(
+        "/api/v1/actions",
+        &json!({"title": "Financiën – opvolging", "domain_ids": ["organisatiecultuur"]}),
+    )
+    .await
+    .ok_json(201);
+}

@@ -148,7 +148,8 @@ async fn every_table_pages_each_row_once_and_its_csv_holds_the_same_rows() {
     let risk = app
         .post_json(
             "/api/v1/risks",
-            &json!({"domain_id": "organisatiecultuur", "title": "Komma, \"aanhalingstekens\"\nen een regel",
+            &json!({"domain_id": "organisatiecultuur", "title": "Komma, \"aanhalingstekens\"",
+                    "description": "Twee\nregels, met \"aanhalingstekens\"",
                     "department_id": "financien", "theme_codes": ["CUL", "ORG"]}),
         )
         .await

@@ -10,7 +10,7 @@ use crate::api::limits::{
     BATCH_MAX, DESCRIPTION_MAX, DOMAINS_PER_ACTION, NOTE_MAX, PROGRESS_MAX, REF_MAX,
     RISKS_PER_ACTION, THEMES_MAX, TITLE_MAX, YEARS_COUNT, YEAR_MAX, YEAR_MIN,
 };
-use crate::api::validate::{not_blank, slug};
+use crate::api::validate::{not_blank, single_line, slug};
 
 /// The status of one year, as a script sends it.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
@@ -43,13 +43,14 @@ pub struct ActionUpsert {
     /// The department's own key; in a batch required, on `PUT .../by-ref/{external_ref}`
     /// optional and then equal to the path.
     #[serde(default)]
-    #[validate(length(min = 1, max = REF_MAX))]
+    #[validate(length(min = 1, max = REF_MAX), custom(function = "single_line"))]
     #[schema(example = "FIN-2023-007", min_length = 1, max_length = 100)]
     pub external_ref: Option<String>,
     /// Title, 1 to 300 characters.
     #[validate(
         length(min = 1, max = TITLE_MAX),
-        custom(function = "not_blank")
+        custom(function = "not_blank"),
+        custom(function = "single_line")
     )]
     #[schema(example = "E-facturatie", min_length = 1, max_length = 300)]
     pub title: String,
@@ -86,7 +87,7 @@ pub struct ActionUpsert {
     pub department_id: Option<String>,
     /// Reference into the multi-year plan, 1 to 100 characters.
     #[serde(default)]
-    #[validate(length(min = 1, max = REF_MAX))]
+    #[validate(length(min = 1, max = REF_MAX), custom(function = "single_line"))]
     #[schema(example = "AP 2.1.4", min_length = 1, max_length = 100)]
     pub plan_ref: Option<String>,
     /// Statuses of the years to set, at most one per year.
