@@ -185,12 +185,7 @@ pub async fn get_export(
         }
     }
     let format = params.format.unwrap_or_else(|| {
-        let wants_csv = req
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|accept| accept.to_ascii_lowercase().contains("text/csv"));
-        if wants_csv {
+        if prefers_csv(&req) {
             ExportFormat::Csv
         } else {
             ExportFormat::Json
@@ -250,6 +245,26 @@ pub async fn get_export(
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .body(body))
+}
+
+/// Whether the `Accept` header prefers CSV: `text/csv` with a quality above zero, and no
+/// lower than that of `application/json` when both are named.
+fn prefers_csv(req: &HttpRequest) -> bool {
+    use actix_web::HttpMessage;
+    let Some(accept) = req.get_header::<header::Accept>() else {
+        return false;
+    };
+    let quality = |essence: &str| {
+        accept
+            .iter()
+            .filter(|item| item.item.essence_str() == essence)
+            .map(|item| item.quality)
+            .max()
+    };
+    match (quality("text/csv"), quality("application/json")) {
+        (Some(csv), json) => csv > header::Quality::ZERO && json.is_none_or(|json| csv >= json),
+        (None, _) => false,
+    }
 }
 
 /// The key a cursor continues after, as a JSON array the query reads; checked against the

@@ -201,7 +201,8 @@ pub async fn get_report_document(
     request_body(content = Option<AdoptInput>, content_type = "application/json",
         description = "Optional: the day of adoption and the council decision."),
     responses(
-        (status = 200, description = "The report is adopted; its metadata.", body = ReportYear),
+        (status = 200, description = "The report is adopted; its metadata.", body = ReportYear,
+            headers(("ETag" = String, description = "Entity tag of the adopted year's metadata."))),
         (status = 409, description = "The report was adopted before.", body = crate::error::Problem,
             content_type = "application/problem+json")
     )
@@ -212,7 +213,8 @@ pub async fn adopt_report(
     principal: Principal,
     year: web::Path<i32>,
     body: OptionalJson<AdoptInput>,
-) -> Result<web::Json<ReportYear>, ApiError> {
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let year = year.into_inner();
     check_year(year)?;
     let input = body.0;
@@ -220,7 +222,7 @@ pub async fn adopt_report(
     let adopted = db
         .transaction(move |conn| adopt::adopt(conn, &principal, year, input))
         .await?;
-    Ok(web::Json(adopted))
+    Ok(with_etag(&req, &adopted))
 }
 
 /// Follow up the previous year's report

@@ -287,6 +287,25 @@ async fn an_empty_table_is_a_header_row_and_an_empty_page() {
     )
     .await;
     assert_eq!(json.content_type(), "application/json");
+    // the qualities count: q=0 refuses CSV, a preferred JSON wins
+    for (accept, expected) in [
+        ("text/csv;q=0", "application/json"),
+        ("application/json, text/csv;q=0.5", "application/json"),
+        (
+            "text/csv;q=0.9, application/json;q=0.4",
+            "text/csv; charset=utf-8",
+        ),
+        ("text/csv, application/json", "text/csv; charset=utf-8"),
+        ("*/*", "application/json"),
+    ] {
+        let response = send(
+            app.request(Method::GET, "/api/v1/exports/domains")
+                .insert_header(("Accept", accept)),
+            None,
+        )
+        .await;
+        assert_eq!(response.content_type(), expected, "Accept: {accept}");
+    }
 }
 
 #[actix_web::test]

@@ -486,14 +486,19 @@ async fn an_adopted_report_is_preserved_byte_for_byte_and_its_year_locked() {
         .as_i64()
         .unwrap();
 
-    let adopted = app
+    let response = app
         .post_json(
             "/api/v1/reports/2022/adopt",
             &json!({"adopted_on": "2023-06-27",
                     "decision_url": "https://besluiten.mechelen.be/2023/06/27/voortgangsrapport"}),
         )
-        .await
-        .ok_json(200);
+        .await;
+    let adopted = response.ok_json(200);
+    // the answer carries the entity tag of what it returns, like every write
+    assert_eq!(
+        response.header("etag"),
+        Some(voortgang::api::etag::etag_of(&adopted).as_str())
+    );
     assert_eq!(adopted["status"], "adopted");
     assert_eq!(adopted["adopted_on"], "2023-06-27");
     let sha256 = adopted["sha256"].as_str().unwrap().to_string();
