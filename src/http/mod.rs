@@ -32,7 +32,7 @@ use crate::{actions, audit, departments, domains, exports, reports, risks, theme
 use auth::{authenticate, AuthSettings, TokenCache};
 use browser::CorsOrigins;
 use limits::{Limits, RateLimits};
-use request_id::RequestId;
+use request_id::{loggable, RequestId};
 use response_cache::ResponseCache;
 
 /// Every route of the service; the OpenAPI paths are collected from the same calls.
@@ -101,7 +101,11 @@ pub fn build(
             if !allowed.is_empty() && !allowed.contains(req.method()) {
                 return ApiError::MethodNotAllowed(allowed).into();
             }
-            ApiError::NotFound(format!("No resource at this address: {err}.")).into()
+            ApiError::NotFound(format!(
+                "No resource at this address: {}.",
+                path_problem(&err.to_string())
+            ))
+            .into()
         }))
         .app_data(web::QueryConfig::default().error_handler(|err, _| {
             ApiError::BadRequest(format!("Invalid query string: {err}.")).into()
@@ -249,6 +253,23 @@ impl RouteTable {
         self.matching(path)
             .find(|(_, _, methods)| methods.contains(method))
             .map(|(template, _, _)| template.as_str())
+    }
+}
+
+/// What is wrong with a path segment, in the user's words rather than the parser's
+/// (`can not parse "1.5" to a i32`).
+fn path_problem(parser_says: &str) -> String {
+    let value = parser_says
+        .split_once("can not parse \"")
+        .and_then(|(_, rest)| rest.rsplit_once("\" to a "));
+    match value {
+        Some((value, "i32" | "i64" | "u32" | "u64")) => {
+            format!(
+                "`{}` is not a whole number, as ids and years are",
+                loggable(value)
+            )
+        }
+        _ => "a part of the path has the wrong form".into(),
     }
 }
 

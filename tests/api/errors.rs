@@ -313,3 +313,17 @@ async fn single_line_fields_refuse_line_breaks_control_characters_and_direction_
     .await
     .ok_json(201);
 }
+
+#[actix_web::test]
+async fn a_malformed_path_segment_is_explained_in_the_users_words() {
+    let app = TestApp::with_demo().await;
+    for path in ["/api/v1/actions/1.5", "/api/v1/risks/abc/assessments/2022"] {
+        let problem = app.get(path).await.problem(404);
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(detail.contains("is not a whole number"), "{path}: {detail}");
+        assert!(
+            !detail.contains("i32") && !detail.contains("parse"),
+            "{detail}"
+        );
+    }
+}
