@@ -9,6 +9,7 @@
 //! | `VOORTGANG_DB_STATEMENT_TIMEOUT_MS` | `5000` | longest a statement may run (100-600000); a request whose statement is cancelled gets 503 |
 //! | `VOORTGANG_DEMO` | `auto` | `auto`: load the demo data (Mechelen's 2022 report) into an empty database; `off`: never |
 //! | `VOORTGANG_SHUTDOWN_TIMEOUT_SECS` | `30` | how long SIGTERM waits for requests in flight before it stops (1-600) |
+//! | `VOORTGANG_BODY_TIMEOUT_SECS` | `10` | how long a client may take to send a request body (1-300); slower is 408, so a trickled body cannot hold a connection |
 //! | `VOORTGANG_PUBLIC_READ` | `false` | `true`: anonymous clients may read (an intranet behind its own gate); writes always need a token |
 //! | `VOORTGANG_ADMIN_TOKEN` | unset | at least 32 characters: this value becomes an admin token (named `admin-from-environment`) at start-up, for automation and tests |
 //! | `VOORTGANG_RATE_LIMIT` | `6000` | requests per minute per token (anonymous reads: per client address), bursts as large; `0` turns it off |
@@ -41,6 +42,7 @@ pub struct Config {
     pub db_statement_timeout: Duration,
     pub demo: DemoMode,
     pub shutdown_timeout: Duration,
+    pub body_timeout: Duration,
     pub public_read: bool,
     pub admin_token: Option<String>,
     pub cors_origins: Vec<String>,
@@ -141,6 +143,7 @@ impl Config {
             600_000,
         )?;
         let shutdown_timeout = number(&var, "VOORTGANG_SHUTDOWN_TIMEOUT_SECS", 30, 1, 600)?;
+        let body_timeout = number(&var, "VOORTGANG_BODY_TIMEOUT_SECS", 10, 1, 300)?;
 
         let demo = match var("VOORTGANG_DEMO").as_deref().map(str::trim) {
             None | Some("auto") => DemoMode::Auto,
@@ -211,6 +214,7 @@ impl Config {
             db_statement_timeout: Duration::from_millis(db_statement_timeout.into()),
             demo,
             shutdown_timeout: Duration::from_secs(shutdown_timeout.into()),
+            body_timeout: Duration::from_secs(body_timeout.into()),
         })
     }
 }

@@ -159,6 +159,7 @@ fn serve(config: Config) -> Result<(), ExitCode> {
         },
         cors_origins: config.cors_origins.clone(),
         rate_limits: config.rate_limits,
+        body_timeout: config.body_timeout,
     };
     log::info!(
         "serving on http://{0}; Swagger UI at http://{0}/swagger-ui/",

@@ -16,6 +16,17 @@ use crate::error::ApiError;
 /// Largest accepted request body.
 pub const BODY_LIMIT: usize = 256 * 1024;
 
+/// How long a client may take to send a request body (`VOORTGANG_BODY_TIMEOUT_SECS`), in the
+/// app data; 10 seconds when none is set.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTimeout(pub std::time::Duration);
+
+impl Default for BodyTimeout {
+    fn default() -> Self {
+        Self(std::time::Duration::from_secs(10))
+    }
+}
+
 pub const JSON: &str = "application/json";
 pub const MERGE_PATCH_JSON: &str = "application/merge-patch+json";
 
@@ -113,8 +124,18 @@ fn read_body<T: DeserializeOwned>(
                 None => format!("expected Content-Type {media_type}"),
             }));
         }
-        let bytes = body::to_bytes_limited(stream, BODY_LIMIT)
+        let timeout = req
+            .app_data::<actix_web::web::Data<BodyTimeout>>()
+            .map_or_else(BodyTimeout::default, |t| *t.get_ref());
+        let read = body::to_bytes_limited(stream, BODY_LIMIT);
+        let bytes = actix_web::rt::time::timeout(timeout.0, read)
             .await
+            .map_err(|_| {
+                ApiError::RequestTimeout(format!(
+                    "the request body did not arrive within {} s",
+                    timeout.0.as_secs()
+                ))
+            })?
             .map_err(|_| {
                 ApiError::PayloadTooLarge(format!(
                     "the request body is larger than {} KiB",

@@ -23,6 +23,7 @@ use utoipa_actix_web::{scope, AppExt};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::actions::{statuses, upserts};
+use crate::api::body::BodyTimeout;
 use crate::db::Database;
 use crate::domains::criteria;
 use crate::error::{problem_response, ApiError, PROBLEM_JSON};
@@ -90,6 +91,7 @@ pub fn build(
         .app_data(shared.tokens)
         .app_data(shared.limits)
         .app_data(shared.cors)
+        .app_data(shared.body_timeout)
         .app_data(routes)
         .app_data(web::PathConfig::default().error_handler(|err, req| {
             // `PATCH /actions/batch` reaches `PATCH /actions/{id}`: the literal path has no
@@ -136,6 +138,8 @@ pub struct Shared {
     pub limits: web::Data<Limits>,
     /// The origins that may call the API from a browser.
     pub cors: web::Data<CorsOrigins>,
+    /// How long a client may take to send a request body.
+    pub body_timeout: web::Data<BodyTimeout>,
 }
 
 /// How the HTTP server runs.
@@ -153,6 +157,8 @@ pub struct ServerOptions {
     pub cors_origins: Vec<String>,
     /// Requests and failed authentications allowed per minute.
     pub rate_limits: RateLimits,
+    /// How long a client may take to send a request body.
+    pub body_timeout: Duration,
 }
 
 /// Starts serving on `listener`; the returned future ends when the server stopped.
@@ -169,6 +175,7 @@ pub fn serve(
         tokens: web::Data::new(TokenCache::default()),
         limits: web::Data::new(Limits::new(options.rate_limits)),
         cors: web::Data::new(CorsOrigins(options.cors_origins)),
+        body_timeout: web::Data::new(BodyTimeout(options.body_timeout)),
     };
     let mut server = HttpServer::new(move || build(db.clone(), api.clone(), auth, shared.clone()))
         .shutdown_timeout(options.shutdown_timeout.as_secs())

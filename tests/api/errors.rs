@@ -327,3 +327,45 @@ async fn a_malformed_path_segment_is_explained_in_the_users_words() {
         );
     }
 }
+
+#[actix_web::test]
+async fn a_body_that_trickles_in_is_cut_off_with_a_408_problem() {
+    use std::io::{Read, Write};
+    use std::time::Duration;
+    let app = TestApp::spawn_with(crate::helpers::Setup {
+        body_timeout: Duration::from_secs(1),
+        ..crate::helpers::Setup::default()
+    })
+    .await;
+    let address = app.address.trim_start_matches("http://").to_string();
+    let answer = actix_web::rt::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let head = format!(
+            "POST /api/v1/departments HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {}\r\n\
+             Content-Type: application/json\r\nContent-Length: 60\r\n\r\n{{\"id\": ",
+            crate::helpers::ADMIN_TOKEN
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        // the rest of the body never comes
+        let mut answer = Vec::new();
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stream.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            answer.extend_from_slice(&buf[..n]);
+            if answer.windows(4).any(|w| w == b"\r\n\r\n") && answer.ends_with(b"}") {
+                break;
+            }
+        }
+        String::from_utf8_lossy(&answer).to_string()
+    })
+    .await
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("application/problem+json"), "{answer}");
+    assert!(answer.contains("did not arrive within 1 s"), "{answer}");
+}

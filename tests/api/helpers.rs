@@ -173,6 +173,8 @@ pub struct Setup {
     pub statement_timeout: Duration,
     /// `VOORTGANG_RATE_LIMIT` and `VOORTGANG_AUTH_FAILURE_LIMIT`.
     pub rate_limits: voortgang::http::limits::RateLimits,
+    /// `VOORTGANG_BODY_TIMEOUT_SECS`.
+    pub body_timeout: Duration,
 }
 
 impl Default for Setup {
@@ -186,6 +188,7 @@ impl Default for Setup {
             cors_origins: Vec::new(),
             statement_timeout: Duration::from_secs(5),
             rate_limits: voortgang::http::limits::RateLimits::default(),
+            body_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -261,6 +264,7 @@ impl TestApp {
             },
             cors_origins: setup.cors_origins.clone(),
             rate_limits: setup.rate_limits,
+            body_timeout: setup.body_timeout,
         };
         let (sender, receiver) = std::sync::mpsc::channel();
         let server = std::thread::spawn(move || {
