@@ -147,20 +147,6 @@ impl Key {
     }
 }
 
-/// Cuts up to `limit + 1` rows (each with its rank) to a page, and gives the key to continue
-/// after when more follow.
-pub fn split<R>(
-    rows: Vec<(R, f32)>,
-    limit: i64,
-    sort: Sort,
-    row_key: impl for<'a> Fn(&'a R, f32) -> RowKey<'a>,
-) -> (Vec<R>, Option<Key>) {
-    let (rows, next) = page::split(rows, limit, |(row, rank)| {
-        Key::of(sort, row_key(row, *rank))
-    });
-    (rows.into_iter().map(|(row, _)| row).collect(), next)
-}
-
 pub type Predicate<QS> = Box<dyn BoxableExpression<QS, Pg, SqlType = Bool>>;
 pub type RankExpression<QS> = Box<dyn BoxableExpression<QS, Pg, SqlType = Float>>;
 /// An ORDER BY clause (its SQL type is only there to satisfy diesel).
@@ -233,11 +219,9 @@ impl Window {
         match (order_by(table, self.sort), &self.q) {
             (Some(order), _) => Box::new(sql::<Integer>(&order)),
             (None, q) => Box::new(
-                sql::<Integer>(&format!(
-                    "ts_rank({table}.search, websearch_to_tsquery('voortgang_dutch', "
-                ))
-                .bind::<Text, _>(q.clone().unwrap_or_default())
-                .sql(&format!(")) DESC, {table}.id ASC")),
+                sql::<Integer>(&ts_rank(table))
+                    .bind::<Text, _>(q.clone().unwrap_or_default())
+                    .sql(&format!(")) DESC, {table}.id ASC")),
             ),
         }
     }
@@ -247,18 +231,28 @@ impl Window {
         self.limit + 1
     }
 
-    /// The loaded rows cut to the page, and the key to continue after when more follow.
+    /// The loaded rows (each with its rank) cut to the page, and the key to continue after
+    /// when more follow.
     pub fn split<R>(
         &self,
         rows: Vec<(R, f32)>,
         row_key: impl for<'a> Fn(&'a R, f32) -> RowKey<'a>,
     ) -> (Vec<R>, Option<Key>) {
-        split(rows, self.limit, self.sort, row_key)
+        let (rows, next) = page::split(rows, self.limit, |(row, rank)| {
+            Key::of(self.sort, row_key(row, *rank))
+        });
+        (rows.into_iter().map(|(row, _)| row).collect(), next)
     }
 }
 
+/// The start of the relevance of a row of `table`; the search text is bound after it and
+/// `))` closes it.
+fn ts_rank(table: &str) -> String {
+    format!("ts_rank({table}.search, websearch_to_tsquery('voortgang_dutch', ")
+}
+
 /// Rows matching the search `q` (websearch syntax: words, "phrases", -exclusions, or).
-pub fn matches<QS: 'static>(table: &'static str, q: &str) -> Predicate<QS> {
+fn matches<QS: 'static>(table: &'static str, q: &str) -> Predicate<QS> {
     Box::new(
         sql::<Bool>(&format!(
             "{table}.search @@ websearch_to_tsquery('voortgang_dutch', "
@@ -269,14 +263,12 @@ pub fn matches<QS: 'static>(table: &'static str, q: &str) -> Predicate<QS> {
 }
 
 /// The relevance of a row to `q`, or 0 when not searching.
-pub fn rank<QS: 'static>(table: &'static str, q: Option<&str>) -> RankExpression<QS> {
+fn rank<QS: 'static>(table: &'static str, q: Option<&str>) -> RankExpression<QS> {
     match q {
         Some(q) => Box::new(
-            sql::<Float>(&format!(
-                "ts_rank({table}.search, websearch_to_tsquery('voortgang_dutch', "
-            ))
-            .bind::<Text, _>(q.to_string())
-            .sql("))"),
+            sql::<Float>(&ts_rank(table))
+                .bind::<Text, _>(q.to_string())
+                .sql("))"),
         ),
         None => Box::new(sql::<Float>("0::real")),
     }
@@ -284,7 +276,7 @@ pub fn rank<QS: 'static>(table: &'static str, q: Option<&str>) -> RankExpression
 
 /// The ORDER BY clause of a sort; `None` for relevance, which orders by [`rank`] descending
 /// and then by id.
-pub fn order_by(table: &'static str, sort: Sort) -> Option<String> {
+fn order_by(table: &'static str, sort: Sort) -> Option<String> {
     let direction = if sort.descending { "DESC" } else { "ASC" };
     let column = match sort.key {
         SortKey::Id => return Some(format!("{table}.id {direction}")),
@@ -299,12 +291,7 @@ pub fn order_by(table: &'static str, sort: Sort) -> Option<String> {
 }
 
 /// Rows after `key` in the order of `sort`.
-pub fn after<QS: 'static>(
-    table: &'static str,
-    sort: Sort,
-    key: Key,
-    q: Option<&str>,
-) -> Predicate<QS> {
+fn after<QS: 'static>(table: &'static str, sort: Sort, key: Key, q: Option<&str>) -> Predicate<QS> {
     let (cmp, id_cmp) = if sort.descending {
         ("<", "<")
     } else {
@@ -347,7 +334,7 @@ pub fn after<QS: 'static>(
         SortKey::Rank => {
             let value = key.rank.unwrap_or_default();
             let q = q.unwrap_or_default().to_string();
-            let rank = format!("ts_rank({table}.search, websearch_to_tsquery('voortgang_dutch', ");
+            let rank = ts_rank(table);
             Box::new(
                 sql::<Bool>(&format!("({rank}"))
                     .bind::<Text, _>(q.clone())

@@ -9,11 +9,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
 
-pub use super::limits::{PAGE_DEFAULT as DEFAULT_LIMIT, PAGE_MAX as MAX_LIMIT};
+use super::limits::{PAGE_DEFAULT, PAGE_MAX};
 
 /// Checks a requested page size against the bounds of every list.
 pub fn limit(requested: Option<i64>) -> Result<i64, ApiError> {
-    limit_within(requested, DEFAULT_LIMIT, MAX_LIMIT)
+    limit_within(requested, PAGE_DEFAULT, PAGE_MAX)
 }
 
 /// Checks a requested page size against `1..=max`; `default` when none is asked for.

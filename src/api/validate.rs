@@ -4,9 +4,10 @@ use std::borrow::Cow;
 
 use validator::ValidationError;
 
-pub use super::limits::SLUG_MAX;
+use super::limits::SLUG_MAX;
 
-/// A slug: lowercase letters, digits and single hyphens between them, at most 64 characters.
+/// A slug: lowercase letters, digits and single hyphens between them, at most `SLUG_MAX`
+/// characters.
 pub fn slug(value: &str) -> Result<(), ValidationError> {
     let well_formed = !value.is_empty()
         && value.len() as u64 <= SLUG_MAX
@@ -19,9 +20,9 @@ pub fn slug(value: &str) -> Result<(), ValidationError> {
     if well_formed {
         Ok(())
     } else {
-        Err(ValidationError::new("slug").with_message(Cow::Borrowed(
-            "must be 1 to 64 lowercase letters, digits and single hyphens, e.g. `bescherming-activa`",
-        )))
+        Err(ValidationError::new("slug").with_message(Cow::Owned(format!(
+            "must be 1 to {SLUG_MAX} lowercase letters, digits and single hyphens, e.g. `bescherming-activa`"
+        ))))
     }
 }
 

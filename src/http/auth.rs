@@ -15,10 +15,11 @@ use base64::Engine;
 
 use super::limits::{too_many, Limits};
 use super::request_id::{loggable, RequestId};
+use super::RouteTable;
 use crate::auth::{required_role, Principal, Role};
 use crate::db::Database;
 use crate::error::ApiError;
-use crate::http::RouteTable;
+
 use crate::tokens;
 
 /// Authentication settings of the running service.
