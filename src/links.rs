@@ -1,9 +1,11 @@
-//! Checks that the rows a write links to exist, so a dangling link is a 422 naming the field
-//! (the foreign keys guarantee it; these checks explain it).
+//! Checks on the rows a write links to: that they exist, so a dangling link is a 422 naming the
+//! field (the foreign keys guarantee it; these checks explain it), and that an editor links only
+//! to what its departments own, so no department's write ties another department's rows.
 
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 
+use crate::auth::{Principal, Role};
 use crate::db::schema::{actions, departments, domains, risks, themes};
 use crate::error::ApiError;
 
@@ -51,23 +53,6 @@ pub fn themes(conn: &mut PgConnection, codes: &[String], field: &str) -> Result<
     report(field, "theme", missing(codes, &found))
 }
 
-pub fn risks(conn: &mut PgConnection, ids: &[i32], field: &str) -> Result<(), ApiError> {
-    let found: Vec<i32> = risks::table
-        .filter(risks::id.eq_any(ids))
-        .select(risks::id)
-        .load(conn)?;
-    report(field, "risk", missing(ids, &found))
-}
-
-pub fn action(conn: &mut PgConnection, id: Option<i32>, field: &str) -> Result<(), ApiError> {
-    let Some(id) = id else { return Ok(()) };
-    let found: Vec<i32> = actions::table
-        .filter(actions::id.eq(id))
-        .select(actions::id)
-        .load(conn)?;
-    report(field, "action", missing(&[id], &found))
-}
-
 /// Sorted, without duplicates: the stored form of a set of links.
 pub fn normalised<T: Ord>(mut values: Vec<T>) -> Vec<T> {
     values.sort();
@@ -92,4 +77,67 @@ pub fn departments(conn: &mut PgConnection, ids: &[String], field: &str) -> Resu
         .select(departments::id)
         .load(conn)?;
     report(field, "department", missing(ids, &found))
+}
+
+/// An editor links an action (as `parent_id`) or a risk (as `risk_ids`) only when its
+/// departments own it, or when no department does (a city-wide row, which only admins
+/// change). Otherwise the other department could no longer delete its own row, and a cascade
+/// of one department would rewrite another's. Admins link freely.
+fn ensure_may_link(
+    principal: &Principal,
+    owners: Vec<(i32, Option<String>)>,
+    what: &str,
+    field: &str,
+) -> Result<(), ApiError> {
+    if principal.role == Some(Role::Admin) {
+        return Ok(());
+    }
+    let foreign: Vec<String> = owners
+        .into_iter()
+        .filter_map(|(id, owner)| {
+            let owner = owner?;
+            (!principal.departments.contains(&owner)).then(|| format!("{what} {id} (`{owner}`)"))
+        })
+        .collect();
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::Forbidden(format!(
+        "The token `{}` may not link `{field}` to what another department owns: {}.",
+        principal.name,
+        foreign.join(", ")
+    )))
+}
+
+/// Checks the actions newly linked as `field` (a parent): they exist, and the principal may
+/// link them.
+pub fn actions_to_link(
+    conn: &mut PgConnection,
+    principal: &Principal,
+    ids: &[i32],
+    field: &str,
+) -> Result<(), ApiError> {
+    let owners: Vec<(i32, Option<String>)> = actions::table
+        .filter(actions::id.eq_any(ids))
+        .select((actions::id, actions::department_id))
+        .load(conn)?;
+    let found: Vec<i32> = owners.iter().map(|(id, _)| *id).collect();
+    report(field, "action", missing(ids, &found))?;
+    ensure_may_link(principal, owners, "action", field)
+}
+
+/// Checks the risks newly linked as `field`: they exist, and the principal may link them.
+pub fn risks_to_link(
+    conn: &mut PgConnection,
+    principal: &Principal,
+    ids: &[i32],
+    field: &str,
+) -> Result<(), ApiError> {
+    let owners: Vec<(i32, Option<String>)> = risks::table
+        .filter(risks::id.eq_any(ids))
+        .select((risks::id, risks::department_id))
+        .load(conn)?;
+    let found: Vec<i32> = owners.iter().map(|(id, _)| *id).collect();
+    report(field, "risk", missing(ids, &found))?;
+    ensure_may_link(principal, owners, "risk", field)
 }

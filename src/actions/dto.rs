@@ -87,11 +87,13 @@ pub struct NewAction {
     #[validate(length(min = 1, max = DOMAINS_PER_ACTION))]
     #[schema(example = json!(["organisatiecultuur"]), min_items = 1, max_items = 20)]
     pub domain_ids: Vec<String>,
-    /// The parent action, for a sub-action.
+    /// The parent action, for a sub-action. An editor names only an action of its departments
+    /// or one without department.
     #[serde(default)]
     #[schema(example = 3)]
     pub parent_id: Option<i32>,
-    /// The risks the action addresses, at most 100.
+    /// The risks the action addresses, at most 100. An editor links only risks of its
+    /// departments or without department.
     #[serde(default)]
     #[validate(length(max = RISKS_PER_ACTION))]
     #[schema(example = json!([1]), max_items = 100)]
@@ -147,11 +149,13 @@ pub struct ActionPatch {
     #[validate(length(min = 1, max = DOMAINS_PER_ACTION))]
     #[schema(example = json!(["organisatiecultuur", "bescherming-activa"]), nullable = false, min_items = 1, max_items = 20)]
     pub domain_ids: Option<Vec<String>>,
-    /// New parent action, or null to make it a top-level action.
+    /// New parent action, or null to make it a top-level action. An editor names only an action
+    /// of its departments or one without department.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<i32>, example = 3)]
     pub parent_id: Option<Option<i32>>,
-    /// The complete new set of risks addressed.
+    /// The complete new set of risks addressed. A risk it did not address before must be of
+    /// the editor's departments or without department.
     #[serde(default, deserialize_with = "present")]
     #[validate(length(max = RISKS_PER_ACTION))]
     #[schema(example = json!([1, 2]), nullable = false, max_items = 100)]

@@ -244,14 +244,27 @@ struct Links {
 }
 
 impl Links {
-    fn checked(conn: &mut PgConnection, links: Links) -> Result<Links, ApiError> {
+    /// Normalises and checks the links a write sets; of the risks, those the action did not
+    /// have before (`kept`) must be the principal's to link.
+    fn checked(
+        conn: &mut PgConnection,
+        principal: &Principal,
+        links: Links,
+        kept: &[i32],
+    ) -> Result<Links, ApiError> {
         let checked = Links {
             domain_ids: links::normalised(links.domain_ids),
             risk_ids: links::normalised(links.risk_ids),
             theme_codes: links::normalised(links.theme_codes),
         };
         links::domains(conn, &checked.domain_ids, "domain_ids")?;
-        links::risks(conn, &checked.risk_ids, "risk_ids")?;
+        let added: Vec<i32> = checked
+            .risk_ids
+            .iter()
+            .filter(|r| !kept.contains(r))
+            .copied()
+            .collect();
+        links::risks_to_link(conn, principal, &added, "risk_ids")?;
         links::themes(conn, &checked.theme_codes, "theme_codes")?;
         Ok(checked)
     }
@@ -315,14 +328,16 @@ pub fn create(
     ensure_external_ref_free(conn, new.external_ref.as_deref(), None)?;
     let links = Links::checked(
         conn,
+        principal,
         Links {
             domain_ids: new.domain_ids,
             risk_ids: new.risk_ids,
             theme_codes: new.theme_codes,
         },
+        &[],
     )?;
     links::department(conn, new.department_id.as_deref(), "department_id")?;
-    links::action(conn, new.parent_id, "parent_id")?;
+    links::actions_to_link(conn, principal, new.parent_id.as_slice(), "parent_id")?;
     let id: i32 = diesel::insert_into(actions::table)
         .values((
             actions::external_ref.eq(&new.external_ref),
@@ -360,9 +375,12 @@ pub fn update(
     auth::ensure_may_change(principal, department_id.as_deref())?;
     links::department(conn, department_id.as_deref(), "department_id")?;
     let parent_id = patch.parent_id.unwrap_or(current.parent_id);
-    links::action(conn, parent_id, "parent_id")?;
+    if parent_id != current.parent_id {
+        links::actions_to_link(conn, principal, parent_id.as_slice(), "parent_id")?;
+    }
     let links = Links::checked(
         conn,
+        principal,
         Links {
             domain_ids: patch
                 .domain_ids
@@ -372,6 +390,7 @@ pub fn update(
                 .theme_codes
                 .unwrap_or_else(|| current.theme_codes.clone()),
         },
+        &current.risk_ids,
     )?;
     diesel::update(actions::table.find(id))
         .set((

@@ -264,6 +264,10 @@ pub fn delete(
         .select(action_risks::action_id)
         .load(conn)?;
     let before = crate::actions::repo::find_many(conn, &linked)?;
+    for action in &before {
+        // the cascade rewrites these actions: only what the caller may change
+        auth::ensure_may_change(principal, action.department_id.as_deref())?;
+    }
     diesel::update(actions::table.filter(actions::id.eq_any(&linked)))
         .set(actions::updated_at.eq(diesel::dsl::now))
         .execute(conn)?;

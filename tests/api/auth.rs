@@ -631,3 +631,268 @@ async fn several_authorization_headers_are_refused() {
     // one header is fine
     assert_eq!(app.get("/api/v1/domains").await.status, 200);
 }
+
+/// Rows of both departments and a city-wide one, the links between them made by the admin.
+struct Owned {
+    own_action: i64,
+    own_risk: i64,
+    other_action: i64,
+    other_risk: i64,
+    shared_action: i64,
+    shared_risk: i64,
+}
+
+async fn owned(app: &TestApp, domain: &str) -> Owned {
+    let mut ids = Vec::new();
+    for department in [json!("eigen"), json!("ander"), Value::Null] {
+        let action = app
+            .post_json(
+                "/api/v1/actions",
+                &json!({"title": "Actie", "domain_ids": [domain], "department_id": department}),
+            )
+            .await
+            .ok_json(201)["id"]
+            .as_i64()
+            .unwrap();
+        let risk = app
+            .post_json(
+                "/api/v1/risks",
+                &json!({"title": "Risico", "domain_id": domain, "department_id": department}),
+            )
+            .await
+            .ok_json(201)["id"]
+            .as_i64()
+            .unwrap();
+        ids.push((action, risk));
+    }
+    Owned {
+        own_action: ids[0].0,
+        own_risk: ids[0].1,
+        other_action: ids[1].0,
+        other_risk: ids[1].1,
+        shared_action: ids[2].0,
+        shared_risk: ids[2].1,
+    }
+}
+
+#[actix_web::test]
+async fn an_editor_links_only_to_what_its_departments_own_or_no_department_owns() {
+    let app = TestApp::with_domains(&["ict"]).await;
+    departments(&app).await;
+    let own = token(
+        &app,
+        json!({"name": "editor-eigen", "role": "editor", "department_ids": ["eigen"]}),
+    )
+    .await;
+    let o = owned(&app, "ict").await;
+    let action = |extra: Value| {
+        let mut body = json!({"title": "Nieuw", "domain_ids": ["ict"], "department_id": "eigen"});
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        body
+    };
+    let batch_item = |reference: &str, extra: Value| {
+        let mut item = action(extra);
+        item["external_ref"] = json!(reference);
+        json!({"items": [item]})
+    };
+    // (operation, method, path, body, the editor's expected status); the admin may do each
+    let cases: Vec<(&str, Method, String, Value, u16)> = vec![
+        (
+            "create under own",
+            Method::POST,
+            "/api/v1/actions".into(),
+            action(json!({"parent_id": o.own_action})),
+            201,
+        ),
+        (
+            "create under other",
+            Method::POST,
+            "/api/v1/actions".into(),
+            action(json!({"parent_id": o.other_action})),
+            403,
+        ),
+        (
+            "create under shared",
+            Method::POST,
+            "/api/v1/actions".into(),
+            action(json!({"parent_id": o.shared_action})),
+            201,
+        ),
+        (
+            "create for own risk",
+            Method::POST,
+            "/api/v1/actions".into(),
+            action(json!({"risk_ids": [o.own_risk, o.shared_risk]})),
+            201,
+        ),
+        (
+            "create for other risk",
+            Method::POST,
+            "/api/v1/actions".into(),
+            action(json!({"risk_ids": [o.own_risk, o.other_risk]})),
+            403,
+        ),
+        (
+            "patch parent other",
+            Method::PATCH,
+            format!("/api/v1/actions/{}", o.own_action),
+            json!({"parent_id": o.other_action}),
+            403,
+        ),
+        (
+            "patch risks other",
+            Method::PATCH,
+            format!("/api/v1/actions/{}", o.own_action),
+            json!({"risk_ids": [o.other_risk]}),
+            403,
+        ),
+        (
+            "patch risks own",
+            Method::PATCH,
+            format!("/api/v1/actions/{}", o.own_action),
+            json!({"risk_ids": [o.own_risk]}),
+            200,
+        ),
+        (
+            "upsert under other",
+            Method::PUT,
+            "/api/v1/actions/by-ref/REL-1".into(),
+            action(json!({"parent_id": o.other_action})),
+            403,
+        ),
+        (
+            "upsert for other risk",
+            Method::PUT,
+            "/api/v1/actions/by-ref/REL-2".into(),
+            action(json!({"risk_ids": [o.other_risk]})),
+            403,
+        ),
+        (
+            "batch under other",
+            Method::POST,
+            "/api/v1/actions/batch".into(),
+            batch_item("REL-3", json!({"parent_id": o.other_action})),
+            403,
+        ),
+        (
+            "batch for other risk",
+            Method::POST,
+            "/api/v1/actions/batch".into(),
+            batch_item("REL-4", json!({"risk_ids": [o.other_risk]})),
+            403,
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (name, method, path, body, expected) in &cases {
+        let content_type = if *method == Method::PATCH {
+            "application/merge-patch+json"
+        } else {
+            "application/json"
+        };
+        let request = app
+            .request_as(method.clone(), path, Some(&own))
+            .insert_header(("Content-Type", content_type));
+        let response = send(request, Some(body.to_string())).await;
+        if response.status != *expected {
+            failures.push(format!(
+                "{name}: expected {expected}, got {}",
+                response.status
+            ));
+        } else if *expected == 403 {
+            let problem = response.problem(403);
+            let detail = problem["detail"].as_str().unwrap();
+            assert!(detail.contains("another department"), "{name}: {detail}");
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // nothing of the refused writes was stored
+    let all = app.get("/api/v1/actions?limit=1000").await.ok_json(200);
+    let stored: Vec<&str> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["external_ref"].as_str())
+        .collect();
+    assert!(stored.iter().all(|r| !r.starts_with("REL-")), "{stored:?}");
+    let children = app
+        .get(&format!("/api/v1/actions?parent_id={}", o.other_action))
+        .await
+        .ok_json(200);
+    assert_eq!(children["items"], json!([]));
+
+    // what the admin links stays; the editor's own writes keep it without re-checking it
+    let linked = app
+        .patch(
+            &format!("/api/v1/actions/{}", o.own_action),
+            &json!({"risk_ids": [o.own_risk, o.other_risk]}),
+        )
+        .await;
+    linked.ok_json(200);
+    let request = app
+        .request_as(
+            Method::PATCH,
+            &format!("/api/v1/actions/{}", o.own_action),
+            Some(&own),
+        )
+        .insert_header(("Content-Type", "application/merge-patch+json"));
+    let kept = send(request, Some(json!({"title": "Hernoemd"}).to_string())).await;
+    assert_eq!(
+        kept.ok_json(200)["risk_ids"],
+        json!([o.own_risk, o.other_risk])
+    );
+}
+
+#[actix_web::test]
+async fn a_cascade_never_changes_another_departments_row() {
+    let app = TestApp::with_domains(&["ict"]).await;
+    departments(&app).await;
+    let own = token(
+        &app,
+        json!({"name": "editor-eigen", "role": "editor", "department_ids": ["eigen"]}),
+    )
+    .await;
+    let o = owned(&app, "ict").await;
+    // the admin ties the other department's action to our risk and under our action
+    app.patch(
+        &format!("/api/v1/actions/{}", o.other_action),
+        &json!({"risk_ids": [o.own_risk], "parent_id": o.own_action}),
+    )
+    .await
+    .ok_json(200);
+    let before = app
+        .get(&format!("/api/v1/actions/{}", o.other_action))
+        .await
+        .ok_json(200);
+
+    for path in [
+        format!("/api/v1/risks/{}?cascade=true", o.own_risk),
+        format!("/api/v1/actions/{}?cascade=true", o.own_action),
+    ] {
+        let response = send(app.request_as(Method::DELETE, &path, Some(&own)), None).await;
+        let problem = response.problem(403);
+        assert!(
+            problem["detail"].as_str().unwrap().contains("`ander`"),
+            "{path}: {problem}"
+        );
+    }
+    let after = app
+        .get(&format!("/api/v1/actions/{}", o.other_action))
+        .await
+        .ok_json(200);
+    assert_eq!(after, before);
+    assert_eq!(
+        app.get(&format!("/api/v1/risks/{}", o.own_risk))
+            .await
+            .status,
+        200
+    );
+    // the admin's cascade may
+    assert_eq!(
+        app.delete(&format!("/api/v1/risks/{}?cascade=true", o.own_risk))
+            .await
+            .status,
+        204
+    );
+}

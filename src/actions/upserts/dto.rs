@@ -66,11 +66,13 @@ pub struct ActionUpsert {
     #[validate(length(min = 1, max = DOMAINS_PER_ACTION))]
     #[schema(example = json!(["voorkomen-fraude-en-fouten"]), min_items = 1, max_items = 20)]
     pub domain_ids: Vec<String>,
-    /// The parent action, for a sub-action.
+    /// The parent action, for a sub-action. An editor names only an action of its departments
+    /// or one without department.
     #[serde(default)]
     #[schema(example = 3)]
     pub parent_id: Option<i32>,
-    /// The risks the action addresses, at most 100.
+    /// The risks the action addresses, at most 100. An editor links only risks of its
+    /// departments or without department.
     #[serde(default)]
     #[validate(length(max = RISKS_PER_ACTION))]
     #[schema(example = json!([9]), max_items = 100)]
