@@ -23,6 +23,7 @@ struct EventRow {
     before: Option<Value>,
     after: Option<Value>,
     request_id: Option<String>,
+    actor_token_id: Option<i32>,
 }
 
 impl From<EventRow> for AuditEvent {
@@ -37,6 +38,7 @@ impl From<EventRow> for AuditEvent {
             before: row.before,
             after: row.after,
             request_id: row.request_id,
+            actor_token_id: row.actor_token_id,
         }
     }
 }
@@ -89,6 +91,7 @@ pub fn record<T: Serialize>(
             audit_events::before.eq(before),
             audit_events::after.eq(after),
             audit_events::request_id.eq(&principal.request_id),
+            audit_events::actor_token_id.eq(principal.token_id),
         ))
         .execute(conn)?;
     Ok(())
@@ -141,6 +144,7 @@ pub struct AuditFilter {
     pub entity_type: Option<EntityType>,
     pub entity_id: Option<String>,
     pub actor: Option<String>,
+    pub actor_token_id: Option<i32>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
     pub after: Option<i64>,
@@ -167,6 +171,9 @@ pub fn list(conn: &mut PgConnection, f: AuditFilter) -> Result<Vec<AuditEvent>, 
     }
     if let Some(actor) = f.actor {
         query = query.filter(audit_events::actor.eq(actor));
+    }
+    if let Some(token) = f.actor_token_id {
+        query = query.filter(audit_events::actor_token_id.eq(token));
     }
     if let Some(since) = f.since {
         query = query.filter(audit_events::at.ge(since));

@@ -28,6 +28,9 @@ crate::db::text_enum! {
 pub struct Principal {
     /// The token's name (the actor in the audit trail), or `anonymous`.
     pub name: String,
+    /// The token's id, recorded with the name in the audit trail; `None` for an anonymous
+    /// client and for the service's own work.
+    pub token_id: Option<i32>,
     /// `None` for an anonymous client.
     pub role: Option<Role>,
     /// For editors: the departments they may change.
@@ -42,6 +45,7 @@ impl Principal {
             name: "anonymous".into(),
             role: None,
             departments: Vec::new(),
+            token_id: None,
             request_id: None,
         }
     }
@@ -52,6 +56,7 @@ impl Principal {
             name: name.into(),
             role: Some(Role::Admin),
             departments: Vec::new(),
+            token_id: None,
             request_id: None,
         }
     }
@@ -137,6 +142,7 @@ mod tests {
             name: "financien-script".into(),
             role: Some(Role::Editor),
             departments: vec!["financien".into()],
+            token_id: Some(7),
             request_id: None,
         };
         assert!(ensure_may_change(&editor, Some("financien")).is_ok());

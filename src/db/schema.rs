@@ -89,6 +89,7 @@ diesel::table! {
         before -> Nullable<Jsonb>,
         after -> Nullable<Jsonb>,
         request_id -> Nullable<Text>,
+        actor_token_id -> Nullable<Int4>,
     }
 }
 
@@ -222,6 +223,7 @@ diesel::joinable!(action_themes -> actions (action_id));
 diesel::joinable!(actions -> departments (department_id));
 diesel::joinable!(api_token_departments -> api_tokens (token_id));
 diesel::joinable!(api_token_departments -> departments (department_id));
+diesel::joinable!(audit_events -> api_tokens (actor_token_id));
 diesel::joinable!(criteria -> domains (domain_id));
 diesel::joinable!(report_snapshots -> report_years (year));
 diesel::joinable!(risk_assessments -> risks (risk_id));

@@ -95,6 +95,7 @@ pub fn authenticate(
         .unwrap_or_default();
     Ok(Some(Principal {
         name: row.name,
+        token_id: Some(row.id),
         role: Some(row.role),
         departments,
         request_id: None,

@@ -263,3 +263,60 @@ async fn the_events_of_api_tokens_are_for_admins_only() {
         .await
         .ok_json(200);
 }
+
+#[actix_web::test]
+async fn each_event_names_the_token_by_id_so_look_alike_names_stay_apart() {
+    let app = TestApp::with_domains(&["ict"]).await;
+    app.post_json("/api/v1/departments", &json!({"id": "ict", "name": "ICT"}))
+        .await
+        .ok_json(201);
+    let mut tokens = Vec::new();
+    for name in ["ict-script", "ICT-script"] {
+        let token = app
+            .post_json(
+                "/api/v1/tokens",
+                &json!({"name": name, "role": "editor", "department_ids": ["ict"]}),
+            )
+            .await
+            .ok_json(201);
+        let id = token["id"].as_i64().unwrap();
+        let secret = token["secret"].as_str().unwrap().to_string();
+        let request = app
+            .request_as(
+                actix_web::http::Method::POST,
+                "/api/v1/actions",
+                Some(&secret),
+            )
+            .insert_header(("Content-Type", "application/json"));
+        let body = json!({"title": format!("Actie van {name}"), "domain_ids": ["ict"], "department_id": "ict"});
+        crate::helpers::send(request, Some(body.to_string()))
+            .await
+            .ok_json(201);
+        tokens.push(id);
+    }
+    for id in &tokens {
+        let page = app
+            .get(&format!("/api/v1/audit-events?actor_token_id={id}"))
+            .await
+            .ok_json(200);
+        let events = page["items"].as_array().unwrap();
+        assert_eq!(events.len(), 1, "{page}");
+        assert_eq!(events[0]["actor_token_id"], json!(id));
+        assert_eq!(events[0]["entity_type"], "action");
+    }
+    // the admin token's own writes carry its own id
+    let all = app
+        .get("/api/v1/audit-events?limit=1000")
+        .await
+        .ok_json(200);
+    let created_tokens: Vec<&Value> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["entity_type"] == "token")
+        .collect();
+    assert_eq!(created_tokens.len(), 2);
+    assert!(created_tokens.iter().all(|e| e["actor_token_id"]
+        .as_i64()
+        .is_some_and(|id| !tokens.contains(&id))));
+}

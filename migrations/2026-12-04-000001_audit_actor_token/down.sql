@@ -1,0 +1,1 @@
+ALTER TABLE audit_events DROP COLUMN actor_token_id;
