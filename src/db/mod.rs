@@ -98,10 +98,16 @@ impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for StatementTimeout
     }
 }
 
+/// How long the readiness probe waits for its connection, and for `SELECT 1`.
+const PROBE_WAIT: Duration = Duration::from_millis(500);
+
 /// The pool, and whether the schema is migrated and ready to serve.
 #[derive(Clone)]
 pub struct Database {
     pool: PgPool,
+    /// One connection of its own for the readiness probe, so a pool busy with requests does
+    /// not read as a database that does not answer.
+    probe: PgPool,
     prepared: Arc<AtomicBool>,
     url: Arc<str>,
     changes: Arc<Changes>,
@@ -128,8 +134,16 @@ impl Database {
             .error_handler(Box::new(LogAsWarning))
             .connection_customizer(Box::new(StatementTimeout(statement_timeout)))
             .build_unchecked(ConnectionManager::new(database_url));
+        let probe = Pool::builder()
+            .max_size(1)
+            .min_idle(Some(0))
+            .connection_timeout(PROBE_WAIT)
+            .error_handler(Box::new(LogAsWarning))
+            .connection_customizer(Box::new(StatementTimeout(PROBE_WAIT)))
+            .build_unchecked(ConnectionManager::new(database_url));
         Self {
             pool,
+            probe,
             prepared: Arc::new(AtomicBool::new(false)),
             url: database_url.into(),
             changes: Arc::new(Changes::default()),
@@ -165,17 +179,18 @@ impl Database {
         }
     }
 
-    /// Whether the database answers `SELECT 1` on a pooled connection, waiting at most half a
-    /// second for one (the readiness probe must answer quickly during an outage).
+    /// Whether the database answers `SELECT 1`, on the probe's own connection and within about
+    /// half a second (the readiness probe must answer quickly during an outage). Ready means
+    /// the database answers: requests using every pooled connection do not make it unready.
     pub async fn probe(&self) -> Result<(), ApiError> {
         if !self.is_prepared() {
             return Err(ApiError::Unavailable(
                 "The database is not ready yet; retry shortly.".into(),
             ));
         }
-        let pool = self.pool.clone();
+        let pool = self.probe.clone();
         web::block(move || {
-            let mut conn = pool.get_timeout(Duration::from_millis(500)).map_err(|e| {
+            let mut conn = pool.get_timeout(PROBE_WAIT).map_err(|e| {
                 log::warn!("readiness: no database connection: {e}");
                 ApiError::Unavailable("The database does not answer.".into())
             })?;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use actix_web::body::{EitherBody, MessageBody};
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::middleware::Next;
@@ -13,7 +13,7 @@ use actix_web::{web, HttpMessage};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
-use super::limits::{too_many, Limits};
+use super::limits::{expensive, too_many, Held, Limits, Permit};
 use super::request_id::{loggable, RequestId};
 use super::RouteTable;
 use crate::auth::{required_role, Principal, Role};
@@ -186,40 +186,83 @@ async fn principal_for(req: &ServiceRequest) -> Result<Option<Principal>, ApiErr
         )));
     }
     if let Some(limits) = req.app_data::<web::Data<Limits>>() {
-        let key = match principal.role {
-            Some(_) => format!("token:{}", principal.name),
-            None => format!(
-                "address:{}",
-                req.peer_addr()
-                    .map_or_else(String::new, |a| a.ip().to_string())
-            ),
-        };
         limits
             .requests
-            .take(&key)
+            .take(&client_key(req, &principal))
             .map_err(|wait| too_many("requests for this token", wait))?;
     }
     Ok(Some(principal))
 }
 
+/// Whom the limits count a request against: its token, or the client address for an
+/// anonymous read.
+fn client_key(req: &ServiceRequest, principal: &Principal) -> String {
+    match principal.role {
+        Some(_) => format!("token:{}", principal.name),
+        None => format!(
+            "address:{}",
+            req.peer_addr()
+                .map_or_else(String::new, |a| a.ip().to_string())
+        ),
+    }
+}
+
+/// The permit an expensive request needs, `None` for any other; the 429 when the client has
+/// as many in progress as it may.
+fn expensive_permit(
+    req: &ServiceRequest,
+    principal: &Principal,
+) -> Result<Option<Permit>, ApiError> {
+    let (Some(limits), Some(routes)) = (
+        req.app_data::<web::Data<Limits>>(),
+        req.app_data::<web::Data<RouteTable>>(),
+    ) else {
+        return Ok(None);
+    };
+    let Some(template) = routes.template(req.path(), req.method()) else {
+        return Ok(None);
+    };
+    if !expensive(req.method(), template, req.query_string()) {
+        return Ok(None);
+    }
+    limits
+        .expensive
+        .acquire(&client_key(req, principal))
+        .map(Some)
+}
+
 /// Authenticates and authorises the request; a refusal is answered here, as a response (so
 /// the outer middleware still adds its headers to it).
-pub async fn authenticate(
+pub async fn authenticate<B: MessageBody + 'static>(
     req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let principal = match principal_for(&req).await {
-        Ok(Some(principal)) => principal,
-        Ok(None) => return Ok(next.call(req).await?.map_into_left_body()),
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<EitherBody<B, Held>>>, actix_web::Error> {
+    let checked = principal_for(&req).await.and_then(|principal| {
+        let permit = match &principal {
+            Some(principal) => expensive_permit(&req, principal)?,
+            None => None,
+        };
+        Ok((principal, permit))
+    });
+    let (principal, permit) = match checked {
+        Ok(checked) => checked,
         Err(err) => {
             let response = actix_web::ResponseError::error_response(&err);
             return Ok(req.into_response(response).map_into_right_body());
         }
     };
-    let request_id = RequestId::of(req.request());
-    req.extensions_mut().insert(Principal {
-        request_id,
-        ..principal
-    });
-    Ok(next.call(req).await?.map_into_left_body())
+    if let Some(principal) = principal {
+        let request_id = RequestId::of(req.request());
+        req.extensions_mut().insert(Principal {
+            request_id,
+            ..principal
+        });
+    }
+    let response = next.call(req).await?;
+    Ok(match permit {
+        None => response.map_into_left_body().map_into_left_body(),
+        Some(permit) => response
+            .map_body(|_, body| EitherBody::right(Held::new(BoxBody::new(body), permit)))
+            .map_into_left_body(),
+    })
 }

@@ -104,7 +104,7 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
                     .responses
                     .responses
                     .entry("429".into())
-                    .or_insert_with(|| with_retry_after("Too many requests for this token, or too many failed authentications from this address; retry after `Retry-After` seconds."));
+                    .or_insert_with(|| with_retry_after("Too many requests for this token, too many of its expensive requests (searches, reports, exports) in progress at once, or too many failed authentications from this address; retry after `Retry-After` seconds."));
             }
             if is_api {
                 shared_responses(operation, &method, has_id);

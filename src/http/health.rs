@@ -32,7 +32,8 @@ pub async fn get_liveness() -> web::Json<Health> {
 
 /// Readiness probe
 ///
-/// Answers 200 when the schema is migrated and a pooled connection answers `SELECT 1`,
+/// Answers 200 when the schema is migrated and the database answers `SELECT 1` on the probe's
+/// own connection (requests holding every pooled connection do not make it unready),
 /// otherwise 503 with `Retry-After`, within about half a second even when the database is down.
 #[utoipa::path(
     tag = "health",

@@ -1,11 +1,18 @@
 //! Rate limits: per token (or per client address for anonymous reads), and per client address
-//! for failed authentications, as token buckets that refill continuously. A request over the
-//! limit gets 429 with `Retry-After` in seconds.
+//! for failed authentications, as token buckets that refill continuously; and a cap on the
+//! expensive requests one token has in progress at once. A request over a limit gets 429 with
+//! `Retry-After` in seconds.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Instant;
+
+use actix_web::body::{BodySize, BoxBody, MessageBody};
+use actix_web::http::Method;
+use actix_web::web::Bytes;
 
 pub use crate::config::RateLimits;
 use crate::error::ApiError;
@@ -83,10 +90,121 @@ impl<K: std::hash::Hash + Eq + Clone> Limiter<K> {
     }
 }
 
+/// At most `max` requests in progress at once per key (`0`: unlimited).
+pub struct InFlight {
+    max: u32,
+    counts: Arc<Mutex<HashMap<String, u32>>>,
+}
+
+/// One request in progress; counted until dropped.
+pub struct Permit {
+    key: String,
+    counts: Arc<Mutex<HashMap<String, u32>>>,
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(count) = counts.get_mut(&self.key) {
+            *count -= 1;
+            if *count == 0 {
+                counts.remove(&self.key);
+            }
+        }
+    }
+}
+
+/// How long a client refused by [`InFlight`] should wait: about what an expensive request
+/// takes.
+pub const IN_FLIGHT_RETRY_SECS: u64 = 2;
+
+impl InFlight {
+    pub fn new(max: u32) -> Self {
+        Self {
+            max,
+            counts: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// A permit for one more request of `key`, or the 429 when it has `max` in progress.
+    pub fn acquire(&self, key: &str) -> Result<Permit, ApiError> {
+        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        let count = counts.entry(key.to_string()).or_insert(0);
+        if self.max > 0 && *count >= self.max {
+            return Err(ApiError::TooManyRequests {
+                detail: format!(
+                    "This client already has {} expensive requests (searches, reports, exports) in progress; retry after {IN_FLIGHT_RETRY_SECS} seconds.",
+                    self.max
+                ),
+                retry_after: IN_FLIGHT_RETRY_SECS,
+            });
+        }
+        *count += 1;
+        Ok(Permit {
+            key: key.to_string(),
+            counts: self.counts.clone(),
+        })
+    }
+}
+
+/// The operations whose cost grows with the data rather than with the answer's size: they
+/// count against [`InFlight`].
+const EXPENSIVE: [&str; 4] = [
+    "/api/v1/reports/{year}",
+    "/api/v1/reports/{year}/document",
+    "/api/v1/reports/{year}/follow-up",
+    "/api/v1/exports/{table}",
+];
+
+/// Whether a request for the operation `template` is expensive: a report, a document, an
+/// export, or any search (a non-empty `q`).
+pub fn expensive(method: &Method, template: &str, query: &str) -> bool {
+    if method != Method::GET && method != Method::HEAD {
+        return false;
+    }
+    EXPENSIVE.contains(&template)
+        || query.split('&').any(|pair| {
+            pair.strip_prefix("q=")
+                .is_some_and(|value| !value.is_empty())
+        })
+}
+
+/// A response body that keeps its request's [`Permit`] until the last byte is sent, so a
+/// streamed export counts as long as it reads the database.
+pub struct Held {
+    body: BoxBody,
+    _permit: Permit,
+}
+
+impl Held {
+    pub fn new(body: BoxBody, permit: Permit) -> Self {
+        Self {
+            body,
+            _permit: permit,
+        }
+    }
+}
+
+impl MessageBody for Held {
+    type Error = Box<dyn std::error::Error>;
+
+    fn size(&self) -> BodySize {
+        self.body.size()
+    }
+
+    fn poll_next(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, Self::Error>>> {
+        Pin::new(&mut self.get_mut().body).poll_next(cx)
+    }
+}
+
 /// The limiters of the process.
 pub struct Limits {
     pub requests: Limiter<String>,
     pub failures: Limiter<IpAddr>,
+    pub expensive: InFlight,
 }
 
 impl Limits {
@@ -94,6 +212,7 @@ impl Limits {
         Self {
             requests: Limiter::new(limits.per_token),
             failures: Limiter::new(limits.auth_failures),
+            expensive: InFlight::new(limits.expensive_per_token),
         }
     }
 }
@@ -129,5 +248,29 @@ mod tests {
         let peeked = Limiter::new(1);
         assert_eq!(peeked.peek(&"a"), Ok(()));
         assert_eq!(peeked.peek(&"a"), Ok(()), "peeking counts nothing");
+    }
+
+    #[test]
+    fn in_flight_counts_until_the_permit_is_dropped() {
+        let cap = InFlight::new(2);
+        let first = cap.acquire("a").unwrap();
+        let _second = cap.acquire("a").unwrap();
+        assert!(cap.acquire("a").is_err());
+        assert!(cap.acquire("b").is_ok(), "keys are separate");
+        drop(first);
+        assert!(cap.acquire("a").is_ok());
+        let unlimited = InFlight::new(0);
+        let _held: Vec<Permit> = (0..100).map(|_| unlimited.acquire("a").unwrap()).collect();
+    }
+
+    #[test]
+    fn searches_reports_and_exports_are_expensive() {
+        let get = Method::GET;
+        assert!(expensive(&get, "/api/v1/reports/{year}", ""));
+        assert!(expensive(&get, "/api/v1/exports/{table}", "limit=10"));
+        assert!(expensive(&get, "/api/v1/actions", "limit=5&q=audit"));
+        assert!(!expensive(&get, "/api/v1/actions", "limit=5&q="));
+        assert!(!expensive(&get, "/api/v1/actions", "sq=audit"));
+        assert!(!expensive(&Method::PUT, "/api/v1/reports/{year}", ""));
     }
 }

@@ -502,6 +502,7 @@ async fn a_token_over_its_rate_gets_429_with_retry_after() {
         rate_limits: voortgang::http::limits::RateLimits {
             per_token: 5,
             auth_failures: 3,
+            ..Default::default()
         },
         ..crate::helpers::Setup::default()
     })
@@ -547,6 +548,7 @@ async fn a_known_token_keeps_working_from_an_address_that_failed_too_often() {
         rate_limits: voortgang::http::limits::RateLimits {
             per_token: 0,
             auth_failures: 2,
+            ..Default::default()
         },
         ..crate::helpers::Setup::default()
     })
@@ -895,4 +897,52 @@ async fn a_cascade_never_changes_another_departments_row() {
             .status,
         204
     );
+}
+
+#[actix_web::test]
+async fn a_token_with_too_many_expensive_requests_in_progress_gets_429_and_others_go_on() {
+    use diesel::connection::SimpleConnection;
+    let app = TestApp::spawn_with(Setup {
+        rate_limits: voortgang::http::limits::RateLimits {
+            expensive_per_token: 1,
+            ..Default::default()
+        },
+        ..Setup::default()
+    })
+    .await;
+    let reader = token(&app, json!({"name": "lezer", "role": "reader"})).await;
+    let mut blocker = app.db();
+    blocker
+        .batch_execute("BEGIN; LOCK TABLE actions IN ACCESS EXCLUSIVE MODE")
+        .unwrap();
+    let search = app.request(Method::GET, "/api/v1/actions?q=audit");
+    let pending = actix_web::rt::spawn(send(search, None));
+    app.until_waiting_on_locks(1).await;
+
+    for path in [
+        "/api/v1/actions?q=intranet",
+        "/api/v1/risks?q=fraude",
+        "/api/v1/reports/2022",
+        "/api/v1/exports/risks",
+    ] {
+        let refused = app.get(path).await;
+        let problem = refused.problem(429);
+        assert!(
+            problem["detail"].as_str().unwrap().contains("in progress"),
+            "{path}: {problem}"
+        );
+        assert_eq!(refused.header("retry-after"), Some("2"), "{path}");
+    }
+    // what is not expensive goes on, and so do other tokens' expensive requests
+    assert_eq!(app.get("/api/v1/domains").await.status, 200);
+    let other = send(
+        app.request_as(Method::GET, "/api/v1/risks?q=fraude", Some(&reader)),
+        None,
+    )
+    .await;
+    assert_eq!(other.status, 200);
+    blocker.batch_execute("ROLLBACK").unwrap();
+    assert_eq!(pending.await.unwrap().status, 200);
+    // the finished request gave its place back
+    assert_eq!(app.get("/api/v1/actions?q=intranet").await.status, 200);
 }

@@ -136,7 +136,6 @@ async fn losing_a_race(
     body: Value,
 ) -> crate::helpers::TestResponse {
     use diesel::connection::SimpleConnection;
-    use diesel::RunQueryDsl;
     let mut conn = app.db();
     conn.batch_execute(&format!("BEGIN; {row}")).unwrap();
     let request = app.request(actix_web::http::Method::POST, path);
@@ -148,29 +147,7 @@ async fn losing_a_race(
         .await
     });
     // commit only once the service's insert waits on the row lock: then it must lose
-    let mut watcher = app.db();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        #[derive(diesel::QueryableByName)]
-        struct Waiting {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        let waiting = diesel::sql_query(
-            "SELECT count(*) AS n FROM pg_stat_activity \
-             WHERE datname = current_database() AND wait_event_type = 'Lock'",
-        )
-        .get_result::<Waiting>(&mut watcher)
-        .unwrap();
-        if waiting.n > 0 {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the service's insert never waited"
-        );
-        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
-    }
+    app.until_waiting_on_locks(1).await;
     conn.batch_execute("COMMIT").unwrap();
     pending.await.unwrap()
 }

@@ -82,3 +82,27 @@ async fn a_statement_over_the_timeout_is_a_503_not_a_500() {
     .await
     .ok_json(201);
 }
+
+#[actix_web::test]
+async fn readiness_stays_200_while_requests_hold_every_pooled_connection() {
+    use diesel::connection::SimpleConnection;
+    let app = TestApp::spawn().await;
+    let mut blocker = app.db();
+    blocker
+        .batch_execute("BEGIN; LOCK TABLE domains IN ACCESS EXCLUSIVE MODE")
+        .unwrap();
+    // the pool has 2 connections here: two reads waiting on the lock hold both
+    let pending: Vec<_> = (0..2)
+        .map(|_| {
+            let request = app.request(actix_web::http::Method::GET, "/api/v1/domains");
+            actix_web::rt::spawn(crate::helpers::send(request, None))
+        })
+        .collect();
+    app.until_waiting_on_locks(2).await;
+    let ready = app.get("/health/ready").await;
+    assert_eq!(ready.ok_json(200)["status"], "ok");
+    blocker.batch_execute("ROLLBACK").unwrap();
+    for request in pending {
+        assert_eq!(request.await.unwrap().status, 200);
+    }
+}

@@ -306,6 +306,35 @@ impl TestApp {
         connect(self.db_name.as_deref().expect("this app owns a database"))
     }
 
+    /// Waits until `n` sessions of this app's database wait on a lock (a test holds one and
+    /// has sent requests that need it), so what the test does next happens while they wait.
+    pub async fn until_waiting_on_locks(&self, n: i64) {
+        #[derive(QueryableByName)]
+        struct Waiting {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut watcher = self.db();
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let waiting = diesel::sql_query(
+                "SELECT count(*) AS n FROM pg_stat_activity \
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+            )
+            .get_result::<Waiting>(&mut watcher)
+            .unwrap();
+            if waiting.n >= n {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{} of {n} sessions waited on a lock",
+                waiting.n
+            );
+            actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     pub async fn put_json(&self, path: &str, body: &Value) -> TestResponse {
         let request = self
             .request(Method::PUT, path)
