@@ -6,6 +6,8 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::api::limits;
+
 /// Media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -56,8 +58,8 @@ pub struct FieldError {
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
-            field: field.into(),
-            message: message.into(),
+            field: bounded(field.into(), limits::FIELD_MAX),
+            message: bounded(message.into(), limits::MESSAGE_MAX),
         }
     }
 }
@@ -168,13 +170,26 @@ pub fn problem_response(status: StatusCode, detail: String) -> HttpResponse {
         .json(problem(status, detail))
 }
 
+/// `text`, cut off at `max` characters with an ellipsis: a message that echoes what a client
+/// sent stays within what the contract states.
+pub fn bounded(text: String, max: u64) -> String {
+    let max = usize::try_from(max).unwrap_or(usize::MAX);
+    match text.char_indices().nth(max) {
+        None => text,
+        Some(_) => {
+            let (cut, _) = text.char_indices().nth(max - 1).unwrap_or((0, ' '));
+            format!("{}…", &text[..cut])
+        }
+    }
+}
+
 /// The `about:blank` problem of a status.
 pub fn problem(status: StatusCode, detail: String) -> Problem {
     Problem {
         r#type: "about:blank",
         title: status_title(status),
         status: status.as_u16(),
-        detail,
+        detail: bounded(detail, limits::MESSAGE_MAX),
         errors: None,
         request_id: None,
     }
@@ -221,14 +236,20 @@ impl ResponseError for ApiError {
             _ => {}
         }
         let errors = match self {
-            Self::Validation { errors, .. } => Some(errors.clone()),
+            Self::Validation { errors, .. } => Some(
+                errors
+                    .iter()
+                    .take(limits::ERRORS_MAX as usize)
+                    .cloned()
+                    .collect(),
+            ),
             _ => None,
         };
         response.json(Problem {
             r#type: self.problem_type(),
             title: self.title(),
             status: status.as_u16(),
-            detail: self.detail(),
+            detail: bounded(self.detail(), limits::MESSAGE_MAX),
             errors,
             request_id: None,
         })

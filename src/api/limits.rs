@@ -59,3 +59,26 @@ pub const Q_WORDS_MAX: usize = 20;
 /// Rows per page of a JSON export: the default and the most.
 pub const EXPORT_PAGE_DEFAULT: i64 = 1_000;
 pub const EXPORT_PAGE_MAX: i64 = 5_000;
+/// A list cursor: the service's own cursors stay well below it (a key of a title, base64), a
+/// longer one is refused as invalid.
+pub const CURSOR_MAX: u64 = 2_048;
+/// A request id, incoming (`X-Request-Id`) or made.
+pub const REQUEST_ID_MAX: u64 = 64;
+/// An `Idempotency-Key`.
+pub const IDEMPOTENCY_KEY_MAX: u64 = 255;
+/// An audit event's `entity_id`: an id, a slug, or either with `/<year>` or `/<id>`.
+pub const ENTITY_ID_MAX: u64 = SLUG_MAX + 16;
+/// A problem's `detail` and a field error's `message`: longer text (e.g. an echoed value) is
+/// cut off with an ellipsis.
+pub const MESSAGE_MAX: u64 = 2_000;
+/// A field error's `field` and a changed field's name.
+pub const FIELD_MAX: u64 = 200;
+/// A link the service makes from a request's own path and query (`next`): actix-web refuses
+/// request heads over 32 KiB, so such a link is shorter than this.
+pub const LINK_MAX: u64 = 65_536;
+/// The field errors one validation problem lists; more are counted in its `detail`.
+pub const ERRORS_MAX: u64 = 100;
+/// A token secret: `vgt_` and 43 characters (256 bits, base64url).
+pub const SECRET_MAX: u64 = 64;
+/// A quoted entity tag (`"` + 32 hex digits + `"`), or a list of them in `If-Match`.
+pub const ETAG_MAX: u64 = 1_000;

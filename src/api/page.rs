@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
 
-use super::limits::{PAGE_DEFAULT, PAGE_MAX};
+use super::limits::{self, PAGE_DEFAULT, PAGE_MAX};
 
 /// Checks a requested page size against the bounds of every list.
 pub fn limit(requested: Option<i64>) -> Result<i64, ApiError> {
@@ -73,9 +73,10 @@ impl Cursor {
     }
 
     pub fn decode<K: DeserializeOwned>(cursor: &str) -> Result<K, ApiError> {
-        URL_SAFE_NO_PAD
-            .decode(cursor)
-            .ok()
+        let within = cursor.len() as u64 <= limits::CURSOR_MAX;
+        within
+            .then(|| URL_SAFE_NO_PAD.decode(cursor).ok())
+            .flatten()
             // the service never hands out a key with NUL, which PostgreSQL text cannot hold
             .filter(|json| !json.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")))
             .and_then(|json| serde_json::from_slice(&json).ok())

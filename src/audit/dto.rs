@@ -68,7 +68,7 @@ pub struct AuditEvent {
     /// The id of the token that wrote (see `/api/v1/tokens/{id}`); null for the service's own
     /// writes (demo data, the command line).
     #[schema(required = true, example = 3, minimum = 1)]
-    pub actor_token_id: Option<i32>,
+    pub actor_id: Option<i32>,
 }
 
 /// Filters and paging of the audit trail (oldest first).
@@ -87,7 +87,7 @@ pub struct AuditQuery {
     pub actor: Option<String>,
     /// Only events by the token with this id.
     #[param(minimum = 1, example = 3)]
-    pub actor_token_id: Option<i32>,
+    pub actor_id: Option<i32>,
     /// Only events at or after this time (ISO 8601 with offset).
     #[param(value_type = Option<String>, format = DateTime, example = "2023-01-01T00:00:00Z")]
     pub since: Option<DateTime<Utc>>,

@@ -18,7 +18,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 
 /// List audit events
 ///
-/// Every recorded write, oldest first: who (`actor`, the token's name, and `actor_token_id`), what (`entity_type`, `entity_id`,
+/// Every recorded write, oldest first: who (`actor`, the token's name, and `actor_id`), what (`entity_type`, `entity_id`,
 /// `operation`), when, and the entity before and after. The trail is append-only: the API
 /// offers no way to change it and the database refuses UPDATE and DELETE on it. The events
 /// about API tokens are for admins only, as the tokens are: other tokens do not see them, and
@@ -52,7 +52,7 @@ pub async fn list_audit_events(
         entity_type: params.entity_type,
         entity_id: params.entity_id,
         actor: params.actor,
-        actor_token_id: params.actor_token_id,
+        actor_id: params.actor_id,
         since: params.since,
         until: params.until,
         with_tokens: admin,

@@ -38,7 +38,7 @@ impl From<EventRow> for AuditEvent {
             before: row.before,
             after: row.after,
             request_id: row.request_id,
-            actor_token_id: row.actor_token_id,
+            actor_id: row.actor_token_id,
         }
     }
 }
@@ -144,7 +144,7 @@ pub struct AuditFilter {
     pub entity_type: Option<EntityType>,
     pub entity_id: Option<String>,
     pub actor: Option<String>,
-    pub actor_token_id: Option<i32>,
+    pub actor_id: Option<i32>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
     pub after: Option<i64>,
@@ -172,7 +172,7 @@ pub fn list(conn: &mut PgConnection, f: AuditFilter) -> Result<Vec<AuditEvent>, 
     if let Some(actor) = f.actor {
         query = query.filter(audit_events::actor.eq(actor));
     }
-    if let Some(token) = f.actor_token_id {
+    if let Some(token) = f.actor_id {
         query = query.filter(audit_events::actor_token_id.eq(token));
     }
     if let Some(since) = f.since {

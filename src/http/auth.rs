@@ -13,7 +13,7 @@ use actix_web::{web, HttpMessage};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
-use super::limits::{expensive, too_many, Held, Limits, Permit};
+use super::limits::{expensive, too_many, Held, Limits, Permit, Quota};
 use super::request_id::{loggable, RequestId};
 use super::RouteTable;
 use crate::auth::{required_role, Principal, Role};
@@ -186,10 +186,15 @@ async fn principal_for(req: &ServiceRequest) -> Result<Option<Principal>, ApiErr
         )));
     }
     if let Some(limits) = req.app_data::<web::Data<Limits>>() {
-        limits
-            .requests
-            .take(&client_key(req, &principal))
-            .map_err(|wait| too_many("requests for this token", wait))?;
+        let taken = limits.requests.take(&client_key(req, &principal));
+        let quota = match taken {
+            Ok(quota) => quota,
+            Err(wait) => Some(Quota::spent(limits.requests.per_minute(), wait)),
+        };
+        if let Some(quota) = quota {
+            req.extensions_mut().insert(quota);
+        }
+        taken.map_err(|wait| too_many("requests for this token", wait))?;
     }
     Ok(Some(principal))
 }
@@ -244,10 +249,14 @@ pub async fn authenticate<B: MessageBody + 'static>(
         };
         Ok((principal, permit))
     });
+    let quota = req.extensions().get::<Quota>().copied();
     let (principal, permit) = match checked {
         Ok(checked) => checked,
         Err(err) => {
-            let response = actix_web::ResponseError::error_response(&err);
+            let mut response = actix_web::ResponseError::error_response(&err);
+            if let Some(quota) = quota {
+                quota.state(response.headers_mut());
+            }
             return Ok(req.into_response(response).map_into_right_body());
         }
     };
@@ -258,7 +267,10 @@ pub async fn authenticate<B: MessageBody + 'static>(
             ..principal
         });
     }
-    let response = next.call(req).await?;
+    let mut response = next.call(req).await?;
+    if let Some(quota) = quota {
+        quota.state(response.headers_mut());
+    }
     Ok(match permit {
         None => response.map_into_left_body().map_into_left_body(),
         Some(permit) => response

@@ -11,6 +11,7 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use actix_web::body::{BodySize, BoxBody, MessageBody};
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::Method;
 use actix_web::web::Bytes;
 
@@ -32,6 +33,11 @@ pub struct Limiter<K> {
 }
 
 impl<K: std::hash::Hash + Eq + Clone> Limiter<K> {
+    /// Requests per minute (`0`: unlimited).
+    pub fn per_minute(&self) -> u32 {
+        self.per_minute
+    }
+
     pub fn new(per_minute: u32) -> Self {
         Self {
             per_minute,
@@ -46,19 +52,20 @@ impl<K: std::hash::Hash + Eq + Clone> Limiter<K> {
         bucket.at = now;
     }
 
-    /// Whether `key` may make a request now (counting it), or how many seconds until it may.
-    pub fn take(&self, key: &K) -> Result<(), u64> {
+    /// Whether `key` may make a request now (counting it), with what is left of its quota
+    /// (`None` when unlimited), or how many seconds until it may.
+    pub fn take(&self, key: &K) -> Result<Option<Quota>, u64> {
         self.check(key, true)
     }
 
     /// Whether `key` has any request left, without counting one.
-    pub fn peek(&self, key: &K) -> Result<(), u64> {
+    pub fn peek(&self, key: &K) -> Result<Option<Quota>, u64> {
         self.check(key, false)
     }
 
-    fn check(&self, key: &K, count: bool) -> Result<(), u64> {
+    fn check(&self, key: &K, count: bool) -> Result<Option<Quota>, u64> {
         if self.per_minute == 0 {
-            return Ok(());
+            return Ok(None);
         }
         let capacity = f64::from(self.per_minute);
         let now = Instant::now();
@@ -82,7 +89,11 @@ impl<K: std::hash::Hash + Eq + Clone> Limiter<K> {
             if count {
                 bucket.tokens -= 1.0;
             }
-            Ok(())
+            Ok(Some(Quota {
+                limit: self.per_minute,
+                remaining: bucket.tokens.floor() as u32,
+                full_in: ((capacity - bucket.tokens) * 60.0 / capacity).ceil() as u64,
+            }))
         } else {
             let wait = (1.0 - bucket.tokens) * 60.0 / capacity;
             Err(wait.ceil().max(1.0) as u64)
@@ -200,6 +211,40 @@ impl MessageBody for Held {
     }
 }
 
+/// What is left of a key's request quota after a request, as the `RateLimit` and
+/// `RateLimit-Policy` headers (draft-ietf-httpapi-ratelimit-headers) tell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    /// Requests per minute.
+    pub limit: u32,
+    /// Requests that may follow at once.
+    pub remaining: u32,
+    /// Seconds until the quota is full again.
+    pub full_in: u64,
+}
+
+impl Quota {
+    /// The quota of a key that was refused for `wait` seconds.
+    pub fn spent(limit: u32, wait: u64) -> Self {
+        Self {
+            limit,
+            remaining: 0,
+            full_in: wait,
+        }
+    }
+
+    /// Adds the headers that state it.
+    pub fn state(&self, headers: &mut HeaderMap) {
+        let policy = format!("\"per-token\";q={};w=60", self.limit);
+        let left = format!("\"per-token\";r={};t={}", self.remaining, self.full_in);
+        for (name, value) in [("ratelimit-policy", policy), ("ratelimit", left)] {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                headers.insert(HeaderName::from_static(name), value);
+            }
+        }
+    }
+}
+
 /// The limiters of the process.
 pub struct Limits {
     pub requests: Limiter<String>,
@@ -238,16 +283,16 @@ mod tests {
     #[test]
     fn a_bucket_allows_its_burst_then_asks_to_wait() {
         let limiter = Limiter::new(3);
-        for _ in 0..3 {
-            assert_eq!(limiter.take(&"a"), Ok(()));
+        for left in (0..3).rev() {
+            assert_eq!(limiter.take(&"a").unwrap().unwrap().remaining, left);
         }
         let wait = limiter.take(&"a").unwrap_err();
         assert!((1..=20).contains(&wait), "{wait}");
-        assert_eq!(limiter.take(&"b"), Ok(()), "keys are separate");
-        assert_eq!(Limiter::new(0).take(&"a"), Ok(()), "0 is unlimited");
+        assert!(limiter.take(&"b").is_ok(), "keys are separate");
+        assert_eq!(Limiter::new(0).take(&"a"), Ok(None), "0 is unlimited");
         let peeked = Limiter::new(1);
-        assert_eq!(peeked.peek(&"a"), Ok(()));
-        assert_eq!(peeked.peek(&"a"), Ok(()), "peeking counts nothing");
+        assert!(peeked.peek(&"a").is_ok());
+        assert!(peeked.peek(&"a").is_ok(), "peeking counts nothing");
     }
 
     #[test]

@@ -56,14 +56,20 @@ fn register(cfg: &mut ServiceConfig) {
     );
 }
 
-/// The OpenAPI document of the service.
-pub fn openapi() -> OpenApi {
+/// The operations of the service, as utoipa describes them: what requests are routed and
+/// authorised by.
+pub fn operations() -> OpenApi {
     let (_, api) = App::new()
         .into_utoipa_app()
         .openapi(contract::base())
         .configure(register)
         .split_for_parts();
     contract::finish(api)
+}
+
+/// The OpenAPI document of the service, as it is served and committed.
+pub fn openapi() -> serde_json::Value {
+    contract::publish(&operations())
 }
 
 /// The application, as every worker runs it.
@@ -114,7 +120,10 @@ pub fn build(
         }))
         .configure(register)
         .into_app()
-        .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", api))
+        .service(
+            SwaggerUi::new("/swagger-ui/{_:.*}")
+                .external_url_unchecked("/api-docs/openapi.json", (*shared.contract).clone()),
+        )
         .default_service(web::to(no_route))
         .wrap(from_fn(response_cache::serve))
         .wrap(from_fn(authenticate))
@@ -140,6 +149,8 @@ pub struct Shared {
     pub cors: web::Data<CorsOrigins>,
     /// How long a client may take to send a request body.
     pub body_timeout: web::Data<BodyTimeout>,
+    /// The published OpenAPI document.
+    pub contract: std::sync::Arc<serde_json::Value>,
 }
 
 /// How the HTTP server runs.
@@ -167,7 +178,7 @@ pub fn serve(
     db: Database,
     options: ServerOptions,
 ) -> std::io::Result<Server> {
-    let api = openapi();
+    let api = operations();
     let auth = options.auth;
     let shared = Shared {
         reports: web::Data::new(ReportCache::default()),
@@ -176,6 +187,7 @@ pub fn serve(
         limits: web::Data::new(Limits::new(options.rate_limits)),
         cors: web::Data::new(CorsOrigins(options.cors_origins)),
         body_timeout: web::Data::new(BodyTimeout(options.body_timeout)),
+        contract: std::sync::Arc::new(contract::publish(&api)),
     };
     let mut server = HttpServer::new(move || build(db.clone(), api.clone(), auth, shared.clone()))
         .shutdown_timeout(options.shutdown_timeout.as_secs())

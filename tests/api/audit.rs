@@ -296,12 +296,12 @@ async fn each_event_names_the_token_by_id_so_look_alike_names_stay_apart() {
     }
     for id in &tokens {
         let page = app
-            .get(&format!("/api/v1/audit-events?actor_token_id={id}"))
+            .get(&format!("/api/v1/audit-events?actor_id={id}"))
             .await
             .ok_json(200);
         let events = page["items"].as_array().unwrap();
         assert_eq!(events.len(), 1, "{page}");
-        assert_eq!(events[0]["actor_token_id"], json!(id));
+        assert_eq!(events[0]["actor_id"], json!(id));
         assert_eq!(events[0]["entity_type"], "action");
     }
     // the admin token's own writes carry its own id
@@ -316,7 +316,7 @@ async fn each_event_names_the_token_by_id_so_look_alike_names_stay_apart() {
         .filter(|e| e["entity_type"] == "token")
         .collect();
     assert_eq!(created_tokens.len(), 2);
-    assert!(created_tokens.iter().all(|e| e["actor_token_id"]
+    assert!(created_tokens.iter().all(|e| e["actor_id"]
         .as_i64()
         .is_some_and(|id| !tokens.contains(&id))));
 }

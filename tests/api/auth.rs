@@ -507,14 +507,33 @@ async fn a_token_over_its_rate_gets_429_with_retry_after() {
         ..crate::helpers::Setup::default()
     })
     .await;
-    for _ in 0..5 {
-        assert_eq!(app.get("/api/v1/domains").await.status, 200);
+    // each answer states the quota and what is left of it (draft-ietf-httpapi-ratelimit-headers)
+    for left in (0..5).rev() {
+        let response = app.get("/api/v1/domains").await;
+        assert_eq!(response.status, 200);
+        assert_eq!(
+            response.header("ratelimit-policy"),
+            Some("\"per-token\";q=5;w=60")
+        );
+        let state = response.header("ratelimit").unwrap();
+        assert!(
+            state.starts_with(&format!("\"per-token\";r={left};t=")),
+            "{state}"
+        );
     }
     let refused = app.get("/api/v1/domains").await;
     let problem = refused.problem(429);
     assert!(problem["detail"].as_str().unwrap().contains("retry after"));
     let wait: u64 = refused.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=12).contains(&wait), "{wait}");
+    assert_eq!(
+        refused.header("ratelimit"),
+        Some(format!("\"per-token\";r=0;t={wait}").as_str())
+    );
+    // health probes are not limited
+    let health = app.get("/health/live").await;
+    assert_eq!(health.status, 200);
+    assert_eq!(health.header("ratelimit"), None);
 
     // failed authentications are limited per address, before the token is even looked up
     for _ in 0..3 {

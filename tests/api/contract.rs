@@ -169,11 +169,13 @@ fn every_reference_points_at_a_component() {
     collect_refs(&api, &mut refs);
     assert!(!refs.is_empty());
     for target in refs {
-        let name = target
-            .strip_prefix("#/components/schemas/")
+        let component = target
+            .strip_prefix("#/components/")
+            .and_then(|rest| rest.split_once('/'))
+            .filter(|(kind, _)| matches!(*kind, "schemas" | "headers"))
             .unwrap_or_else(|| panic!("unexpected reference {target}"));
         assert!(
-            api["components"]["schemas"][name].is_object(),
+            api["components"][component.0][component.1].is_object(),
             "{target} does not exist"
         );
     }
@@ -284,27 +286,13 @@ fn no_two_schema_types_share_a_name() {
 }
 
 /// The limit a schema property states in the contract, by the constant it must equal.
-fn expected_limit(schema: &str, property: &str, keyword: &str) -> Option<i64> {
+fn expected_limit(schema: &str, property: &str, keyword: &str, action_fields: u64) -> Option<i64> {
     use voortgang::api::limits::*;
+    use voortgang::http::contract::{items_limit, length_limit};
     let as_i64 = |n: u64| i64::try_from(n).expect("a small limit");
     Some(match (property, keyword) {
-        ("title" | "presented_to", "maxLength") => as_i64(TITLE_MAX),
-        ("description", "maxLength") if schema.starts_with("Domain") || schema == "NewDomain" => {
-            as_i64(DOMAIN_DESCRIPTION_MAX)
-        }
-        ("description", "maxLength") => as_i64(DESCRIPTION_MAX),
-        ("name", "maxLength") if schema == "NewToken" => as_i64(TOKEN_NAME_MAX),
-        ("name", "maxLength") => as_i64(NAME_MAX),
-        ("text", "maxLength") => as_i64(CRITERION_MAX),
-        ("note", "maxLength") => as_i64(NOTE_MAX),
-        ("external_ref" | "plan_ref", "maxLength") => as_i64(REF_MAX),
-        ("id" | "department_id" | "domain_id", "maxLength") => as_i64(SLUG_MAX),
-        ("decision_url", "maxLength") => as_i64(URL_MAX),
-        ("introduction", "maxLength") => as_i64(INTRODUCTION_MAX),
-        ("domain_ids", "maxItems") => as_i64(DOMAINS_PER_ACTION),
-        ("risk_ids", "maxItems") => as_i64(RISKS_PER_ACTION),
-        ("theme_codes", "maxItems") => as_i64(THEMES_MAX),
-        ("department_ids", "maxItems") => as_i64(DEPARTMENTS_PER_TOKEN),
+        (_, "maxLength") => as_i64(length_limit(schema, property)?),
+        (_, "maxItems") => as_i64(items_limit(schema, property, action_fields)?),
         ("year", "maximum") => i64::from(YEAR_MAX),
         ("year", "minimum") => i64::from(YEAR_MIN),
         ("progress", "maximum") => i64::from(PROGRESS_MAX),
@@ -318,6 +306,10 @@ fn expected_limit(schema: &str, property: &str, keyword: &str) -> Option<i64> {
 #[test]
 fn every_limit_in_the_contract_is_a_constant_of_api_limits() {
     let api = committed();
+    let action_fields = api["components"]["schemas"]["Action"]["properties"]
+        .as_object()
+        .unwrap()
+        .len() as u64;
     let mut checked = 0;
     for (schema, body) in api["components"]["schemas"].as_object().unwrap() {
         let Some(properties) = body["properties"].as_object() else {
@@ -328,14 +320,35 @@ fn every_limit_in_the_contract_is_a_constant_of_api_limits() {
                 let Some(stated) = rules[keyword].as_i64() else {
                     continue;
                 };
-                let expected = expected_limit(schema, property, keyword).unwrap_or_else(|| {
-                    panic!("{schema}.{property} states {keyword} {stated}: which limit is it?")
-                });
+                // an integer without a limit of its own is bounded by its type
+                let by_type = match rules["format"].as_str() {
+                    Some("int32") => i64::from(i32::MAX),
+                    Some("int64") => i64::MAX,
+                    _ => 0,
+                };
+                // a time is at most RFC 3339 with nanoseconds and an offset
+                let by_format = match rules["format"].as_str() {
+                    Some("date-time") => 35,
+                    Some("date") => 10,
+                    _ => 0,
+                };
+                if (keyword == "maximum" && stated == by_type)
+                    || (keyword == "maxLength" && stated == by_format)
+                {
+                    continue;
+                }
+                let expected = expected_limit(schema, property, keyword, action_fields)
+                    .unwrap_or_else(|| {
+                        panic!("{schema}.{property} states {keyword} {stated}: which limit is it?")
+                    });
                 assert_eq!(stated, expected, "{schema}.{property} {keyword}");
                 checked += 1;
             }
             if let Some(stated) = rules["minimum"].as_i64().filter(|_| property == "year") {
-                assert_eq!(Some(stated), expected_limit(schema, property, "minimum"));
+                assert_eq!(
+                    Some(stated),
+                    expected_limit(schema, property, "minimum", action_fields)
+                );
             }
         }
     }
@@ -411,4 +424,78 @@ fn the_migrations_cite_the_limits_they_enforce() {
     for (constant, _) in constants {
         assert!(cited.contains(*constant), "no migration cites {constant}");
     }
+}
+
+#[test]
+fn the_contract_states_what_third_party_tools_ask_for() {
+    let api = generated();
+    // a server, with its audience and environment
+    let server = &api["servers"][0];
+    assert_eq!(server["url"], "/");
+    assert_eq!(server["x-internal"], true);
+    // lists and report sections name their item schema instead of repeating it
+    for (name, schema) in api["components"]["schemas"].as_object().unwrap() {
+        if name.starts_with("Page_") || name.starts_with("Section_") {
+            let items = &schema["properties"]["items"]["items"];
+            assert!(
+                items["$ref"].is_string(),
+                "{name} repeats its items: {items}"
+            );
+        }
+    }
+    for (method, path, operation) in operations(&api) {
+        let id = format!("{method} {path}");
+        let role = &operation["x-required-role"];
+        if path.starts_with("/api/v1") {
+            // the role is an extension and said in words, not an OAuth scope
+            let role = role.as_str().unwrap_or_else(|| panic!("{id} has no role"));
+            for requirement in operation["security"].as_array().unwrap() {
+                for scopes in requirement.as_object().unwrap().values() {
+                    assert_eq!(scopes, &Value::Array(Vec::new()), "{id}");
+                }
+            }
+            let description = operation["description"].as_str().unwrap();
+            assert!(description.contains(&format!("`{role}` role")), "{id}");
+            let unauthorized = &operation["responses"]["401"]["headers"];
+            assert!(unauthorized["WWW-Authenticate"].is_object(), "{id}");
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                if status.starts_with('2') || status.starts_with('4') {
+                    assert!(
+                        response["headers"]["RateLimit"].is_object(),
+                        "{id} {status}"
+                    );
+                }
+            }
+        } else {
+            assert!(role.is_null(), "{id}");
+            assert_eq!(operation["security"], Value::Array(Vec::new()), "{id}");
+        }
+        // every string and integer parameter is bounded
+        for parameter in operation["parameters"].as_array().into_iter().flatten() {
+            let schema = &parameter["schema"];
+            let name = &parameter["name"];
+            match schema["type"].as_str() {
+                Some("string") => assert!(
+                    schema["maxLength"].is_u64() || schema["enum"].is_array(),
+                    "{id} {name}"
+                ),
+                Some("integer") => assert!(
+                    schema["minimum"].is_i64() && schema["maximum"].is_i64(),
+                    "{id} {name}"
+                ),
+                _ => {}
+            }
+        }
+    }
+    // the sort orders and export tables are the ones the service takes
+    let sort = api["paths"]["/api/v1/actions"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "sort")
+        .unwrap();
+    assert!(sort["schema"]["enum"]
+        .as_array()
+        .unwrap()
+        .contains(&Value::from("-updated_at")));
 }

@@ -106,3 +106,15 @@ async fn readiness_stays_200_while_requests_hold_every_pooled_connection() {
         assert_eq!(request.await.unwrap().status, 200);
     }
 }
+
+#[actix_web::test]
+async fn a_probe_with_a_nul_in_its_uri_is_a_400_problem_as_the_contract_says() {
+    let app = TestApp::spawn().await;
+    for path in ["/health/live?x=%00", "/health/ready?x=%00"] {
+        let problem = app.get(path).await.problem(400);
+        assert!(
+            problem["detail"].as_str().unwrap().contains("NUL"),
+            "{path}"
+        );
+    }
+}

@@ -1,5 +1,10 @@
 //! The OpenAPI document: its header, and the error responses and conditional-request headers
-//! every operation shares, added in one place instead of on each handler.
+//! every operation shares, added in one place instead of on each handler; [`publish`] makes
+//! the document that is served and committed.
+
+mod publish;
+
+pub use publish::{items_limit, length_limit, publish};
 
 use utoipa::openapi::extensions::Extensions;
 use utoipa::openapi::link::LinkBuilder;
@@ -89,11 +94,23 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
         ] {
             let Some(operation) = operation else { continue };
             if let Some(role) = auth::required_role(&actix_method(&method), path) {
-                let roles = [role.as_str()];
+                // the role is not an OAuth scope: it goes in an extension and the description
+                let none: [&str; 0] = [];
                 operation.security = Some(vec![
-                    SecurityRequirement::new("bearer", roles),
-                    SecurityRequirement::new("basic", roles),
+                    SecurityRequirement::new("bearer", none),
+                    SecurityRequirement::new("basic", none),
                 ]);
+                let mut required = Extensions::default();
+                required.insert("x-required-role".into(), role.as_str().into());
+                operation
+                    .extensions
+                    .get_or_insert_with(Extensions::default)
+                    .merge(required);
+                let needs = format!("Requires the `{}` role (or higher).", role.as_str());
+                operation.description = Some(match operation.description.take() {
+                    Some(text) if !text.is_empty() => format!("{text}\n\n{needs}"),
+                    _ => needs,
+                });
                 add(operation, "401", "No valid token: missing, unknown, revoked or expired (`WWW-Authenticate` lists the schemes).");
                 add(
                     operation,
@@ -105,6 +122,14 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
                     .responses
                     .entry("429".into())
                     .or_insert_with(|| with_retry_after("Too many requests for this token, too many of its expensive requests (searches, reports, exports) in progress at once, or too many failed authentications from this address; retry after `Retry-After` seconds."));
+            } else {
+                // public: no credentials needed
+                operation.security = Some(Vec::new());
+                add(
+                    operation,
+                    "400",
+                    "The request URI is malformed (e.g. a NUL byte).",
+                );
             }
             if is_api {
                 shared_responses(operation, &method, has_id);
