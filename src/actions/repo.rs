@@ -364,7 +364,6 @@ pub fn update(
 ) -> Result<Action, ApiError> {
     lock(conn, principal, id)?;
     let current = find(conn, id)?;
-    precondition.check(&current)?;
     let external_ref = patch
         .external_ref
         .unwrap_or_else(|| current.external_ref.clone());
@@ -392,6 +391,8 @@ pub fn update(
         },
         &current.risk_ids,
     )?;
+    // a stale If-Match is answered only for a write that is valid otherwise (RFC 9110 13.2.1)
+    precondition.check(&current)?;
     diesel::update(actions::table.find(id))
         .set((
             actions::external_ref.eq(external_ref),

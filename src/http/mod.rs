@@ -2,6 +2,7 @@
 //! needs a database connection.
 
 pub mod auth;
+pub mod bounds;
 pub mod browser;
 pub mod contract;
 pub mod health;
@@ -98,6 +99,7 @@ pub fn build(
         .app_data(shared.limits)
         .app_data(shared.cors)
         .app_data(shared.body_timeout)
+        .app_data(shared.bounds)
         .app_data(routes)
         .app_data(web::PathConfig::default().error_handler(|err, req| {
             // `PATCH /actions/batch` reaches `PATCH /actions/{id}`: the literal path has no
@@ -127,6 +129,7 @@ pub fn build(
         .default_service(web::to(no_route))
         .wrap(from_fn(response_cache::serve))
         .wrap(from_fn(authenticate))
+        .wrap(from_fn(bounds::enforce))
         .wrap(from_fn(reject_nul_in_uri))
         .wrap(from_fn(browser::headers))
         .wrap(ErrorHandlers::new().default_handler(problem_fallback))
@@ -151,6 +154,8 @@ pub struct Shared {
     pub body_timeout: web::Data<BodyTimeout>,
     /// The published OpenAPI document.
     pub contract: std::sync::Arc<serde_json::Value>,
+    /// The longest values it allows for query and header parameters.
+    pub bounds: web::Data<bounds::InputBounds>,
 }
 
 /// How the HTTP server runs.
@@ -179,6 +184,7 @@ pub fn serve(
     options: ServerOptions,
 ) -> std::io::Result<Server> {
     let api = operations();
+    let published = contract::publish(&api);
     let auth = options.auth;
     let shared = Shared {
         reports: web::Data::new(ReportCache::default()),
@@ -187,7 +193,8 @@ pub fn serve(
         limits: web::Data::new(Limits::new(options.rate_limits)),
         cors: web::Data::new(CorsOrigins(options.cors_origins)),
         body_timeout: web::Data::new(BodyTimeout(options.body_timeout)),
-        contract: std::sync::Arc::new(contract::publish(&api)),
+        bounds: web::Data::new(bounds::InputBounds::from_contract(&published)),
+        contract: std::sync::Arc::new(published),
     };
     let mut server = HttpServer::new(move || build(db.clone(), api.clone(), auth, shared.clone()))
         .shutdown_timeout(options.shutdown_timeout.as_secs())

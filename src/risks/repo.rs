@@ -210,7 +210,6 @@ pub fn update(
 ) -> Result<Risk, ApiError> {
     lock(conn, principal, id)?;
     let current = find(conn, id)?;
-    precondition.check(&current)?;
     let domain_id = patch.domain_id.unwrap_or_else(|| current.domain_id.clone());
     links::domains(conn, std::slice::from_ref(&domain_id), "domain_id")?;
     let department_id = patch
@@ -218,6 +217,11 @@ pub fn update(
         .unwrap_or_else(|| current.department_id.clone());
     auth::ensure_may_change(principal, department_id.as_deref())?;
     links::department(conn, department_id.as_deref(), "department_id")?;
+    if let Some(codes) = &patch.theme_codes {
+        links::themes(conn, &links::normalised(codes.clone()), "theme_codes")?;
+    }
+    // a stale If-Match is answered only for a write that is valid otherwise (RFC 9110 13.2.1)
+    precondition.check(&current)?;
     diesel::update(risks::table.find(id))
         .set((
             risks::domain_id.eq(domain_id),

@@ -120,7 +120,7 @@ fn shared_headers(doc: &mut Value) {
         },
         "ETag": {
             "description": "Entity tag of the representation: send it as `If-Match` to write only if unchanged, or `If-None-Match` to read only if changed.",
-            "schema": {"type": "string", "maxLength": ETAG_MAX, "pattern": "^\"[0-9a-f]{32}\"$"},
+            "schema": {"type": "string", "maxLength": ETAG_MAX, "pattern": "^\"[0-9a-f]{32,64}(-[a-z]+)?\"$"},
             "example": "\"3f2a9c1e0b7d4a6c8e5f1a2b3c4d5e6f\""
         },
         "Location": {
