@@ -405,8 +405,49 @@ async fn a_parameter_longer_than_the_contract_allows_is_a_400_naming_it() {
         .unwrap()
         .contains("`If-None-Match`"));
     let below = app.get("/api/v1/actions?risk_id=0").await.problem(400);
-    assert!(below["detail"].as_str().unwrap().contains("`risk_id` must be from 1"));
+    assert!(below["detail"]
+        .as_str()
+        .unwrap()
+        .contains("`risk_id` must be from 1"));
     // at the bound it is taken
     let at_bound = format!("/api/v1/actions?theme={}", "x".repeat(64));
     assert_eq!(app.get(&at_bound).await.status, 200);
+}
+
+#[actix_web::test]
+async fn an_invalid_write_with_a_stale_if_match_is_answered_as_invalid() {
+    let app = TestApp::with_domains(&["ict"]).await;
+    let action = app
+        .post_json(
+            "/api/v1/actions",
+            &json!({"title": "Actie", "domain_ids": ["ict"]}),
+        )
+        .await
+        .ok_json(201);
+    let risk = app
+        .post_json(
+            "/api/v1/risks",
+            &json!({"title": "Risico", "domain_id": "ict"}),
+        )
+        .await
+        .ok_json(201);
+    let stale = "\"00000000000000000000000000000000\"";
+    for path in [
+        format!("/api/v1/actions/{}", action["id"]),
+        format!("/api/v1/risks/{}", risk["id"]),
+    ] {
+        let request = app
+            .request(Method::PATCH, &path)
+            .insert_header(("Content-Type", "application/merge-patch+json"))
+            .insert_header(("If-Match", stale));
+        let invalid = send(request, Some(json!({"theme_codes": ["XYZW"]}).to_string())).await;
+        assert_eq!(invalid.invalid_fields(), vec!["theme_codes"], "{path}");
+        // valid otherwise, the stale tag is what it is told
+        let request = app
+            .request(Method::PATCH, &path)
+            .insert_header(("Content-Type", "application/merge-patch+json"))
+            .insert_header(("If-Match", stale));
+        let stale_only = send(request, Some(json!({"title": "Nieuw"}).to_string())).await;
+        stale_only.problem(412);
+    }
 }
