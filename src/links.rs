@@ -121,9 +121,7 @@ pub fn actions_to_link(
         .filter(actions::id.eq_any(ids))
         .select((actions::id, actions::department_id))
         .load(conn)?;
-    let found: Vec<i32> = owners.iter().map(|(id, _)| *id).collect();
-    report(field, "action", missing(ids, &found))?;
-    ensure_may_link(principal, owners, "action", field)
+    may_link(principal, ids, owners, "action", field)
 }
 
 /// Checks the risks newly linked as `field`: they exist, and the principal may link them.
@@ -137,7 +135,18 @@ pub fn risks_to_link(
         .filter(risks::id.eq_any(ids))
         .select((risks::id, risks::department_id))
         .load(conn)?;
+    may_link(principal, ids, owners, "risk", field)
+}
+
+/// That each of `ids` is among the `owners` found, and the principal may link them.
+fn may_link(
+    principal: &Principal,
+    ids: &[i32],
+    owners: Vec<(i32, Option<String>)>,
+    what: &str,
+    field: &str,
+) -> Result<(), ApiError> {
     let found: Vec<i32> = owners.iter().map(|(id, _)| *id).collect();
-    report(field, "risk", missing(ids, &found))?;
-    ensure_may_link(principal, owners, "risk", field)
+    report(field, what, missing(ids, &found))?;
+    ensure_may_link(principal, owners, what, field)
 }

@@ -663,6 +663,19 @@ struct Owned {
     shared_risk: i64,
 }
 
+/// Both departments with their rows, and an editor of `eigen`.
+async fn relations() -> (TestApp, String, Owned) {
+    let app = TestApp::with_domains(&["ict"]).await;
+    departments(&app).await;
+    let own = token(
+        &app,
+        json!({"name": "editor-eigen", "role": "editor", "department_ids": ["eigen"]}),
+    )
+    .await;
+    let owned = owned(&app, "ict").await;
+    (app, own, owned)
+}
+
 async fn owned(app: &TestApp, domain: &str) -> Owned {
     let mut ids = Vec::new();
     for department in [json!("eigen"), json!("ander"), Value::Null] {
@@ -698,14 +711,7 @@ async fn owned(app: &TestApp, domain: &str) -> Owned {
 
 #[actix_web::test]
 async fn an_editor_links_only_to_what_its_departments_own_or_no_department_owns() {
-    let app = TestApp::with_domains(&["ict"]).await;
-    departments(&app).await;
-    let own = token(
-        &app,
-        json!({"name": "editor-eigen", "role": "editor", "department_ids": ["eigen"]}),
-    )
-    .await;
-    let o = owned(&app, "ict").await;
+    let (app, own, o) = relations().await;
     let action = |extra: Value| {
         let mut body = json!({"title": "Nieuw", "domain_ids": ["ict"], "department_id": "eigen"});
         body.as_object_mut()
@@ -867,14 +873,7 @@ async fn an_editor_links_only_to_what_its_departments_own_or_no_department_owns(
 
 #[actix_web::test]
 async fn a_cascade_never_changes_another_departments_row() {
-    let app = TestApp::with_domains(&["ict"]).await;
-    departments(&app).await;
-    let own = token(
-        &app,
-        json!({"name": "editor-eigen", "role": "editor", "department_ids": ["eigen"]}),
-    )
-    .await;
-    let o = owned(&app, "ict").await;
+    let (app, own, o) = relations().await;
     // the admin ties the other department's action to our risk and under our action
     app.patch(
         &format!("/api/v1/actions/{}", o.other_action),
