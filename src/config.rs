@@ -13,7 +13,7 @@
 //! | `VOORTGANG_PUBLIC_READ` | `false` | `true`: anonymous clients may read (an intranet behind its own gate); writes always need a token |
 //! | `VOORTGANG_ADMIN_TOKEN` | unset | at least 32 characters: this value becomes an admin token (named `admin-from-environment`) at start-up, for automation and tests |
 //! | `VOORTGANG_RATE_LIMIT` | `6000` | requests per minute per token (anonymous reads: per client address), bursts as large; `0` turns it off |
-//! | `VOORTGANG_EXPENSIVE_PER_TOKEN` | `4` | expensive requests (searches with `q`, report assembly and documents, exports) one token (anonymous reads: one client address) may have in progress at once; more is 429, so one client cannot take the connection pool; `0` turns it off |
+//! | `VOORTGANG_EXPENSIVE_PER_TOKEN` | `4` | expensive requests (searches with `q`, report assembly and documents, exports) one token (anonymous reads: one client address) may have in progress at once; more waits up to 2 s for a place, then 429, so one client cannot take the connection pool; `0` turns it off |
 //! | `VOORTGANG_AUTH_FAILURE_LIMIT` | `30` | failed authentications per minute per client address before 429; `0` turns it off |
 //! | `VOORTGANG_CORS_ORIGINS` | none | comma-separated exact origins (e.g. `https://intranet.mechelen.be`) whose pages may call the API from a browser; never `*` |
 //! | `VOORTGANG_LOG_FORMAT` | `text` | `json`: one JSON object per log line (time, level, target, message, and the access log's fields such as `request_id`, `status`, `millis`), for log shippers |

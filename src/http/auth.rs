@@ -212,9 +212,9 @@ fn client_key(req: &ServiceRequest, principal: &Principal) -> String {
     }
 }
 
-/// The permit an expensive request needs, `None` for any other; the 429 when the client has
+/// The permit an expensive request needs, `None` for any other; the 429 when the client keeps
 /// as many in progress as it may.
-fn expensive_permit(
+async fn expensive_permit(
     req: &ServiceRequest,
     principal: &Principal,
 ) -> Result<Option<Permit>, ApiError> {
@@ -230,10 +230,8 @@ fn expensive_permit(
     if !expensive(req.method(), template, req.query_string()) {
         return Ok(None);
     }
-    limits
-        .expensive
-        .acquire(&client_key(req, principal))
-        .map(Some)
+    let key = client_key(req, principal);
+    limits.expensive.acquire(&key).await.map(Some)
 }
 
 /// Authenticates and authorises the request; a refusal is answered here, as a response (so
@@ -242,13 +240,13 @@ pub async fn authenticate<B: MessageBody + 'static>(
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<EitherBody<EitherBody<B, Held>>>, actix_web::Error> {
-    let checked = principal_for(&req).await.and_then(|principal| {
-        let permit = match &principal {
-            Some(principal) => expensive_permit(&req, principal)?,
-            None => None,
-        };
-        Ok((principal, permit))
-    });
+    let checked = match principal_for(&req).await {
+        Ok(Some(principal)) => expensive_permit(&req, &principal)
+            .await
+            .map(|permit| (Some(principal), permit)),
+        Ok(None) => Ok((None, None)),
+        Err(err) => Err(err),
+    };
     let quota = req.extensions().get::<Quota>().copied();
     let (principal, permit) = match checked {
         Ok(checked) => checked,

@@ -8,12 +8,13 @@ use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::Method;
 use actix_web::web::Bytes;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub use crate::config::RateLimits;
 use crate::error::ApiError;
@@ -101,29 +102,21 @@ impl<K: std::hash::Hash + Eq + Clone> Limiter<K> {
     }
 }
 
-/// At most `max` requests in progress at once per key (`0`: unlimited).
+/// At most `max` requests in progress at once per key (`0`: unlimited). One more waits up to
+/// [`IN_FLIGHT_WAIT`] for a place, so a burst of quick requests is served in turn, and is
+/// refused only when the key's requests hold their places longer.
 pub struct InFlight {
     max: u32,
-    counts: Arc<Mutex<HashMap<String, u32>>>,
+    places: Mutex<HashMap<String, Arc<Semaphore>>>,
 }
 
-/// One request in progress; counted until dropped.
+/// One request in progress; its place is given back when dropped.
 pub struct Permit {
-    key: String,
-    counts: Arc<Mutex<HashMap<String, u32>>>,
+    _place: Option<OwnedSemaphorePermit>,
 }
 
-impl Drop for Permit {
-    fn drop(&mut self) {
-        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(count) = counts.get_mut(&self.key) {
-            *count -= 1;
-            if *count == 0 {
-                counts.remove(&self.key);
-            }
-        }
-    }
-}
+/// How long a request waits for a place before it is refused.
+pub const IN_FLIGHT_WAIT: Duration = Duration::from_secs(2);
 
 /// How long a client refused by [`InFlight`] should wait: about what an expensive request
 /// takes.
@@ -133,28 +126,42 @@ impl InFlight {
     pub fn new(max: u32) -> Self {
         Self {
             max,
-            counts: Arc::new(Mutex::new(HashMap::new())),
+            places: Mutex::new(HashMap::new()),
         }
     }
 
-    /// A permit for one more request of `key`, or the 429 when it has `max` in progress.
-    pub fn acquire(&self, key: &str) -> Result<Permit, ApiError> {
-        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
-        let count = counts.entry(key.to_string()).or_insert(0);
-        if self.max > 0 && *count >= self.max {
-            return Err(ApiError::TooManyRequests {
+    fn places_of(&self, key: &str) -> Arc<Semaphore> {
+        let mut places = self.places.lock().unwrap_or_else(|e| e.into_inner());
+        if places.len() >= KEYS && !places.contains_key(key) {
+            // forget the keys with nothing in progress
+            let max = self.max as usize;
+            places.retain(|_, p| Arc::strong_count(p) > 1 || p.available_permits() < max);
+        }
+        places
+            .entry(key.to_string())
+            .or_insert_with(|| Arc::new(Semaphore::new(self.max as usize)))
+            .clone()
+    }
+
+    /// A place for one more request of `key`, or the 429 when its requests keep all of theirs
+    /// for [`IN_FLIGHT_WAIT`].
+    pub async fn acquire(&self, key: &str) -> Result<Permit, ApiError> {
+        if self.max == 0 {
+            return Ok(Permit { _place: None });
+        }
+        let places = self.places_of(key);
+        match actix_web::rt::time::timeout(IN_FLIGHT_WAIT, places.acquire_owned()).await {
+            Ok(Ok(place)) => Ok(Permit {
+                _place: Some(place),
+            }),
+            _ => Err(ApiError::TooManyRequests {
                 detail: format!(
                     "This client already has {} expensive requests (searches, reports, exports) in progress; retry after {IN_FLIGHT_RETRY_SECS} seconds.",
                     self.max
                 ),
                 retry_after: IN_FLIGHT_RETRY_SECS,
-            });
+            }),
         }
-        *count += 1;
-        Ok(Permit {
-            key: key.to_string(),
-            counts: self.counts.clone(),
-        })
     }
 }
 
@@ -295,17 +302,24 @@ mod tests {
         assert!(peeked.peek(&"a").is_ok(), "peeking counts nothing");
     }
 
-    #[test]
-    fn in_flight_counts_until_the_permit_is_dropped() {
+    #[actix_web::test]
+    async fn in_flight_counts_until_the_permit_is_dropped() {
         let cap = InFlight::new(2);
-        let first = cap.acquire("a").unwrap();
-        let _second = cap.acquire("a").unwrap();
-        assert!(cap.acquire("a").is_err());
-        assert!(cap.acquire("b").is_ok(), "keys are separate");
+        let first = cap.acquire("a").await.unwrap();
+        let _second = cap.acquire("a").await.unwrap();
+        assert!(cap.acquire("a").await.is_err(), "refused after the wait");
+        assert!(cap.acquire("b").await.is_ok(), "keys are separate");
+        // a request waiting for a place gets the one given back
+        let cap = Arc::new(cap);
+        let waiter = cap.clone();
+        let waiting = actix_web::rt::spawn(async move { waiter.acquire("a").await.is_ok() });
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
         drop(first);
-        assert!(cap.acquire("a").is_ok());
+        assert!(waiting.await.unwrap());
         let unlimited = InFlight::new(0);
-        let _held: Vec<Permit> = (0..100).map(|_| unlimited.acquire("a").unwrap()).collect();
+        for _ in 0..100 {
+            std::mem::forget(unlimited.acquire("a").await.unwrap());
+        }
     }
 
     #[test]

@@ -925,6 +925,8 @@ async fn a_token_with_too_many_expensive_requests_in_progress_gets_429_and_other
             expensive_per_token: 1,
             ..Default::default()
         },
+        // the held search outlasts the refusals, each of which waits for a place first
+        statement_timeout: std::time::Duration::from_secs(60),
         ..Setup::default()
     })
     .await;

@@ -250,6 +250,25 @@ fn set_default(schema: &mut Value, keyword: &str, value: Value) {
     }
 }
 
+/// The input properties the service holds to one line (`api::validate::single_line`), so the
+/// contract says it with [`ONE_LINE`] and clients (and fuzzers) need not learn it from 422s.
+const SINGLE_LINE: &[(&str, &[&str])] = &[
+    ("NewAction", &["external_ref", "title", "plan_ref"]),
+    ("ActionPatch", &["external_ref", "title", "plan_ref"]),
+    ("ActionUpsert", &["external_ref", "title", "plan_ref"]),
+    ("NewRisk", &["title"]),
+    ("RiskPatch", &["title"]),
+    ("NewDomain", &["name"]),
+    ("DomainPatch", &["name"]),
+    ("NewDepartment", &["name"]),
+    ("DepartmentPatch", &["name"]),
+    ("ReportYearInput", &["title", "presented_to"]),
+    ("NewToken", &["name"]),
+];
+
+/// One line: no control characters (Unicode category Cc) and no direction overrides.
+const ONE_LINE: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$";
+
 /// The longest a string property of `schema` named `property` can be, by what it holds: the
 /// one table the contract's `maxLength`s come from (the validator's literals must agree).
 pub fn length_limit(schema: &str, property: &str) -> Option<u64> {
@@ -323,6 +342,12 @@ fn bound(schema: &mut Value, owner: &str, property: &str, action_fields: u64) {
             json!(i32::MAX)
         };
         object.entry("maximum").or_insert(maximum);
+    }
+    let one_line = SINGLE_LINE
+        .iter()
+        .any(|(name, properties)| *name == owner && properties.contains(&property));
+    if one_line && is_type(&schema, "string") {
+        object.entry("pattern").or_insert(json!(ONE_LINE));
     }
     if is_type(&schema, "string")
         && !object.contains_key("maxLength")
