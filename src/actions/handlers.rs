@@ -2,12 +2,9 @@
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
-use validator::Validate;
 
 use super::dto::{Action, ActionPatch, ActionQuery, NewAction};
 use super::repo::{self, ActionFilter};
-use crate::api::body::BodyDigest;
-use crate::api::idempotency::{self, Stored};
 use crate::api::listing::Window;
 use crate::api::respond;
 use crate::api::{self, CascadeParams, Json, MergePatch, Page, Query};
@@ -109,25 +106,16 @@ pub async fn create_action(
     body: Json<NewAction>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let new = body.0;
-    new.validate()?;
-    let (key, digest) = (idempotency::key(req.headers())?, BodyDigest::of(&req));
-    let stored = db
-        .transaction(move |conn| {
-            idempotency::once(
-                conn,
-                &principal,
-                key.as_deref(),
-                "create_action",
-                &digest,
-                |conn| {
-                    let action = repo::create(conn, &principal, new)?;
-                    Stored::of(&action, Some(format!("/api/v1/actions/{}", action.id)))
-                },
-            )
-        })
-        .await?;
-    Ok(stored.response())
+    respond::create_once(
+        &db,
+        &req,
+        principal,
+        "create_action",
+        body.0,
+        |action: &Action| format!("/api/v1/actions/{}", action.id),
+        repo::create,
+    )
+    .await
 }
 
 /// Change an action

@@ -9,8 +9,11 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use validator::Validate;
 
+use super::body::BodyDigest;
 use super::etag::{if_match, with_etag, Precondition};
+use super::idempotency::{self, Stored};
 use super::page::{ListParams, Page};
+use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::ApiError;
 
@@ -59,6 +62,42 @@ where
     new.validate()?;
     let created = db.transaction(move |conn| insert(conn, new)).await?;
     Ok(super::created(location(&created), &created))
+}
+
+/// Like [`create`], once per `Idempotency-Key`: a retry with the same key and body gets the
+/// first answer again, and `operation` names what the key is kept for.
+pub async fn create_once<N, T, F>(
+    db: &Database,
+    req: &HttpRequest,
+    principal: Principal,
+    operation: &'static str,
+    new: N,
+    location: fn(&T) -> String,
+    insert: F,
+) -> Result<HttpResponse, ApiError>
+where
+    N: Validate + Send + 'static,
+    T: Serialize + Send + 'static,
+    F: FnOnce(&mut PgConnection, &Principal, N) -> Result<T, ApiError> + Send + 'static,
+{
+    new.validate()?;
+    let (key, digest) = (idempotency::key(req.headers())?, BodyDigest::of(req));
+    let stored = db
+        .transaction(move |conn| {
+            idempotency::once(
+                conn,
+                &principal,
+                key.as_deref(),
+                operation,
+                &digest,
+                |conn| {
+                    let created = insert(conn, &principal, new)?;
+                    Stored::of(&created, Some(location(&created)))
+                },
+            )
+        })
+        .await?;
+    Ok(stored.response())
 }
 
 /// Validates `patch`, applies it in one transaction under the request's `If-Match`, and

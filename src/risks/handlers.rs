@@ -2,12 +2,9 @@
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
-use validator::Validate;
 
 use super::dto::{NewRisk, Risk, RiskPatch, RiskQuery};
 use super::repo::{self, RiskFilter};
-use crate::api::body::BodyDigest;
-use crate::api::idempotency::{self, Stored};
 use crate::api::listing::Window;
 use crate::api::respond;
 use crate::api::{self, CascadeParams, Json, MergePatch, Page, Query};
@@ -105,25 +102,16 @@ pub async fn create_risk(
     body: Json<NewRisk>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let new = body.0;
-    new.validate()?;
-    let (key, digest) = (idempotency::key(req.headers())?, BodyDigest::of(&req));
-    let stored = db
-        .transaction(move |conn| {
-            idempotency::once(
-                conn,
-                &principal,
-                key.as_deref(),
-                "create_risk",
-                &digest,
-                |conn| {
-                    let risk = repo::create(conn, &principal, new)?;
-                    Stored::of(&risk, Some(format!("/api/v1/risks/{}", risk.id)))
-                },
-            )
-        })
-        .await?;
-    Ok(stored.response())
+    respond::create_once(
+        &db,
+        &req,
+        principal,
+        "create_risk",
+        body.0,
+        |risk: &Risk| format!("/api/v1/risks/{}", risk.id),
+        repo::create,
+    )
+    .await
 }
 
 /// Change a risk
