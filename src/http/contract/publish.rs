@@ -9,6 +9,7 @@ use serde_json::{json, Map, Value};
 
 use crate::api::limits::*;
 use crate::api::listing::SORTS;
+use crate::error::CHALLENGE;
 use crate::exports::tables::TABLES;
 
 /// The contract as served at `/api-docs/openapi.json` and committed in `openapi/openapi.json`.
@@ -130,7 +131,7 @@ fn shared_headers(doc: &mut Value) {
         },
         "WWW-Authenticate": {
             "description": "The schemes the service accepts: Bearer and Basic.",
-            "schema": {"type": "string", "maxLength": 100, "enum": ["Bearer realm=\"voortgang\", Basic realm=\"voortgang\""]}
+            "schema": {"type": "string", "maxLength": 100, "enum": [CHALLENGE]}
         }
     });
 }
