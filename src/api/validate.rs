@@ -6,6 +6,12 @@ use validator::ValidationError;
 
 use super::limits::SLUG_MAX;
 
+/// [`slug`] as a regular expression, for the contract.
+pub const SLUG_PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
+
+/// A Leidraad theme's code (`CUL`, `ICT`), as the database checks it.
+pub const THEME_CODE_PATTERN: &str = "^[A-Z]{2,4}$";
+
 /// A slug: lowercase letters, digits and single hyphens between them, at most `SLUG_MAX`
 /// characters.
 pub fn slug(value: &str) -> Result<(), ValidationError> {

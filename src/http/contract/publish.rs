@@ -9,6 +9,7 @@ use serde_json::{json, Map, Value};
 
 use crate::api::limits::*;
 use crate::api::listing::SORTS;
+use crate::api::validate::{SLUG_PATTERN, THEME_CODE_PATTERN};
 use crate::error::CHALLENGE;
 use crate::exports::tables::TABLES;
 
@@ -150,8 +151,9 @@ fn bound_operation(operation: &mut Value) {
     {
         for parameter in parameters {
             let name = parameter["name"].as_str().unwrap_or_default().to_string();
+            let filter = parameter["in"] == "query";
             if let Some(schema) = parameter.get_mut("schema") {
-                bound_parameter(schema, &name);
+                bound_parameter(schema, &name, filter);
             }
         }
     }
@@ -208,7 +210,9 @@ fn bound_operation(operation: &mut Value) {
 
 /// Bounds a parameter by its name: ids are positive, slugs and keys as long as the service
 /// takes them.
-fn bound_parameter(schema: &mut Value, name: &str) {
+/// A query `filter` that names nothing finds nothing (200, an empty page), so it states no
+/// form, only its length.
+fn bound_parameter(schema: &mut Value, name: &str, filter: bool) {
     if is_type(schema, "integer") && (name == "id" || name.ends_with("_id")) {
         set_default(schema, "minimum", json!(1));
     }
@@ -234,7 +238,14 @@ fn bound_parameter(schema: &mut Value, name: &str) {
     if let Some(choices) = choices {
         set_default(schema, "enum", json!(choices));
     }
-    bound(schema, "", name, 0);
+    if filter {
+        if let Some(max) = length_limit("", name).filter(|_| is_type(schema, "string")) {
+            set_default(schema, "maxLength", json!(max));
+        }
+        bound(schema, "", "", 0);
+    } else {
+        bound(schema, "", name, 0);
+    }
 }
 
 fn is_type(schema: &Value, wanted: &str) -> bool {
@@ -349,6 +360,15 @@ fn bound(schema: &mut Value, owner: &str, property: &str, action_fields: u64) {
         .any(|(name, properties)| *name == owner && properties.contains(&property));
     if one_line && is_type(&schema, "string") {
         object.entry("pattern").or_insert(json!(ONE_LINE));
+    }
+    // the form of a reference: what does not have it names nothing (422 in a body)
+    let form = match property {
+        "domain_id" | "department_id" | "domain_ids" | "department_ids" => Some(SLUG_PATTERN),
+        "theme_codes" => Some(THEME_CODE_PATTERN),
+        _ => None,
+    };
+    if let (Some(form), true) = (form, is_type(&schema, "string")) {
+        object.entry("pattern").or_insert(json!(form));
     }
     if is_type(&schema, "string")
         && !object.contains_key("maxLength")
