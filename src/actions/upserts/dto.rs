@@ -107,6 +107,7 @@ pub struct BatchRequest {
         length(min = 1, max = BATCH_MAX),
         nested
     )]
+    #[schema(min_items = 1)]
     pub items: Vec<ActionUpsert>,
     /// `true`: write nothing, only say what would happen.
     #[serde(default)]

@@ -213,6 +213,13 @@ fn bound_operation(operation: &mut Value) {
 /// A query `filter` that names nothing finds nothing (200, an empty page), so it states no
 /// form, only its length.
 fn bound_parameter(schema: &mut Value, name: &str, filter: bool) {
+    // a parameter is absent or has a value, never null
+    if let Some(types) = schema["type"].as_array() {
+        let present: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
+        if let [only] = present.as_slice() {
+            schema["type"] = only.clone();
+        }
+    }
     if is_type(schema, "integer") && (name == "id" || name.ends_with("_id")) {
         set_default(schema, "minimum", json!(1));
     }
@@ -347,7 +354,11 @@ fn bound(schema: &mut Value, owner: &str, property: &str, action_fields: u64) {
             object.entry("maximum").or_insert(json!(YEAR_MAX));
         }
         object.entry("format").or_insert(json!("int32"));
-        object.entry("minimum").or_insert(json!(0));
+        // ids are sequences from 1; everything else counts from 0
+        let id = property == "id" || property.ends_with("_id") || property.ends_with("_ids");
+        object
+            .entry("minimum")
+            .or_insert(json!(if id { 1 } else { 0 }));
         let maximum = if object["format"] == "int64" {
             json!(i64::MAX)
         } else {
