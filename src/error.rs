@@ -177,7 +177,10 @@ pub fn bounded(text: String, max: u64) -> String {
     match text.char_indices().nth(max) {
         None => text,
         Some(_) => {
-            let (cut, _) = text.char_indices().nth(max - 1).unwrap_or((0, ' '));
+            let (cut, _) = text
+                .char_indices()
+                .nth(max.saturating_sub(1))
+                .unwrap_or((0, ' '));
             format!("{}…", &text[..cut])
         }
     }
@@ -384,6 +387,14 @@ mod tests {
     use actix_web::body::MessageBody;
 
     use super::*;
+
+    #[test]
+    fn a_long_message_is_cut_with_an_ellipsis_at_its_bound() {
+        assert_eq!(bounded("abc".into(), 3), "abc");
+        assert_eq!(bounded("abcd".into(), 3), "ab…");
+        assert_eq!(bounded("ééééé".into(), 4), "ééé…");
+        assert_eq!(bounded("ab".into(), 0), "…");
+    }
 
     fn body_of(err: &ApiError) -> (StatusCode, String, serde_json::Value) {
         let response = err.error_response();
