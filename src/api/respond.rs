@@ -64,8 +64,35 @@ where
     Ok(super::created(location(&created), &created))
 }
 
-/// Like [`create`], once per `Idempotency-Key`: a retry with the same key and body gets the
-/// first answer again, and `operation` names what the key is kept for.
+/// Runs `write` in one transaction, once per `Idempotency-Key`: a retry with the same key and
+/// body gets the first answer again, and `operation` names what the key is kept for.
+pub async fn once<F>(
+    db: &Database,
+    req: &HttpRequest,
+    principal: Principal,
+    operation: &'static str,
+    write: F,
+) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce(&mut PgConnection, &Principal) -> Result<Stored, ApiError> + Send + 'static,
+{
+    let (key, digest) = (idempotency::key(req.headers())?, BodyDigest::of(req));
+    let stored = db
+        .transaction(move |conn| {
+            idempotency::once(
+                conn,
+                &principal,
+                key.as_deref(),
+                operation,
+                &digest,
+                |conn| write(conn, &principal),
+            )
+        })
+        .await?;
+    Ok(stored.response())
+}
+
+/// Like [`create`], once per `Idempotency-Key` (see [`once`]).
 pub async fn create_once<N, T, F>(
     db: &Database,
     req: &HttpRequest,
@@ -81,23 +108,11 @@ where
     F: FnOnce(&mut PgConnection, &Principal, N) -> Result<T, ApiError> + Send + 'static,
 {
     new.validate()?;
-    let (key, digest) = (idempotency::key(req.headers())?, BodyDigest::of(req));
-    let stored = db
-        .transaction(move |conn| {
-            idempotency::once(
-                conn,
-                &principal,
-                key.as_deref(),
-                operation,
-                &digest,
-                |conn| {
-                    let created = insert(conn, &principal, new)?;
-                    Stored::of(&created, Some(location(&created)))
-                },
-            )
-        })
-        .await?;
-    Ok(stored.response())
+    once(db, req, principal, operation, move |conn, principal| {
+        let created = insert(conn, principal, new)?;
+        Stored::of(&created, Some(location(&created)))
+    })
+    .await
 }
 
 /// Validates `patch`, applies it in one transaction under the request's `If-Match`, and

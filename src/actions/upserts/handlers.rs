@@ -8,8 +8,8 @@ use validator::Validate;
 use super::dto::{ActionUpsert, BatchRequest, BatchResult, ItemResult, UpsertOutcome};
 use super::repo;
 use crate::actions::dto::Action;
-use crate::api::body::BodyDigest;
-use crate::api::idempotency::{self, Stored};
+use crate::api::idempotency::Stored;
+use crate::api::respond;
 use crate::api::{put_response, with_etag, Json};
 use crate::auth::Principal;
 use crate::db::Database;
@@ -172,20 +172,14 @@ pub async fn batch_upsert_actions(
             .await?;
         return Ok(HttpResponse::Ok().json(result));
     }
-    let (key, digest) = (idempotency::key(req.headers())?, BodyDigest::of(&req));
-    let stored = db
-        .transaction(move |conn| {
-            idempotency::once(
-                conn,
-                &principal,
-                key.as_deref(),
-                "batch_upsert_actions",
-                &digest,
-                |conn| Stored::of(&run(conn, &principal, items, false)?, None),
-            )
-        })
-        .await?;
-    Ok(stored.response())
+    respond::once(
+        &db,
+        &req,
+        principal,
+        "batch_upsert_actions",
+        move |conn, principal| Stored::of(&run(conn, principal, items, false)?, None),
+    )
+    .await
 }
 
 /// Upserts every item in the caller's transaction; the first failing item stops the batch.
