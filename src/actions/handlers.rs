@@ -68,9 +68,7 @@ pub async fn list_actions(
     tag = "actions",
     params(("id" = i32, Path, description = "Identifier of the action.", example = 1)),
     responses(
-        (status = 200, description = "The action.", body = Action,
-            headers(("ETag" = String, description = "Entity tag of this representation."))),
-        (status = 304, description = "Unchanged since the `If-None-Match` entity tag.")
+        (status = 200, description = "The action.", body = Action)
     )
 )]
 #[get("/actions/{id}")]
@@ -93,9 +91,7 @@ pub async fn get_action(
     tag = "actions",
     request_body(content = NewAction, content_type = "application/json"),
     responses(
-        (status = 201, description = "The action was created.", body = Action,
-            headers(("Location" = String, description = "Address of the new action."),
-                    ("ETag" = String, description = "Entity tag of the new action."))),
+        (status = 201, description = "The action was created.", body = Action),
         (status = 409, description = "The external_ref is taken, or a request with the same Idempotency-Key is still running.", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -129,8 +125,7 @@ pub async fn create_action(
     params(("id" = i32, Path, description = "Identifier of the action.", example = 1)),
     request_body(content = ActionPatch, content_type = "application/merge-patch+json"),
     responses(
-        (status = 200, description = "The changed action.", body = Action,
-            headers(("ETag" = String, description = "Entity tag of the changed action."))),
+        (status = 200, description = "The changed action.", body = Action),
         (status = 409, description = "The external_ref is taken.", body = Problem, content_type = "application/problem+json")
     )
 )]

@@ -136,6 +136,29 @@ where
     Ok(with_etag(req, &changed))
 }
 
+/// Validates `input` and creates or replaces the resource at `location` in one transaction
+/// under the request's `If-Match` (`write` says whether it created it): 201 with `Location`,
+/// or 200, both with the `ETag`.
+pub async fn put<I, T, F>(
+    db: &Database,
+    req: &HttpRequest,
+    input: I,
+    location: String,
+    write: F,
+) -> Result<HttpResponse, ApiError>
+where
+    I: Validate + Send + 'static,
+    T: Serialize + Send + 'static,
+    F: FnOnce(&mut PgConnection, I, &Precondition) -> Result<(T, bool), ApiError> + Send + 'static,
+{
+    input.validate()?;
+    let precondition = if_match(req);
+    let (value, created) = db
+        .transaction(move |conn| write(conn, input, &precondition))
+        .await?;
+    Ok(super::put_response(&value, created, location))
+}
+
 /// Deletes in one transaction under the request's `If-Match`: 204 (what `delete` returns,
 /// such as the ids a cascade removed, is not part of the answer).
 pub async fn remove<T, F>(

@@ -43,9 +43,7 @@ pub async fn list_departments(
     tag = "departments",
     params(("id" = String, Path, description = "Slug of the department.", example = "financien")),
     responses(
-        (status = 200, description = "The department.", body = Department,
-            headers(("ETag" = String, description = "Entity tag of this representation."))),
-        (status = 304, description = "Unchanged since the `If-None-Match` entity tag.")
+        (status = 200, description = "The department.", body = Department)
     )
 )]
 #[get("/departments/{id}")]
@@ -65,9 +63,7 @@ pub async fn get_department(
     tag = "departments",
     request_body(content = NewDepartment, content_type = "application/json"),
     responses(
-        (status = 201, description = "The department was created.", body = Department,
-            headers(("Location" = String, description = "Address of the new department."),
-                    ("ETag" = String, description = "Entity tag of the new department."))),
+        (status = 201, description = "The department was created.", body = Department),
         (status = 409, description = "The id or the name is taken.", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -93,8 +89,7 @@ pub async fn create_department(
     params(("id" = String, Path, description = "Slug of the department.", example = "financien")),
     request_body(content = DepartmentPatch, content_type = "application/merge-patch+json"),
     responses(
-        (status = 200, description = "The changed department.", body = Department,
-            headers(("ETag" = String, description = "Entity tag of the changed department."))),
+        (status = 200, description = "The changed department.", body = Department),
         (status = 409, description = "The name is taken.", body = Problem, content_type = "application/problem+json")
     )
 )]

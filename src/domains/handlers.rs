@@ -44,9 +44,7 @@ pub async fn list_domains(
     tag = "domains",
     params(("id" = String, Path, description = "Slug of the domain.", example = "organisatiecultuur")),
     responses(
-        (status = 200, description = "The domain.", body = Domain,
-            headers(("ETag" = String, description = "Entity tag of this representation."))),
-        (status = 304, description = "Unchanged since the `If-None-Match` entity tag.")
+        (status = 200, description = "The domain.", body = Domain)
     )
 )]
 #[get("/domains/{id}")]
@@ -66,9 +64,7 @@ pub async fn get_domain(
     tag = "domains",
     request_body(content = NewDomain, content_type = "application/json"),
     responses(
-        (status = 201, description = "The domain was created.", body = Domain,
-            headers(("Location" = String, description = "Address of the new domain."),
-                    ("ETag" = String, description = "Entity tag of the new domain."))),
+        (status = 201, description = "The domain was created.", body = Domain),
         (status = 409, description = "The id or the name is taken.", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -94,8 +90,7 @@ pub async fn create_domain(
     params(("id" = String, Path, description = "Slug of the domain.", example = "organisatiecultuur")),
     request_body(content = DomainPatch, content_type = "application/merge-patch+json"),
     responses(
-        (status = 200, description = "The changed domain.", body = Domain,
-            headers(("ETag" = String, description = "Entity tag of the changed domain."))),
+        (status = 200, description = "The changed domain.", body = Domain),
         (status = 409, description = "The name is taken.", body = Problem, content_type = "application/problem+json")
     )
 )]

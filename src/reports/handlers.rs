@@ -14,7 +14,7 @@ use super::dto::{AdoptInput, Report, ReportYear, ReportYearInput};
 use super::follow_up::{self, FollowUp};
 use super::{adopt, assemble, repo};
 use crate::api::etag::with_rendered_etag;
-use crate::api::{check_year, put_response, with_etag, Json, OptionalJson, Query};
+use crate::api::{check_year, respond, with_etag, Json, OptionalJson, Query};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::ApiError;
@@ -52,9 +52,7 @@ pub async fn list_reports(db: web::Data<Database>) -> Result<web::Json<Vec<Repor
     tag = "reports",
     params(("year" = i32, Path, description = "The report year.", example = 2022, minimum = 2000, maximum = 2100)),
     responses(
-        (status = 200, description = "The report.", body = Report,
-            headers(("ETag" = String, description = "Entity tag of this representation."))),
-        (status = 304, description = "Unchanged since the `If-None-Match` entity tag.")
+        (status = 200, description = "The report.", body = Report)
     )
 )]
 #[get("/reports/{year}")]
@@ -91,15 +89,16 @@ async fn served(
 /// Set the metadata of a year's report
 ///
 /// Creates (201) or replaces (200) the title, presentation, decision link and introduction.
-/// The status changes only through adoption.
+/// The status changes only through adoption. With `If-Match` (the `ETag` of the metadata, as
+/// this operation answers it), a replacement is refused (412) when the metadata changed
+/// meanwhile.
 #[utoipa::path(
     tag = "reports",
     params(("year" = i32, Path, description = "The report year, 2000 to 2100.", example = 2023, minimum = 2000, maximum = 2100)),
     request_body(content = ReportYearInput, content_type = "application/json"),
     responses(
         (status = 200, description = "The metadata was replaced.", body = ReportYear),
-        (status = 201, description = "The metadata was created.", body = ReportYear,
-            headers(("Location" = String, description = "Address of the report.")))
+        (status = 201, description = "The metadata was created.", body = ReportYear)
     )
 )]
 #[put("/reports/{year}")]
@@ -108,19 +107,19 @@ pub async fn put_report(
     principal: Principal,
     year: web::Path<i32>,
     body: Json<ReportYearInput>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let year = year.into_inner();
     check_year(year)?;
-    let input = body.0;
-    input.validate()?;
-    let (report, created) = db
-        .transaction(move |conn| repo::put(conn, &principal, year, input))
-        .await?;
-    Ok(put_response(
-        &report,
-        created,
-        format!("/api/v1/reports/{year}"),
-    ))
+    let location = format!("/api/v1/reports/{year}");
+    respond::put(
+        &db,
+        &req,
+        body.0,
+        location,
+        move |conn, input, precondition| repo::put(conn, &principal, year, input, precondition),
+    )
+    .await
 }
 
 /// The format of a report document.

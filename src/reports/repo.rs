@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Integer;
 
 use super::dto::{ReportStatus, ReportYear, ReportYearInput};
+use crate::api::Precondition;
 use crate::audit;
 use crate::audit::EntityType;
 use crate::auth::Principal;
@@ -116,6 +117,7 @@ pub fn put(
     principal: &Principal,
     year: i32,
     input: ReportYearInput,
+    precondition: &Precondition,
 ) -> Result<(ReportYear, bool), ApiError> {
     let before: Option<ReportYear> = report_years::table
         .find(year)
@@ -124,6 +126,7 @@ pub fn put(
         .first(conn)
         .optional()?
         .map(ReportYear::from);
+    precondition.check_optional(before.as_ref())?;
     let values = (
         report_years::title.eq(&input.title),
         report_years::presented_to.eq(&input.presented_to),

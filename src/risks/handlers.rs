@@ -64,9 +64,7 @@ pub async fn list_risks(
     tag = "risks",
     params(("id" = i32, Path, description = "Identifier of the risk.", example = 1)),
     responses(
-        (status = 200, description = "The risk.", body = Risk,
-            headers(("ETag" = String, description = "Entity tag of this representation."))),
-        (status = 304, description = "Unchanged since the `If-None-Match` entity tag.")
+        (status = 200, description = "The risk.", body = Risk)
     )
 )]
 #[get("/risks/{id}")]
@@ -89,9 +87,7 @@ pub async fn get_risk(
     tag = "risks",
     request_body(content = NewRisk, content_type = "application/json"),
     responses(
-        (status = 201, description = "The risk was created.", body = Risk,
-            headers(("Location" = String, description = "Address of the new risk."),
-                    ("ETag" = String, description = "Entity tag of the new risk."))),
+        (status = 201, description = "The risk was created.", body = Risk),
         (status = 409, description = "A request with the same Idempotency-Key is still running.", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -124,8 +120,7 @@ pub async fn create_risk(
     params(("id" = i32, Path, description = "Identifier of the risk.", example = 1)),
     request_body(content = RiskPatch, content_type = "application/merge-patch+json"),
     responses(
-        (status = 200, description = "The changed risk.", body = Risk,
-            headers(("ETag" = String, description = "Entity tag of the changed risk.")))
+        (status = 200, description = "The changed risk.", body = Risk)
     )
 )]
 #[patch("/risks/{id}")]

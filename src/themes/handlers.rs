@@ -39,9 +39,7 @@ pub async fn list_themes(
     tag = "themes",
     params(("code" = String, Path, description = "Code of the theme.", example = "CUL")),
     responses(
-        (status = 200, description = "The theme.", body = Theme,
-            headers(("ETag" = String, description = "Entity tag of this representation."))),
-        (status = 304, description = "Unchanged since the `If-None-Match` entity tag.")
+        (status = 200, description = "The theme.", body = Theme)
     )
 )]
 #[get("/themes/{code}")]

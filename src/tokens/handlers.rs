@@ -43,9 +43,7 @@ pub async fn list_tokens(
     tag = "tokens",
     params(("id" = i32, Path, description = "Identifier of the token.", example = 3)),
     responses(
-        (status = 200, description = "The token.", body = Token,
-            headers(("ETag" = String, description = "Entity tag of this representation."))),
-        (status = 304, description = "Unchanged since the `If-None-Match` entity tag.")
+        (status = 200, description = "The token.", body = Token)
     )
 )]
 #[get("/tokens/{id}")]
@@ -66,8 +64,7 @@ pub async fn get_token(
     tag = "tokens",
     request_body(content = NewToken, content_type = "application/json"),
     responses(
-        (status = 201, description = "The token was created; the answer holds its secret.", body = CreatedToken,
-            headers(("Location" = String, description = "Address of the new token."))),
+        (status = 201, description = "The token was created; the answer holds its secret.", body = CreatedToken),
         (status = 409, description = "The name is taken.", body = Problem, content_type = "application/problem+json")
     )
 )]

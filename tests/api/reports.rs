@@ -163,6 +163,39 @@ async fn the_2022_report_reproduces_the_four_parts_of_the_seed() {
 }
 
 #[actix_web::test]
+async fn report_metadata_is_replaced_only_under_a_current_if_match() {
+    let app = TestApp::spawn().await;
+    let body = json!({"title": "Voortgangsrapport 2023 Organisatiebeheersing"});
+    let put = |if_match: Option<String>, body: Value| {
+        let mut request = app
+            .request(actix_web::http::Method::PUT, "/api/v1/reports/2023")
+            .insert_header(("Content-Type", "application/json"));
+        if let Some(tag) = if_match {
+            request = request.insert_header(("If-Match", tag));
+        }
+        send(request, Some(body.to_string()))
+    };
+    // nothing to match yet: a conditional create is refused
+    put(Some("\"0\"".into()), body.clone()).await.problem(412);
+    let created = put(None, body.clone()).await;
+    created.ok_json(201);
+    let first = created.header("etag").expect("an ETag").to_string();
+    let replaced = put(Some(first.clone()), json!({"title": "Tweede titel"})).await;
+    assert_eq!(replaced.ok_json(200)["title"], "Tweede titel");
+    let second = replaced.header("etag").expect("an ETag").to_string();
+    assert_ne!(first, second);
+    // the first tag is stale now: nothing changes
+    put(Some(first), json!({"title": "Derde titel"}))
+        .await
+        .problem(412);
+    let years = app.get("/api/v1/reports").await.ok_json(200);
+    assert_eq!(years[0]["title"], "Tweede titel");
+    put(Some(second), json!({"title": "Derde titel"}))
+        .await
+        .ok_json(200);
+}
+
+#[actix_web::test]
 async fn report_years_are_listed_set_and_validated() {
     let app = TestApp::with_demo().await;
     app.get("/api/v1/reports/2019").await.problem(404);

@@ -2,12 +2,11 @@
 
 use actix_web::{delete, get, put, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
-use validator::Validate;
 
 use super::dto::{ActionStatus, StatusInput};
 use super::repo;
 use crate::api::respond;
-use crate::api::{check_year, if_match, put_response, Json};
+use crate::api::{check_year, Json};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::ApiError;
@@ -48,9 +47,7 @@ pub async fn list_action_statuses(
         ("year" = i32, Path, description = "The year.", example = 2022, minimum = 2000, maximum = 2100)
     ),
     responses(
-        (status = 200, description = "The status.", body = ActionStatus,
-            headers(("ETag" = String, description = "Entity tag of this representation."))),
-        (status = 304, description = "Unchanged since the `If-None-Match` entity tag.")
+        (status = 200, description = "The status.", body = ActionStatus)
     )
 )]
 #[get("/actions/{action_id}/statuses/{year}")]
@@ -76,11 +73,8 @@ pub async fn get_action_status(
     ),
     request_body(content = StatusInput, content_type = "application/json"),
     responses(
-        (status = 200, description = "The status was replaced.", body = ActionStatus,
-            headers(("ETag" = String, description = "Entity tag of the status."))),
-        (status = 201, description = "The status was created.", body = ActionStatus,
-            headers(("Location" = String, description = "Address of the status."),
-                    ("ETag" = String, description = "Entity tag of the status.")))
+        (status = 200, description = "The status was replaced.", body = ActionStatus),
+        (status = 201, description = "The status was created.", body = ActionStatus)
     )
 )]
 #[put("/actions/{action_id}/statuses/{year}")]
@@ -93,14 +87,17 @@ pub async fn put_action_status(
 ) -> Result<HttpResponse, ApiError> {
     let (action_id, year) = path.into_inner();
     check_year(year)?;
-    let input = body.0;
-    input.validate()?;
-    let precondition = if_match(&req);
-    let (status, created) = db
-        .transaction(move |conn| repo::put(conn, &principal, action_id, year, input, &precondition))
-        .await?;
     let location = format!("/api/v1/actions/{action_id}/statuses/{year}");
-    Ok(put_response(&status, created, location))
+    respond::put(
+        &db,
+        &req,
+        body.0,
+        location,
+        move |conn, input, precondition| {
+            repo::put(conn, &principal, action_id, year, input, precondition)
+        },
+    )
+    .await
 }
 
 /// Delete an action's status of a year

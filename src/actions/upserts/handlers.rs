@@ -30,11 +30,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
     params(("external_ref" = String, Path, description = "The department's own key of the action.", example = "FIN-2023-007")),
     request_body(content = ActionUpsert, content_type = "application/json"),
     responses(
-        (status = 200, description = "The action was changed, or already was as sent.", body = Action,
-            headers(("ETag" = String, description = "Entity tag of the action."))),
-        (status = 201, description = "The action was created.", body = Action,
-            headers(("Location" = String, description = "Address of the new action."),
-                    ("ETag" = String, description = "Entity tag of the action.")))
+        (status = 200, description = "The action was changed, or already was as sent.", body = Action),
+        (status = 201, description = "The action was created.", body = Action)
     )
 )]
 #[put("/actions/by-ref/{external_ref}")]

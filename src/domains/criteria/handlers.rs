@@ -50,9 +50,7 @@ pub async fn list_criteria(
         ("criterion_id" = i32, Path, description = "Identifier of the criterion.", example = 1)
     ),
     responses(
-        (status = 200, description = "The criterion.", body = Criterion,
-            headers(("ETag" = String, description = "Entity tag of this representation."))),
-        (status = 304, description = "Unchanged since the `If-None-Match` entity tag.")
+        (status = 200, description = "The criterion.", body = Criterion)
     )
 )]
 #[get("/domains/{domain_id}/criteria/{criterion_id}")]
@@ -73,9 +71,7 @@ pub async fn get_criterion(
     params(("domain_id" = String, Path, description = "Slug of the domain.", example = "organisatiecultuur")),
     request_body(content = NewCriterion, content_type = "application/json"),
     responses(
-        (status = 201, description = "The criterion was created.", body = Criterion,
-            headers(("Location" = String, description = "Address of the new criterion."),
-                    ("ETag" = String, description = "Entity tag of the new criterion.")))
+        (status = 201, description = "The criterion was created.", body = Criterion)
     )
 )]
 #[post("/domains/{domain_id}/criteria")]
@@ -110,8 +106,7 @@ pub async fn create_criterion(
     ),
     request_body(content = CriterionPatch, content_type = "application/merge-patch+json"),
     responses(
-        (status = 200, description = "The changed criterion.", body = Criterion,
-            headers(("ETag" = String, description = "Entity tag of the changed criterion.")))
+        (status = 200, description = "The changed criterion.", body = Criterion)
     )
 )]
 #[patch("/domains/{domain_id}/criteria/{criterion_id}")]

@@ -133,6 +133,7 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
             }
             if is_api {
                 shared_responses(operation, &method, has_id);
+                entity_headers(operation, &method, path);
                 if touches_adopted_years(&method, path) {
                     const ADOPTED: &str = "The report of the year is adopted, which locks that year's assessments, statuses and report metadata.";
                     match operation.responses.responses.get_mut("409") {
@@ -347,6 +348,56 @@ fn shared_responses(operation: &mut Operation, method: &HttpMethod, has_id: bool
         .responses
         .entry("503".into())
         .or_insert(unavailable);
+}
+
+/// The headers of the resource an operation answers, by the rule `api::respond` follows: a
+/// read, replacement or change of one resource (a path that ends in its key, other than an
+/// export's page) answers with its `ETag`, and a read answers 304 to a matching
+/// `If-None-Match`; a create (201) answers with `Location` and `ETag`. Handlers declare only
+/// what differs (a report's document, an adoption).
+fn entity_headers(operation: &mut Operation, method: &HttpMethod, path: &str) {
+    let one = path.ends_with('}') && !path.starts_with("/api/v1/exports/");
+    let read = matches!(method, HttpMethod::Get);
+    let answers_one = one && (read || matches!(method, HttpMethod::Put | HttpMethod::Patch));
+    let responses = &mut operation.responses.responses;
+    for (status, response) in responses.iter_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        let tagged = match status.as_str() {
+            "201" => {
+                response
+                    .headers
+                    .entry("Location".into())
+                    .or_insert_with(|| header("Address of the created resource."));
+                true
+            }
+            "200" => answers_one,
+            _ => false,
+        };
+        if tagged {
+            response
+                .headers
+                .entry("ETag".into())
+                .or_insert_with(|| header("Entity tag of the representation."));
+        }
+    }
+    if one && read && responses.contains_key("200") {
+        responses.entry("304".into()).or_insert_with(|| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description("Unchanged since the `If-None-Match` entity tag.")
+                    .build(),
+            )
+        });
+    }
+}
+
+fn header(description: &str) -> utoipa::openapi::Header {
+    HeaderBuilder::new()
+        .schema(utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::String))
+        .description(Some(description))
+        .build()
 }
 
 /// A problem response that carries `Retry-After`.

@@ -2,12 +2,11 @@
 
 use actix_web::{delete, get, put, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
-use validator::Validate;
 
 use super::dto::{Assessment, AssessmentInput};
 use super::repo;
 use crate::api::respond;
-use crate::api::{check_year, if_match, put_response, Json};
+use crate::api::{check_year, Json};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::ApiError;
@@ -48,9 +47,7 @@ pub async fn list_risk_assessments(
         ("year" = i32, Path, description = "The year.", example = 2022, minimum = 2000, maximum = 2100)
     ),
     responses(
-        (status = 200, description = "The assessment.", body = Assessment,
-            headers(("ETag" = String, description = "Entity tag of this representation."))),
-        (status = 304, description = "Unchanged since the `If-None-Match` entity tag.")
+        (status = 200, description = "The assessment.", body = Assessment)
     )
 )]
 #[get("/risks/{risk_id}/assessments/{year}")]
@@ -76,11 +73,8 @@ pub async fn get_risk_assessment(
     ),
     request_body(content = AssessmentInput, content_type = "application/json"),
     responses(
-        (status = 200, description = "The assessment was replaced.", body = Assessment,
-            headers(("ETag" = String, description = "Entity tag of the assessment."))),
-        (status = 201, description = "The assessment was created.", body = Assessment,
-            headers(("Location" = String, description = "Address of the assessment."),
-                    ("ETag" = String, description = "Entity tag of the assessment.")))
+        (status = 200, description = "The assessment was replaced.", body = Assessment),
+        (status = 201, description = "The assessment was created.", body = Assessment)
     )
 )]
 #[put("/risks/{risk_id}/assessments/{year}")]
@@ -93,14 +87,17 @@ pub async fn put_risk_assessment(
 ) -> Result<HttpResponse, ApiError> {
     let (risk_id, year) = path.into_inner();
     check_year(year)?;
-    let input = body.0;
-    input.validate()?;
-    let precondition = if_match(&req);
-    let (assessment, created) = db
-        .transaction(move |conn| repo::put(conn, &principal, risk_id, year, input, &precondition))
-        .await?;
     let location = format!("/api/v1/risks/{risk_id}/assessments/{year}");
-    Ok(put_response(&assessment, created, location))
+    respond::put(
+        &db,
+        &req,
+        body.0,
+        location,
+        move |conn, input, precondition| {
+            repo::put(conn, &principal, risk_id, year, input, precondition)
+        },
+    )
+    .await
 }
 
 /// Delete a risk's assessment of a year

@@ -164,7 +164,13 @@ pub fn load_if_empty(conn: &mut PgConnection) -> Result<bool, ApiError> {
         load_risks(conn)?;
         load_actions(conn)?;
         let report = report();
-        reports::repo::put(conn, &demo_principal(), report.year, report.metadata)?;
+        reports::repo::put(
+            conn,
+            &demo_principal(),
+            report.year,
+            report.metadata,
+            &Precondition::default(),
+        )?;
         Ok(true)
     })
 }
