@@ -8,9 +8,9 @@ use validator::Validate;
 use crate::actions::statuses::dto::{ActionStatus, Progress};
 use crate::api::body::{nullable, present};
 use crate::api::limits::{
-    DESCRIPTION_MAX, DOMAINS_PER_ACTION, REF_MAX, RISKS_PER_ACTION, THEMES_MAX, TITLE_MAX,
+    DESCRIPTION_MAX, DOMAINS_PER_ACTION, REF_MAX, RISKS_PER_ACTION, THEMES_MAX,
 };
-use crate::api::validate::{not_blank, single_line, slug};
+use crate::api::validate::{self, single_line, slug};
 
 /// An action (maatregel) of the internal-control system, with its status per year.
 #[derive(Debug, Serialize, ToSchema)]
@@ -51,10 +51,8 @@ pub struct Action {
     /// The statuses, one per year, oldest first.
     pub statuses: Vec<ActionStatus>,
     /// When the action was created.
-    #[schema(example = "2023-06-06T09:00:00Z")]
     pub created_at: DateTime<Utc>,
     /// When the action or one of its statuses was last changed.
-    #[schema(example = "2023-06-06T09:00:00Z")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -65,15 +63,11 @@ pub struct NewAction {
     /// The owning department's own key, unique, 1 to 100 characters.
     #[serde(default)]
     #[validate(length(min = 1, max = REF_MAX), custom(function = "single_line"))]
-    #[schema(example = "HR-2022-014", min_length = 1, max_length = 100)]
+    #[schema(example = "HR-2022-014", min_length = 1)]
     pub external_ref: Option<String>,
     /// Title, 1 to 300 characters.
-    #[validate(
-        length(min = 1, max = TITLE_MAX),
-        custom(function = "not_blank"),
-        custom(function = "single_line")
-    )]
-    #[schema(example = "Welzijn op het werk", min_length = 1, max_length = 300)]
+    #[validate(custom(function = "validate::title"))]
+    #[schema(example = "Welzijn op het werk", min_length = 1)]
     pub title: String,
     /// Longer description, at most 20000 characters.
     #[serde(default)]
@@ -111,7 +105,7 @@ pub struct NewAction {
     /// Reference into the multi-year plan, 1 to 100 characters.
     #[serde(default)]
     #[validate(length(min = 1, max = REF_MAX), custom(function = "single_line"))]
-    #[schema(example = "AP 1.2.3", min_length = 1, max_length = 100)]
+    #[schema(example = "AP 1.2.3", min_length = 1)]
     pub plan_ref: Option<String>,
 }
 
@@ -123,21 +117,12 @@ pub struct ActionPatch {
     /// New external key, or null to remove it.
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(min = 1, max = REF_MAX), custom(function = "single_line"))]
-    #[schema(value_type = Option<String>, example = "HR-2022-014", max_length = 100)]
+    #[schema(value_type = Option<String>, example = "HR-2022-014")]
     pub external_ref: Option<Option<String>>,
     /// New title, 1 to 300 characters.
     #[serde(default, deserialize_with = "present")]
-    #[validate(
-        length(min = 1, max = TITLE_MAX),
-        custom(function = "not_blank"),
-        custom(function = "single_line")
-    )]
-    #[schema(
-        example = "Welzijn op het werk",
-        nullable = false,
-        min_length = 1,
-        max_length = 300
-    )]
+    #[validate(custom(function = "validate::title"))]
+    #[schema(example = "Welzijn op het werk", nullable = false, min_length = 1)]
     pub title: Option<String>,
     /// New description, or null to remove it.
     #[serde(default, deserialize_with = "nullable")]
@@ -173,7 +158,7 @@ pub struct ActionPatch {
     /// New multi-year-plan reference, or null to remove it.
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(min = 1, max = REF_MAX), custom(function = "single_line"))]
-    #[schema(value_type = Option<String>, example = "AP 1.2.3", max_length = 100)]
+    #[schema(value_type = Option<String>, example = "AP 1.2.3")]
     pub plan_ref: Option<Option<String>>,
 }
 
@@ -209,7 +194,7 @@ pub struct ActionQuery {
     pub top_level: Option<bool>,
     /// Full-text search in title and description (Dutch, accents ignored; websearch syntax),
     /// at most 200 characters and 20 words.
-    #[param(example = "welzijn", max_length = 200)]
+    #[param(example = "welzijn")]
     pub q: Option<String>,
     /// Only actions changed at or after this time (ISO 8601 with offset).
     #[param(value_type = Option<String>, format = DateTime, example = "2023-01-01T00:00:00Z")]

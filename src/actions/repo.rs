@@ -157,36 +157,7 @@ fn assemble(conn: &mut PgConnection, rows: Vec<ActionRow>) -> Result<Vec<Action>
         .collect())
 }
 
-fn not_found(id: i32) -> ApiError {
-    ApiError::NotFound(format!("There is no action with id {id}."))
-}
-
-pub fn ensure_exists(conn: &mut PgConnection, id: i32) -> Result<(), ApiError> {
-    let found: bool =
-        diesel::select(diesel::dsl::exists(actions::table.find(id))).get_result(conn)?;
-    found.then_some(()).ok_or_else(|| not_found(id))
-}
-
-/// Locks the action row for the rest of the transaction (404 when it does not exist) and
-/// checks that `principal` may change it.
-pub fn lock(conn: &mut PgConnection, principal: &Principal, id: i32) -> Result<(), ApiError> {
-    let department: Option<String> = actions::table
-        .find(id)
-        .select(actions::department_id)
-        .for_update()
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| not_found(id))?;
-    auth::ensure_may_change(principal, department.as_deref())
-}
-
-/// Marks the action as changed (its statuses are part of it).
-pub fn touch(conn: &mut PgConnection, id: i32) -> QueryResult<()> {
-    diesel::update(actions::table.find(id))
-        .set(actions::updated_at.eq(diesel::dsl::now))
-        .execute(conn)
-        .map(|_| ())
-}
+crate::db::owned_rows!(actions, "action");
 
 /// Several actions by id, in a fixed number of queries (missing ones left out), by id.
 pub fn find_many(conn: &mut PgConnection, ids: &[i32]) -> Result<Vec<Action>, ApiError> {

@@ -29,6 +29,22 @@ pub fn created<T: Serialize>(location: String, value: &T) -> HttpResponse {
         .json(value)
 }
 
+/// 409 when another row than `except` already has the unique `name`: `holder` is the id of
+/// the row that has it, `noun` what such a row is called.
+pub fn ensure_name_free(
+    noun: &str,
+    holder: Option<String>,
+    name: &str,
+    except: Option<&str>,
+) -> Result<(), crate::error::ApiError> {
+    match holder {
+        Some(holder) if Some(holder.as_str()) != except => Err(crate::error::ApiError::Conflict(
+            format!("The {noun} `{holder}` already has the name `{name}`."),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The years the product keeps data for.
 pub use limits::YEARS;
 

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use validator::ValidationError;
 
-use super::limits::SLUG_MAX;
+use super::limits::{CRITERION_MAX, NAME_MAX, SLUG_MAX, TITLE_MAX, TOKEN_NAME_MAX};
 
 /// [`slug`] as a regular expression, for the contract.
 pub const SLUG_PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
@@ -87,6 +87,51 @@ pub fn identifier_name(value: &str) -> Result<(), ValidationError> {
             .with_message(Cow::Borrowed("must not start or end with spaces")));
     }
     Ok(())
+}
+
+/// A title (of an action, a risk, a report): one line of 1 to `TITLE_MAX` characters, not
+/// blank.
+pub fn title(value: &str) -> Result<(), ValidationError> {
+    one_line(value, TITLE_MAX)
+}
+
+/// A name (of a domain, a department): one line of 1 to `NAME_MAX` characters, not blank.
+pub fn name(value: &str) -> Result<(), ValidationError> {
+    one_line(value, NAME_MAX)
+}
+
+/// A token's name, the actor of the audit trail: one line of 1 to `TOKEN_NAME_MAX`
+/// characters, not blank, without spaces around it.
+pub fn token_name(value: &str) -> Result<(), ValidationError> {
+    characters(value, 1, TOKEN_NAME_MAX)?;
+    not_blank(value)?;
+    identifier_name(value)
+}
+
+/// A criterion's text: 1 to `CRITERION_MAX` characters (line breaks allowed), not blank.
+pub fn criterion_text(value: &str) -> Result<(), ValidationError> {
+    characters(value, 1, CRITERION_MAX)?;
+    not_blank(value)
+}
+
+fn one_line(value: &str, max: u64) -> Result<(), ValidationError> {
+    characters(value, 1, max)?;
+    not_blank(value)?;
+    single_line(value)
+}
+
+/// `min` to `max` characters, refused as validator's `length` rule refuses it (same code and
+/// limits, so the same message).
+fn characters(value: &str, min: u64, max: u64) -> Result<(), ValidationError> {
+    let count = value.chars().count() as u64;
+    if (min..=max).contains(&count) {
+        return Ok(());
+    }
+    let mut error = ValidationError::new("length");
+    error.add_param(Cow::Borrowed("min"), &min);
+    error.add_param(Cow::Borrowed("max"), &max);
+    error.add_param(Cow::Borrowed("value"), &value);
+    Err(error)
 }
 
 /// Text that is not only whitespace (empty text is left to the length rule).

@@ -77,6 +77,54 @@ macro_rules! text_enum {
 }
 pub(crate) use text_enum;
 
+/// The row functions of a table whose rows a department may own (columns `id`,
+/// `department_id` and `updated_at`), with `noun` naming a row in messages:
+/// `not_found(id)`, `ensure_exists` (404), `lock` (the row locked for the rest of the
+/// transaction, 404 when absent, 403 when the principal may not change it) and `touch` (the
+/// row marked as changed, for a change to one of its children).
+macro_rules! owned_rows {
+    ($table:ident, $noun:literal) => {
+        fn not_found(id: i32) -> $crate::error::ApiError {
+            $crate::error::ApiError::NotFound(format!(concat!("There is no ", $noun, " with id {}."), id))
+        }
+
+        #[doc = concat!("404 unless the ", $noun, " `id` exists.")]
+        pub fn ensure_exists(
+            conn: &mut diesel::pg::PgConnection,
+            id: i32,
+        ) -> Result<(), $crate::error::ApiError> {
+            let found: bool = diesel::select(diesel::dsl::exists($table::table.find(id)))
+                .get_result(conn)?;
+            found.then_some(()).ok_or_else(|| not_found(id))
+        }
+
+        #[doc = concat!("Locks the ", $noun, " row for the rest of the transaction (404 when it does not exist) and checks that `principal` may change it.")]
+        pub fn lock(
+            conn: &mut diesel::pg::PgConnection,
+            principal: &$crate::auth::Principal,
+            id: i32,
+        ) -> Result<(), $crate::error::ApiError> {
+            let department: Option<String> = $table::table
+                .find(id)
+                .select($table::department_id)
+                .for_update()
+                .first(conn)
+                .optional()?
+                .ok_or_else(|| not_found(id))?;
+            $crate::auth::ensure_may_change(principal, department.as_deref())
+        }
+
+        #[doc = concat!("Marks the ", $noun, " as changed (what belongs to it is part of it).")]
+        pub fn touch(conn: &mut diesel::pg::PgConnection, id: i32) -> diesel::QueryResult<()> {
+            diesel::update($table::table.find(id))
+                .set($table::updated_at.eq(diesel::dsl::now))
+                .execute(conn)
+                .map(|_| ())
+        }
+    };
+}
+pub(crate) use owned_rows;
+
 /// Failed connection attempts are expected during an outage; readiness reports it.
 #[derive(Debug)]
 struct LogAsWarning;

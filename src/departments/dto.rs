@@ -6,8 +6,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::api::body::present;
-use crate::api::limits::NAME_MAX;
-use crate::api::validate::{not_blank, single_line, slug};
+use crate::api::validate::{self, slug};
 
 /// A department (dienst): owner of risks and actions, and the scope of an editor's rights.
 #[derive(Debug, Serialize, ToSchema)]
@@ -19,10 +18,8 @@ pub struct Department {
     #[schema(example = "Financiën")]
     pub name: String,
     /// When the department was created.
-    #[schema(example = "2023-06-06T09:00:00Z")]
     pub created_at: DateTime<Utc>,
     /// When the department was last changed.
-    #[schema(example = "2023-06-06T09:00:00Z")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -39,12 +36,8 @@ pub struct NewDepartment {
     )]
     pub id: String,
     /// Name of the department, 1 to 200 characters.
-    #[validate(
-        length(min = 1, max = NAME_MAX),
-        custom(function = "not_blank"),
-        custom(function = "single_line")
-    )]
-    #[schema(example = "Financiën", min_length = 1, max_length = 200)]
+    #[validate(custom(function = "validate::name"))]
+    #[schema(example = "Financiën", min_length = 1)]
     pub name: String,
 }
 
@@ -54,16 +47,7 @@ pub struct NewDepartment {
 pub struct DepartmentPatch {
     /// New name, 1 to 200 characters.
     #[serde(default, deserialize_with = "present")]
-    #[validate(
-        length(min = 1, max = NAME_MAX),
-        custom(function = "not_blank"),
-        custom(function = "single_line")
-    )]
-    #[schema(
-        example = "Financiën",
-        nullable = false,
-        min_length = 1,
-        max_length = 200
-    )]
+    #[validate(custom(function = "validate::name"))]
+    #[schema(example = "Financiën", nullable = false, min_length = 1)]
     pub name: Option<String>,
 }

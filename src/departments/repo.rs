@@ -5,7 +5,7 @@ use diesel::pg::PgConnection;
 use diesel::prelude::*;
 
 use super::dto::{Department, DepartmentPatch, NewDepartment};
-use crate::api::Precondition;
+use crate::api::{self, Precondition};
 use crate::audit;
 use crate::audit::EntityType;
 use crate::auth::Principal;
@@ -92,12 +92,7 @@ fn ensure_name_free(
         .select(departments::id)
         .first(conn)
         .optional()?;
-    match holder {
-        Some(holder) if Some(holder.as_str()) != except => Err(ApiError::Conflict(format!(
-            "The department `{holder}` already has the name `{name}`."
-        ))),
-        _ => Ok(()),
-    }
+    api::ensure_name_free("department", holder, name, except)
 }
 
 pub fn create(

@@ -6,8 +6,8 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::api::body::{nullable, present};
-use crate::api::limits::{DOMAIN_DESCRIPTION_MAX, NAME_MAX};
-use crate::api::validate::{not_blank, single_line, slug};
+use crate::api::limits::DOMAIN_DESCRIPTION_MAX;
+use crate::api::validate::{self, slug};
 use crate::domains::criteria::dto::Criterion;
 
 /// A control domain (beheersdomein) of the internal-control system, with its criteria.
@@ -31,10 +31,8 @@ pub struct Domain {
     /// The criteria ("Detail criterium") of the domain, in order.
     pub criteria: Vec<Criterion>,
     /// When the domain was created.
-    #[schema(example = "2023-06-06T09:00:00Z")]
     pub created_at: DateTime<Utc>,
     /// When the domain itself was last changed (changes to its criteria have their own time).
-    #[schema(example = "2023-06-06T09:00:00Z")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -51,12 +49,8 @@ pub struct NewDomain {
     )]
     pub id: String,
     /// Name of the domain, 1 to 200 characters.
-    #[validate(
-        length(min = 1, max = NAME_MAX),
-        custom(function = "not_blank"),
-        custom(function = "single_line")
-    )]
-    #[schema(example = "Bescherming activa", min_length = 1, max_length = 200)]
+    #[validate(custom(function = "validate::name"))]
+    #[schema(example = "Bescherming activa", min_length = 1)]
     pub name: String,
     /// Introduction to what the domain covers, at most 10000 characters.
     #[serde(default)]
@@ -80,17 +74,8 @@ pub struct NewDomain {
 pub struct DomainPatch {
     /// New name, 1 to 200 characters.
     #[serde(default, deserialize_with = "present")]
-    #[validate(
-        length(min = 1, max = NAME_MAX),
-        custom(function = "not_blank"),
-        custom(function = "single_line")
-    )]
-    #[schema(
-        example = "Organisatiecultuur",
-        nullable = false,
-        min_length = 1,
-        max_length = 200
-    )]
+    #[validate(custom(function = "validate::name"))]
+    #[schema(example = "Organisatiecultuur", nullable = false, min_length = 1)]
     pub name: Option<String>,
     /// New description, or null to remove it.
     #[serde(default, deserialize_with = "nullable")]

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::dto::{Domain, DomainPatch, NewDomain};
 use crate::api::ordering::{self, Siblings};
-use crate::api::Precondition;
+use crate::api::{self, Precondition};
 use crate::audit;
 use crate::audit::EntityType;
 use crate::auth::Principal;
@@ -151,12 +151,7 @@ fn ensure_name_free(
         .select(domains::id)
         .first(conn)
         .optional()?;
-    match holder {
-        Some(holder) if Some(holder.as_str()) != except => Err(ApiError::Conflict(format!(
-            "The domain `{holder}` already has the name `{name}`."
-        ))),
-        _ => Ok(()),
-    }
+    api::ensure_name_free("domain", holder, name, except)
 }
 
 pub fn update(

@@ -7,7 +7,7 @@ use validator::Validate;
 
 use crate::actions::statuses::dto::Progress;
 use crate::api::limits::{INTRODUCTION_MAX, TITLE_MAX, URL_MAX};
-use crate::api::validate::{not_blank, plausible_date, single_line, web_url};
+use crate::api::validate::{self, plausible_date, single_line, web_url};
 use crate::risks::assessments::dto::Assessment;
 
 crate::db::text_enum! {
@@ -93,21 +93,16 @@ pub struct AdoptInput {
 #[serde(deny_unknown_fields)]
 pub struct ReportYearInput {
     /// Title, 1 to 300 characters.
-    #[validate(
-        length(min = 1, max = TITLE_MAX),
-        custom(function = "not_blank"),
-        custom(function = "single_line")
-    )]
+    #[validate(custom(function = "validate::title"))]
     #[schema(
         example = "Voortgangsrapport 2023 Organisatiebeheersing",
-        min_length = 1,
-        max_length = 300
+        min_length = 1
     )]
     pub title: String,
     /// The body the report is presented to.
     #[serde(default)]
     #[validate(length(max = TITLE_MAX), custom(function = "single_line"))]
-    #[schema(example = "Commissie Algemene Zaken", max_length = 300)]
+    #[schema(example = "Commissie Algemene Zaken")]
     pub presented_to: Option<String>,
     /// The day it is presented.
     #[serde(default)]

@@ -6,8 +6,8 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::api::body::{nullable, present};
-use crate::api::limits::{DESCRIPTION_MAX, THEMES_MAX, TITLE_MAX};
-use crate::api::validate::{not_blank, single_line, slug};
+use crate::api::limits::{DESCRIPTION_MAX, THEMES_MAX};
+use crate::api::validate::{self, slug};
 use crate::risks::assessments::dto::{Assessment, RiskStatus};
 
 /// A risk the organisation follows up, with its assessment per year.
@@ -34,10 +34,8 @@ pub struct Risk {
     /// The assessments, one per year, oldest first.
     pub assessments: Vec<Assessment>,
     /// When the risk was created.
-    #[schema(example = "2023-06-06T09:00:00Z")]
     pub created_at: DateTime<Utc>,
     /// When the risk or one of its assessments was last changed.
-    #[schema(example = "2023-06-06T09:00:00Z")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -50,12 +48,8 @@ pub struct NewRisk {
     #[schema(example = "organisatiecultuur", max_length = 64)]
     pub domain_id: String,
     /// Short title, 1 to 300 characters.
-    #[validate(
-        length(min = 1, max = TITLE_MAX),
-        custom(function = "not_blank"),
-        custom(function = "single_line")
-    )]
-    #[schema(example = "Hoge werkdruk", min_length = 1, max_length = 300)]
+    #[validate(custom(function = "validate::title"))]
+    #[schema(example = "Hoge werkdruk", min_length = 1)]
     pub title: String,
     /// Longer description, at most 20000 characters.
     #[serde(default)]
@@ -86,17 +80,8 @@ pub struct RiskPatch {
     pub domain_id: Option<String>,
     /// New title, 1 to 300 characters.
     #[serde(default, deserialize_with = "present")]
-    #[validate(
-        length(min = 1, max = TITLE_MAX),
-        custom(function = "not_blank"),
-        custom(function = "single_line")
-    )]
-    #[schema(
-        example = "Hoge werkdruk",
-        nullable = false,
-        min_length = 1,
-        max_length = 300
-    )]
+    #[validate(custom(function = "validate::title"))]
+    #[schema(example = "Hoge werkdruk", nullable = false, min_length = 1)]
     pub title: Option<String>,
     /// New description, or null to remove it.
     #[serde(default, deserialize_with = "nullable")]
@@ -137,7 +122,7 @@ pub struct RiskQuery {
     pub theme: Option<String>,
     /// Full-text search in title and description (Dutch, accents ignored; websearch syntax),
     /// at most 200 characters and 20 words.
-    #[param(example = "werkdruk", max_length = 200)]
+    #[param(example = "werkdruk")]
     pub q: Option<String>,
     /// Only risks changed at or after this time (ISO 8601 with offset).
     #[param(value_type = Option<String>, format = DateTime, example = "2023-01-01T00:00:00Z")]

@@ -118,36 +118,7 @@ fn themes_of(conn: &mut PgConnection, ids: &[i32]) -> QueryResult<HashMap<i32, V
     Ok(links::grouped(pairs))
 }
 
-fn not_found(id: i32) -> ApiError {
-    ApiError::NotFound(format!("There is no risk with id {id}."))
-}
-
-pub fn ensure_exists(conn: &mut PgConnection, id: i32) -> Result<(), ApiError> {
-    let found: bool =
-        diesel::select(diesel::dsl::exists(risks::table.find(id))).get_result(conn)?;
-    found.then_some(()).ok_or_else(|| not_found(id))
-}
-
-/// Locks the risk row for the rest of the transaction (404 when it does not exist) and
-/// checks that `principal` may change it.
-pub fn lock(conn: &mut PgConnection, principal: &Principal, id: i32) -> Result<(), ApiError> {
-    let department: Option<String> = risks::table
-        .find(id)
-        .select(risks::department_id)
-        .for_update()
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| not_found(id))?;
-    auth::ensure_may_change(principal, department.as_deref())
-}
-
-/// Marks the risk as changed (its assessments are part of it).
-pub fn touch(conn: &mut PgConnection, id: i32) -> QueryResult<()> {
-    diesel::update(risks::table.find(id))
-        .set(risks::updated_at.eq(diesel::dsl::now))
-        .execute(conn)
-        .map(|_| ())
-}
+crate::db::owned_rows!(risks, "risk");
 
 pub fn find(conn: &mut PgConnection, id: i32) -> Result<Risk, ApiError> {
     let row = risks::table

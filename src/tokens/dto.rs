@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::api::limits::{DEPARTMENTS_PER_TOKEN, TOKEN_NAME_MAX};
-use crate::api::validate::{identifier_name, not_blank};
+use crate::api::limits::DEPARTMENTS_PER_TOKEN;
+use crate::api::validate;
 use crate::auth::Role;
 
 /// An API token (without its secret).
@@ -25,7 +25,6 @@ pub struct Token {
     #[schema(example = json!(["financien"]))]
     pub department_ids: Vec<String>,
     /// When the token was created.
-    #[schema(example = "2023-06-06T09:00:00Z")]
     pub created_at: DateTime<Utc>,
     /// When the token was last used (to the minute), or null.
     #[schema(required = true, example = "2023-06-07T02:00:00Z")]
@@ -43,12 +42,8 @@ pub struct Token {
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
     /// Unique name, 1 to 100 characters, e.g. the script or person using it.
-    #[validate(
-        length(min = 1, max = TOKEN_NAME_MAX),
-        custom(function = "not_blank"),
-        custom(function = "identifier_name")
-    )]
-    #[schema(example = "financien-nachtscript", min_length = 1, max_length = 100)]
+    #[validate(custom(function = "validate::token_name"))]
+    #[schema(example = "financien-nachtscript", min_length = 1)]
     pub name: String,
     /// What the token may do.
     #[schema(example = "editor")]

@@ -34,7 +34,6 @@ pub struct ActionStatus {
     #[schema(required = true, example = "Uitgerold in alle diensten.")]
     pub note: Option<String>,
     /// When this status was last changed.
-    #[schema(example = "2023-06-06T09:00:00Z")]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -8,9 +8,9 @@ use crate::actions::dto::Action;
 use crate::actions::statuses::dto::Progress;
 use crate::api::limits::{
     BATCH_MAX, DESCRIPTION_MAX, DOMAINS_PER_ACTION, NOTE_MAX, PROGRESS_MAX, REF_MAX,
-    RISKS_PER_ACTION, THEMES_MAX, TITLE_MAX, YEARS_COUNT, YEAR_MAX, YEAR_MIN,
+    RISKS_PER_ACTION, THEMES_MAX, YEARS_COUNT, YEAR_MAX, YEAR_MIN,
 };
-use crate::api::validate::{not_blank, single_line, slug};
+use crate::api::validate::{self, single_line, slug};
 
 /// The status of one year, as a script sends it.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
@@ -44,15 +44,11 @@ pub struct ActionUpsert {
     /// optional and then equal to the path.
     #[serde(default)]
     #[validate(length(min = 1, max = REF_MAX), custom(function = "single_line"))]
-    #[schema(example = "FIN-2023-007", min_length = 1, max_length = 100)]
+    #[schema(example = "FIN-2023-007", min_length = 1)]
     pub external_ref: Option<String>,
     /// Title, 1 to 300 characters.
-    #[validate(
-        length(min = 1, max = TITLE_MAX),
-        custom(function = "not_blank"),
-        custom(function = "single_line")
-    )]
-    #[schema(example = "E-facturatie", min_length = 1, max_length = 300)]
+    #[validate(custom(function = "validate::title"))]
+    #[schema(example = "E-facturatie", min_length = 1)]
     pub title: String,
     /// Longer description, at most 20000 characters.
     #[serde(default)]
@@ -90,7 +86,7 @@ pub struct ActionUpsert {
     /// Reference into the multi-year plan, 1 to 100 characters.
     #[serde(default)]
     #[validate(length(min = 1, max = REF_MAX), custom(function = "single_line"))]
-    #[schema(example = "AP 2.1.4", min_length = 1, max_length = 100)]
+    #[schema(example = "AP 2.1.4", min_length = 1)]
     pub plan_ref: Option<String>,
     /// Statuses of the years to set, at most one per year.
     #[serde(default)]

@@ -6,8 +6,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::api::body::present;
-use crate::api::limits::CRITERION_MAX;
-use crate::api::validate::not_blank;
+use crate::api::validate;
 
 /// A criterion ("Detail criterium"): one thing a domain covers.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -25,10 +24,8 @@ pub struct Criterion {
     #[schema(example = 3, minimum = 1)]
     pub position: i32,
     /// When the criterion was created.
-    #[schema(example = "2023-06-06T09:00:00Z")]
     pub created_at: DateTime<Utc>,
     /// When the criterion was last changed.
-    #[schema(example = "2023-06-06T09:00:00Z")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -37,11 +34,8 @@ pub struct Criterion {
 #[serde(deny_unknown_fields)]
 pub struct NewCriterion {
     /// What the criterion says, 1 to 1000 characters.
-    #[validate(
-        length(min = 1, max = CRITERION_MAX),
-        custom(function = "not_blank")
-    )]
-    #[schema(example = "Risicocultuur", min_length = 1, max_length = 1000)]
+    #[validate(custom(function = "validate::criterion_text"))]
+    #[schema(example = "Risicocultuur", min_length = 1)]
     pub text: String,
     /// Place among the domain's criteria, 1 first; absent or beyond the end places it last.
     #[serde(default)]
@@ -56,16 +50,8 @@ pub struct NewCriterion {
 pub struct CriterionPatch {
     /// New text, 1 to 1000 characters.
     #[serde(default, deserialize_with = "present")]
-    #[validate(
-        length(min = 1, max = CRITERION_MAX),
-        custom(function = "not_blank")
-    )]
-    #[schema(
-        example = "Risicocultuur",
-        nullable = false,
-        min_length = 1,
-        max_length = 1000
-    )]
+    #[validate(custom(function = "validate::criterion_text"))]
+    #[schema(example = "Risicocultuur", nullable = false, min_length = 1)]
     pub text: Option<String>,
     /// New place among the domain's criteria; the others shift to make room.
     #[serde(default, deserialize_with = "present")]

@@ -230,6 +230,7 @@ fn bound_parameter(schema: &mut Value, name: &str, filter: bool) {
         "actor" => Some(TOKEN_NAME_MAX),
         "entity_id" => Some(ENTITY_ID_MAX),
         "external_ref" => Some(REF_MAX),
+        "q" => Some(Q_MAX),
         _ => None,
     };
     if let Some(length) = length {
@@ -284,6 +285,9 @@ const SINGLE_LINE: &[(&str, &[&str])] = &[
     ("ReportYearInput", &["title", "presented_to"]),
     ("NewToken", &["name"]),
 ];
+
+/// The example of a `created_at` or `updated_at`.
+const WRITTEN_AT: &str = "2023-06-06T09:00:00Z";
 
 /// One line: no control characters (Unicode category Cc) and no direction overrides.
 const ONE_LINE: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$";
@@ -380,6 +384,12 @@ fn bound(schema: &mut Value, owner: &str, property: &str, action_fields: u64) {
     };
     if let (Some(form), true) = (form, is_type(&schema, "string")) {
         object.entry("pattern").or_insert(json!(form));
+    }
+    // when a resource was written: one example for all, unless a field shows its own
+    if matches!(property, "created_at" | "updated_at")
+        && object.get("format") == Some(&json!("date-time"))
+    {
+        object.entry("example").or_insert(json!(WRITTEN_AT));
     }
     if is_type(&schema, "string")
         && !object.contains_key("maxLength")

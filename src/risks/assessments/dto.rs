@@ -64,7 +64,6 @@ pub struct Assessment {
     #[schema(required = true, example = "Opvolging via het welzijnsbeleid.")]
     pub note: Option<String>,
     /// When this assessment was last changed.
-    #[schema(example = "2023-06-06T09:00:00Z")]
     pub updated_at: DateTime<Utc>,
 }
 
