@@ -7,13 +7,13 @@
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use diesel::dsl::sql;
 use diesel::expression::BoxableExpression;
 use diesel::pg::Pg;
-use diesel::sql_types::{Bool, Float, Integer, Text, Timestamptz};
+use diesel::sql_types::{Bool, Float, Integer};
 use serde::{Deserialize, Serialize};
 
 use crate::api::{limits, page, Cursor};
+use crate::db::fixed::Fixed;
 use crate::error::ApiError;
 
 /// The sort orders a list accepts.
@@ -202,7 +202,7 @@ impl Window {
         let mut conditions: Vec<Predicate<QS>> = Vec::new();
         if let Some(since) = self.updated_since {
             conditions.push(Box::new(
-                sql::<Bool>(&format!("{table}.updated_at >= ")).bind::<Timestamptz, _>(since),
+                Fixed::new(format!("{table}.updated_at >= ")).time(since),
             ));
         }
         if let Some(q) = &self.q {
@@ -217,11 +217,11 @@ impl Window {
     /// The order of the rows of `table`, ties broken by id.
     pub fn order<QS: 'static>(&self, table: &'static str) -> OrderExpression<QS> {
         match (order_by(table, self.sort), &self.q) {
-            (Some(order), _) => Box::new(sql::<Integer>(&order)),
+            (Some(order), _) => Box::new(Fixed::new(order)),
             (None, q) => Box::new(
-                sql::<Integer>(&ts_rank(table))
-                    .bind::<Text, _>(q.clone().unwrap_or_default())
-                    .sql(&format!(")) DESC, {table}.id ASC")),
+                Fixed::new(ts_rank(table))
+                    .text(q.clone().unwrap_or_default())
+                    .sql(format!(")) DESC, {table}.id ASC")),
             ),
         }
     }
@@ -254,10 +254,10 @@ fn ts_rank(table: &str) -> String {
 /// Rows matching the search `q` (websearch syntax: words, "phrases", -exclusions, or).
 fn matches<QS: 'static>(table: &'static str, q: &str) -> Predicate<QS> {
     Box::new(
-        sql::<Bool>(&format!(
+        Fixed::new(format!(
             "{table}.search @@ websearch_to_tsquery('voortgang_dutch', "
         ))
-        .bind::<Text, _>(q.to_string())
+        .text(q)
         .sql(")"),
     )
 }
@@ -265,12 +265,8 @@ fn matches<QS: 'static>(table: &'static str, q: &str) -> Predicate<QS> {
 /// The relevance of a row to `q`, or 0 when not searching.
 fn rank<QS: 'static>(table: &'static str, q: Option<&str>) -> RankExpression<QS> {
     match q {
-        Some(q) => Box::new(
-            sql::<Float>(&ts_rank(table))
-                .bind::<Text, _>(q.to_string())
-                .sql("))"),
-        ),
-        None => Box::new(sql::<Float>("0::real")),
+        Some(q) => Box::new(Fixed::new(ts_rank(table)).text(q).sql("))")),
+        None => Box::new(Fixed::new("0::real")),
     }
 }
 
@@ -292,25 +288,22 @@ fn order_by(table: &'static str, sort: Sort) -> Option<String> {
 
 /// Rows after `key` in the order of `sort`.
 fn after<QS: 'static>(table: &'static str, sort: Sort, key: Key, q: Option<&str>) -> Predicate<QS> {
-    let (cmp, id_cmp) = if sort.descending {
-        ("<", "<")
-    } else {
-        (">", ">")
-    };
+    let cmp = if sort.descending { "<" } else { ">" };
     let id = key.id;
+    // (column > value OR (column = value AND id > last id)), in the direction of the sort
+    let tied = |column: &str| Fixed::new(format!("({table}.{column} {cmp} "));
+    let id_after = format!(" AND {table}.id {cmp} ");
     match sort.key {
-        SortKey::Id => {
-            Box::new(sql::<Bool>(&format!("{table}.id {id_cmp} ")).bind::<Integer, _>(id))
-        }
+        SortKey::Id => Box::new(Fixed::new(format!("{table}.id {cmp} ")).integer(id)),
         SortKey::Title => {
             let value = key.text.unwrap_or_default();
             Box::new(
-                sql::<Bool>(&format!("({table}.title {cmp} "))
-                    .bind::<Text, _>(value.clone())
-                    .sql(&format!(" OR ({table}.title = "))
-                    .bind::<Text, _>(value)
-                    .sql(&format!(" AND {table}.id {id_cmp} "))
-                    .bind::<Integer, _>(id)
+                tied("title")
+                    .text(value.clone())
+                    .sql(format!(" OR ({table}.title = "))
+                    .text(value)
+                    .sql(id_after)
+                    .integer(id)
                     .sql("))"),
             )
         }
@@ -322,30 +315,31 @@ fn after<QS: 'static>(table: &'static str, sort: Sort, key: Key, q: Option<&str>
             };
             let value = key.time.unwrap_or_default();
             Box::new(
-                sql::<Bool>(&format!("({table}.{column} {cmp} "))
-                    .bind::<Timestamptz, _>(value)
-                    .sql(&format!(" OR ({table}.{column} = "))
-                    .bind::<Timestamptz, _>(value)
-                    .sql(&format!(" AND {table}.id {id_cmp} "))
-                    .bind::<Integer, _>(id)
+                tied(column)
+                    .time(value)
+                    .sql(format!(" OR ({table}.{column} = "))
+                    .time(value)
+                    .sql(id_after)
+                    .integer(id)
                     .sql("))"),
             )
         }
         SortKey::Rank => {
+            // best first, ties by ascending id
             let value = key.rank.unwrap_or_default();
             let q = q.unwrap_or_default().to_string();
             let rank = ts_rank(table);
             Box::new(
-                sql::<Bool>(&format!("({rank}"))
-                    .bind::<Text, _>(q.clone())
+                Fixed::new(format!("({rank}"))
+                    .text(q.clone())
                     .sql(")) < ")
-                    .bind::<Float, _>(value)
-                    .sql(&format!(" OR ({rank}"))
-                    .bind::<Text, _>(q)
+                    .float(value)
+                    .sql(format!(" OR ({rank}"))
+                    .text(q)
                     .sql(")) = ")
-                    .bind::<Float, _>(value)
-                    .sql(&format!(" AND {table}.id > "))
-                    .bind::<Integer, _>(id)
+                    .float(value)
+                    .sql(format!(" AND {table}.id > "))
+                    .integer(id)
                     .sql("))"),
             )
         }

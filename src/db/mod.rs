@@ -1,6 +1,7 @@
 //! The connection pool and the one helper through which every diesel call runs.
 
 pub mod changes;
+pub mod fixed;
 pub mod schema;
 
 use std::sync::atomic::{AtomicBool, Ordering};

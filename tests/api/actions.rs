@@ -626,3 +626,86 @@ async fn a_stale_if_match_on_an_action_is_412_and_nothing_changes() {
     .await;
     assert_eq!(not_modified.status, 304);
 }
+
+/// The named statements a connection has prepared whose text mentions `needle`.
+fn prepared_with(conn: &mut diesel::PgConnection, needle: &str) -> Vec<String> {
+    use diesel::sql_types::Text;
+    #[derive(diesel::QueryableByName)]
+    struct Prepared {
+        #[diesel(sql_type = Text)]
+        statement: String,
+    }
+    diesel::RunQueryDsl::load::<Prepared>(
+        diesel::sql_query(
+            "SELECT statement FROM pg_prepared_statements WHERE strpos(statement, $1) > 0",
+        )
+        .bind::<Text, _>(needle),
+        conn,
+    )
+    .unwrap()
+    .into_iter()
+    .map(|p| p.statement)
+    .collect::<std::collections::BTreeSet<_>>()
+    .into_iter()
+    .collect()
+}
+
+#[actix_web::test]
+async fn a_page_query_is_prepared_once_per_connection_whatever_its_values() {
+    let app = TestApp::with_demo().await;
+    let mut conn = app.db();
+    let first = repo::list(
+        &mut conn,
+        ActionFilter {
+            domain_id: None,
+            year: None,
+            status: None,
+            department_id: None,
+            risk_id: None,
+            theme: None,
+            parent_id: None,
+            top_level: false,
+            window: Window::new(None, Some("title"), None, Some(2), None).unwrap(),
+        },
+    )
+    .unwrap();
+    let cursor = voortgang::api::Cursor::encode(&first.1.expect("more than two actions"));
+    // every kind of window: search, change window, each sort with a cursor to continue after
+    let windows = |round: i64| {
+        let since = chrono::DateTime::from_timestamp(946_684_800 + round, 0).unwrap();
+        vec![
+            Window::new(Some(format!("welzijn {round}")), None, None, Some(10), None),
+            Window::new(None, None, None, Some(10 + round), Some(since)),
+            Window::new(None, Some("title"), Some(&cursor), Some(10), None),
+            Window::new(None, Some("-updated_at"), None, Some(10), Some(since)),
+        ]
+    };
+    let page = |window: Window| ActionFilter {
+        domain_id: Some("organisatiecultuur".into()),
+        year: None,
+        status: None,
+        department_id: None,
+        risk_id: None,
+        theme: None,
+        parent_id: None,
+        top_level: false,
+        window,
+    };
+    for window in windows(1) {
+        repo::list(&mut conn, page(window.unwrap())).unwrap();
+    }
+    let after_one_round = prepared_with(&mut conn, "\"actions\".\"title\"");
+    for round in 2..5 {
+        for window in windows(round) {
+            repo::list(&mut conn, page(window.unwrap())).unwrap();
+        }
+    }
+    let after_four_rounds = prepared_with(&mut conn, "\"actions\".\"title\"");
+    // one statement per shape of window, kept and reused whatever the values
+    let pages: Vec<&String> = after_one_round
+        .iter()
+        .filter(|s| s.contains("LIMIT"))
+        .collect();
+    assert!(pages.len() >= 4, "page statements prepared: {pages:#?}");
+    assert_eq!(after_one_round, after_four_rounds);
+}
