@@ -6,6 +6,7 @@
 # `psql \copy` (bench/export-memory.sh). Stops and drops everything it started.
 #
 #   bash bench/run.sh                 ROUNDS=5 DURATION=10 bash bench/run.sh
+#   BINARY=path/to/voortgang NO_RECORD=1 SKIP_EXPORT=1 bash bench/run.sh   (another build, print only)
 #
 # Needs wrk (Debian's package), psql, curl and bc, and PostgreSQL on 127.0.0.1:5432.
 set -euo pipefail
@@ -18,7 +19,12 @@ threads=${THREADS:-2}
 skip_export=${SKIP_EXPORT:-}
 
 command -v wrk >/dev/null || { echo "bench/run.sh needs wrk (apt-get install wrk)"; exit 2; }
-cargo build --release --locked -q
+# BINARY: another build to measure (e.g. an earlier commit's), in place of this tree's
+binary=${BINARY:-}
+if [ -z "$binary" ]; then
+    cargo build --release --locked -q
+    binary=target/release/voortgang
+fi
 # everything printed on stdout is also the last run's figures in docs/performance.md
 figures=target/bench-figures.md
 exec > >(tee "$figures")
@@ -51,7 +57,7 @@ start() {
     database=$1
     DATABASE_URL="postgres://postgres@127.0.0.1:5432/$database" VOORTGANG_LISTEN="127.0.0.1:$port" \
     VOORTGANG_ADMIN_TOKEN="$token" VOORTGANG_DEMO=auto VOORTGANG_RATE_LIMIT=0 RUST_LOG=warn \
-        target/release/voortgang &
+        "$binary" &
     service=$!
     for _ in $(seq 1 120); do
         curl -fs "$url/health/ready" >/dev/null && return 0
@@ -64,7 +70,11 @@ start() {
 # measure NAME PATH AUTH: one wrk run; appends "name rps p99_ms" to $results
 measure() {
     local name=$1 path=$2 auth=$3 out rps p99
-    if [ "$auth" = auth ]; then
+    if [ "$auth" = fresh ]; then
+        # a distinct URL per request (bench/fresh.lua): nothing comes from the response cache
+        out=$(ID_MIN=$id_min ID_MAX=$id_max wrk -t"$threads" -c"$connections" -d"${duration}s" \
+            --latency -s bench/fresh.lua -H "Authorization: Bearer $token" "$url$path")
+    elif [ "$auth" = auth ]; then
         out=$(wrk -t"$threads" -c"$connections" -d"${duration}s" --latency \
             -H "Authorization: Bearer $token" "$url$path")
     else
@@ -93,7 +103,8 @@ run_cases() { # label, then "name path auth" triples
     local cases=("$@")
     echo "warming up ($label)" >&2
     for ((i = 0; i < ${#cases[@]}; i += 3)); do
-        wrk -t1 -c4 -d2s -H "Authorization: Bearer $token" "$url${cases[i + 1]}" >/dev/null
+        ID_MIN=$id_min ID_MAX=$id_max wrk -t1 -c4 -d2s -s bench/fresh.lua \
+            -H "Authorization: Bearer $token" "$url${cases[i + 1]}" >/dev/null
     done
     for round in $(seq 1 "$rounds"); do
         echo "round $round of $rounds ($label)" >&2
@@ -118,12 +129,19 @@ list="/api/v1/actions?domain_id=$domain&year=2022&limit=100"
 # also measures the page the size of the demo's, to tell the data size from the body size
 page=$(curl -fs -H "Authorization: Bearer $token" "$url$list" \
     | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["items"]))')
+ids() { # the first and last action id of the database named $1
+    read -r id_min id_max < <(psql -h 127.0.0.1 -U postgres -At -F ' ' \
+        -c "SELECT min(id), max(id) FROM actions" "$1")
+}
+ids "$demo_db"
 run_cases demo \
     ceiling /health/live none \
     report /api/v1/reports/2022 auth \
     list "$list" auth \
     action "/api/v1/actions/$action" auth \
-    static /swagger-ui/swagger-ui.css none
+    static /swagger-ui/swagger-ui.css none \
+    list_uncached "$list&updated_since={since}" fresh \
+    action_uncached "/api/v1/actions/{id}?n={n}" fresh
 size() { curl -fs -H "Authorization: Bearer $token" -o /dev/null -w '%{size_download}' "$url$1"; }
 report_bytes=$(size /api/v1/reports/2022)
 static_bytes=$(size /swagger-ui/swagger-ui.css)
@@ -131,15 +149,18 @@ stop
 
 echo "generating the 100x scale" >&2
 DATABASE_URL="postgres://postgres@127.0.0.1:5432/$scale_db" VOORTGANG_DEMO=auto RUST_LOG=warn \
-    target/release/voortgang synth --actions 20000 --years 10 --first-year 2016 --risks 2700 >&2
+    "$binary" synth --actions 20000 --years 10 --first-year 2016 --risks 2700 >&2
 # settle the freshly loaded tables, so autovacuum does not run during the measurement
 psql -h 127.0.0.1 -U postgres -q -c "VACUUM ANALYZE" -c "CHECKPOINT" "$scale_db"
 start "$scale_db"
+ids "$scale_db"
 run_cases scale \
     ceiling /health/live none \
     list "$list" auth \
     list_demo_page "/api/v1/actions?domain_id=$domain&year=2022&limit=$page" auth \
-    action "/api/v1/actions/$action" auth
+    action "/api/v1/actions/$action" auth \
+    list_uncached "$list&updated_since={since}" fresh \
+    action_uncached "/api/v1/actions/{id}?n={n}" fresh
 stop
 
 row() { # label file name target_ratio_text
@@ -158,11 +179,13 @@ echo "Machine: $cpus cores ($model), $(free -g | awk '/Mem:/ {print $2}') GiB; w
 echo
 echo "| data | case | req/s (median) | req/s min–max | p99 ms (median) | p99 ms min–max |"
 echo "| --- | --- | ---: | ---: | ---: | ---: |"
-for name in ceiling report list action static; do row "demo" target/bench-demo.txt "$name"; done
-for name in ceiling list list_demo_page action; do row "100x" target/bench-scale.txt "$name"; done
+for name in ceiling report list action static list_uncached action_uncached; do row "demo" target/bench-demo.txt "$name"; done
+for name in ceiling list list_demo_page action list_uncached action_uncached; do row "100x" target/bench-scale.txt "$name"; done
 echo
 echo "(list_demo_page: the same list with limit=$page, the number of items the page holds at demo size;"
-echo "static: Swagger UI's stylesheet, a file served from memory with no logic, $static_bytes bytes)"
+echo "static: Swagger UI's stylesheet, a file served from memory with no logic, $static_bytes bytes;"
+echo "*_uncached: a URL no earlier request asked (bench/fresh.lua), so every request goes to the database:"
+echo "the list with a distinct updated_since before all data, the action with each id in turn and a distinct ?n=)"
 # the cost of bytes: a request to the ceiling takes 1/ceiling s; the static file takes that
 # plus its bytes, which gives the cost of a byte on this machine; a body the report's size
 # with no logic at all would then take 1/ceiling + report_bytes x that cost
@@ -198,4 +221,5 @@ fi
 
 exec 1>&2
 wait "$tee_pid" 2>/dev/null || true
-bash bench/record.sh docs/performance.md bench <"$figures"
+# NO_RECORD: print only, leave docs/performance.md as it is (e.g. for an earlier build)
+[ -n "${NO_RECORD:-}" ] || bash bench/record.sh docs/performance.md bench <"$figures"
