@@ -1,12 +1,12 @@
-//! Action queries. A page costs five queries (actions, their domains, risks, themes and
-//! statuses), whatever its length.
-
-use std::collections::HashMap;
+//! Action queries. A page, whatever its length, or one action is one statement: each
+//! action's links and statuses are aggregated beside its row (`record`).
 
 use chrono::{DateTime, Utc};
+use diesel::dsl::AsSelect;
+use diesel::pg::Pg;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
-use diesel::sql_types::Integer;
+use diesel::sql_types::{Array, Integer, Json, Text};
 
 use super::dto::{Action, ActionPatch, NewAction};
 use crate::actions::statuses;
@@ -16,6 +16,7 @@ use crate::api::Precondition;
 use crate::audit;
 use crate::audit::EntityType;
 use crate::auth::{self, Principal};
+use crate::db::fixed::Fixed;
 use crate::db::schema::{action_domains, action_risks, action_statuses, action_themes, actions};
 use crate::error::ApiError;
 use crate::links;
@@ -32,6 +33,51 @@ struct ActionRow {
     plan_ref: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+}
+
+/// An action's row with its domains, risks, themes and statuses (JSON) beside it.
+type Record = (
+    ActionRow,
+    Vec<String>,
+    Vec<i32>,
+    Vec<String>,
+    serde_json::Value,
+);
+
+/// The select of a [`Record`]: a prepared statement, the same for a page and for one action.
+fn record() -> (
+    AsSelect<ActionRow, Pg>,
+    Fixed<Array<Text>>,
+    Fixed<Array<Integer>>,
+    Fixed<Array<Text>>,
+    Fixed<Json>,
+) {
+    (
+        ActionRow::as_select(),
+        Fixed::new("ARRAY(SELECT d.domain_id FROM action_domains d WHERE d.action_id = actions.id ORDER BY d.domain_id)"),
+        Fixed::new("ARRAY(SELECT r.risk_id FROM action_risks r WHERE r.action_id = actions.id ORDER BY r.risk_id)"),
+        Fixed::new("ARRAY(SELECT t.theme_code FROM action_themes t WHERE t.action_id = actions.id ORDER BY t.theme_code)"),
+        Fixed::new(statuses::repo::OF_ACTION_JSON),
+    )
+}
+
+fn action_of(record: Record) -> Result<Action, ApiError> {
+    let (row, domain_ids, risk_ids, theme_codes, statuses) = record;
+    Ok(Action {
+        domain_ids,
+        risk_ids,
+        theme_codes,
+        statuses: statuses::repo::from_json(statuses)?,
+        id: row.id,
+        external_ref: row.external_ref,
+        title: row.title,
+        description: row.description,
+        parent_id: row.parent_id,
+        department_id: row.department_id,
+        plan_ref: row.plan_ref,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
 }
 
 /// What the action list is asked for.
@@ -54,8 +100,10 @@ pub fn list(
     f: ActionFilter,
 ) -> Result<(Vec<Action>, Option<Key>), ApiError> {
     let window = f.window;
+    let (row, domains, risks, themes, statuses) = record();
+    let rank = window.rank("actions");
     let mut query = actions::table
-        .select((ActionRow::as_select(), window.rank("actions")))
+        .select((row, domains, risks, themes, statuses, rank))
         .into_boxed();
     if let Some(domain) = f.domain_id {
         let serving = action_domains::table
@@ -97,86 +145,54 @@ pub fn list(
     for condition in window.conditions("actions") {
         query = query.filter(condition);
     }
-    let rows: Vec<(ActionRow, f32)> = query
+    let rows: Vec<(
+        ActionRow,
+        Vec<String>,
+        Vec<i32>,
+        Vec<String>,
+        serde_json::Value,
+        f32,
+    )> = query
         .order(window.order("actions"))
         .limit(window.rows())
         .load(conn)?;
-    let (rows, next) = window.split(rows, |row, rank| RowKey {
+    let rows = rows
+        .into_iter()
+        .map(|(row, domains, risks, themes, statuses, rank)| {
+            ((row, domains, risks, themes, statuses), rank)
+        })
+        .collect();
+    let (rows, next) = window.split(rows, |(row, ..), rank| RowKey {
         id: row.id,
         title: &row.title,
         created_at: row.created_at,
         updated_at: row.updated_at,
         rank,
     });
-    let actions = assemble(conn, rows)?;
+    let actions = rows.into_iter().map(action_of).collect::<Result<_, _>>()?;
     Ok((actions, next))
-}
-
-/// Adds links and statuses to rows: one query each.
-fn assemble(conn: &mut PgConnection, rows: Vec<ActionRow>) -> Result<Vec<Action>, ApiError> {
-    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
-    let mut domains: HashMap<i32, Vec<String>> = links::grouped(
-        action_domains::table
-            .filter(action_domains::action_id.eq_any(&ids))
-            .select((action_domains::action_id, action_domains::domain_id))
-            .order((action_domains::action_id, action_domains::domain_id))
-            .load(conn)?,
-    );
-    let mut risks: HashMap<i32, Vec<i32>> = links::grouped(
-        action_risks::table
-            .filter(action_risks::action_id.eq_any(&ids))
-            .select((action_risks::action_id, action_risks::risk_id))
-            .order((action_risks::action_id, action_risks::risk_id))
-            .load(conn)?,
-    );
-    let mut themes: HashMap<i32, Vec<String>> = links::grouped(
-        action_themes::table
-            .filter(action_themes::action_id.eq_any(&ids))
-            .select((action_themes::action_id, action_themes::theme_code))
-            .order((action_themes::action_id, action_themes::theme_code))
-            .load(conn)?,
-    );
-    let mut statuses = statuses::repo::of_actions(conn, &ids)?;
-    Ok(rows
-        .into_iter()
-        .map(|row| Action {
-            domain_ids: domains.remove(&row.id).unwrap_or_default(),
-            risk_ids: risks.remove(&row.id).unwrap_or_default(),
-            theme_codes: themes.remove(&row.id).unwrap_or_default(),
-            statuses: statuses.remove(&row.id).unwrap_or_default(),
-            id: row.id,
-            external_ref: row.external_ref,
-            title: row.title,
-            description: row.description,
-            parent_id: row.parent_id,
-            department_id: row.department_id,
-            plan_ref: row.plan_ref,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        })
-        .collect())
 }
 
 crate::db::owned_rows!(actions, "action");
 
-/// Several actions by id, in a fixed number of queries (missing ones left out), by id.
+/// Several actions by id, in one statement (missing ones left out), by id.
 pub fn find_many(conn: &mut PgConnection, ids: &[i32]) -> Result<Vec<Action>, ApiError> {
-    let rows = actions::table
+    let records: Vec<Record> = actions::table
         .filter(actions::id.eq_any(ids))
-        .select(ActionRow::as_select())
+        .select(record())
         .order(actions::id)
         .load(conn)?;
-    assemble(conn, rows)
+    records.into_iter().map(action_of).collect()
 }
 
 pub fn find(conn: &mut PgConnection, id: i32) -> Result<Action, ApiError> {
-    let row = actions::table
+    let record: Record = actions::table
         .find(id)
-        .select(ActionRow::as_select())
+        .select(record())
         .first(conn)
         .optional()?
         .ok_or_else(|| not_found(id))?;
-    Ok(assemble(conn, vec![row])?.remove(0))
+    action_of(record)
 }
 
 /// The action holding `external_ref`, if any.

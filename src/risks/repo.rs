@@ -1,11 +1,12 @@
-//! Risk queries. A page costs three queries (risks, their themes, their assessments),
-//! whatever its length.
-
-use std::collections::HashMap;
+//! Risk queries. A page, whatever its length, or one risk is one statement: each risk's
+//! themes and assessments are aggregated beside its row (`record`).
 
 use chrono::{DateTime, Utc};
+use diesel::dsl::AsSelect;
+use diesel::pg::Pg;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
+use diesel::sql_types::{Array, Json, Text};
 
 use super::dto::{NewRisk, Risk, RiskPatch};
 use crate::api::listing::{Key, RowKey, Window};
@@ -13,6 +14,7 @@ use crate::api::Precondition;
 use crate::audit;
 use crate::audit::EntityType;
 use crate::auth::{self, Principal};
+use crate::db::fixed::Fixed;
 use crate::db::schema::{action_risks, actions, risk_assessments, risk_themes, risks};
 use crate::error::ApiError;
 use crate::links;
@@ -31,6 +33,33 @@ struct RiskRow {
     updated_at: DateTime<Utc>,
 }
 
+/// A risk's row with its themes and assessments (JSON) beside it.
+type Record = (RiskRow, Vec<String>, serde_json::Value);
+
+/// The select of a [`Record`]: a prepared statement, the same for a page and for one risk.
+fn record() -> (AsSelect<RiskRow, Pg>, Fixed<Array<Text>>, Fixed<Json>) {
+    (
+        RiskRow::as_select(),
+        Fixed::new("ARRAY(SELECT t.theme_code FROM risk_themes t WHERE t.risk_id = risks.id ORDER BY t.theme_code)"),
+        Fixed::new(assessments::repo::OF_RISK_JSON),
+    )
+}
+
+fn risk_of(record: Record) -> Result<Risk, ApiError> {
+    let (row, theme_codes, assessments) = record;
+    Ok(Risk {
+        theme_codes,
+        assessments: assessments::repo::from_json(assessments)?,
+        id: row.id,
+        domain_id: row.domain_id,
+        title: row.title,
+        description: row.description,
+        department_id: row.department_id,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
 /// What the risk list is asked for.
 #[derive(Debug)]
 pub struct RiskFilter {
@@ -45,8 +74,14 @@ pub struct RiskFilter {
 /// One page of risks, and the key to continue after when more follow.
 pub fn list(conn: &mut PgConnection, f: RiskFilter) -> Result<(Vec<Risk>, Option<Key>), ApiError> {
     let window = f.window;
+    let (_, themes, assessments) = record();
     let mut query = risks::table
-        .select((RiskRow::as_select(), window.rank("risks")))
+        .select((
+            RiskRow::as_select(),
+            themes,
+            assessments,
+            window.rank("risks"),
+        ))
         .into_boxed();
     if let Some(domain) = f.domain_id {
         query = query.filter(risks::domain_id.eq(domain));
@@ -73,61 +108,35 @@ pub fn list(conn: &mut PgConnection, f: RiskFilter) -> Result<(Vec<Risk>, Option
     for condition in window.conditions("risks") {
         query = query.filter(condition);
     }
-    let rows: Vec<(RiskRow, f32)> = query
+    let rows: Vec<(RiskRow, Vec<String>, serde_json::Value, f32)> = query
         .order(window.order("risks"))
         .limit(window.rows())
         .load(conn)?;
-    let (rows, next) = window.split(rows, |row, rank| RowKey {
+    let rows = rows
+        .into_iter()
+        .map(|(row, themes, assessments, rank)| ((row, themes, assessments), rank))
+        .collect();
+    let (rows, next) = window.split(rows, |(row, ..), rank| RowKey {
         id: row.id,
         title: &row.title,
         created_at: row.created_at,
         updated_at: row.updated_at,
         rank,
     });
-    let risks = assemble(conn, rows)?;
+    let risks = rows.into_iter().map(risk_of).collect::<Result<_, _>>()?;
     Ok((risks, next))
-}
-
-/// Adds themes and assessments to rows: one query each.
-fn assemble(conn: &mut PgConnection, rows: Vec<RiskRow>) -> Result<Vec<Risk>, ApiError> {
-    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
-    let mut themes = themes_of(conn, &ids)?;
-    let mut assessments = assessments::repo::of_risks(conn, &ids)?;
-    Ok(rows
-        .into_iter()
-        .map(|row| Risk {
-            theme_codes: themes.remove(&row.id).unwrap_or_default(),
-            assessments: assessments.remove(&row.id).unwrap_or_default(),
-            id: row.id,
-            domain_id: row.domain_id,
-            title: row.title,
-            description: row.description,
-            department_id: row.department_id,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        })
-        .collect())
-}
-
-fn themes_of(conn: &mut PgConnection, ids: &[i32]) -> QueryResult<HashMap<i32, Vec<String>>> {
-    let pairs: Vec<(i32, String)> = risk_themes::table
-        .filter(risk_themes::risk_id.eq_any(ids))
-        .select((risk_themes::risk_id, risk_themes::theme_code))
-        .order((risk_themes::risk_id, risk_themes::theme_code))
-        .load(conn)?;
-    Ok(links::grouped(pairs))
 }
 
 crate::db::owned_rows!(risks, "risk");
 
 pub fn find(conn: &mut PgConnection, id: i32) -> Result<Risk, ApiError> {
-    let row = risks::table
+    let record: Record = risks::table
         .find(id)
-        .select(RiskRow::as_select())
+        .select(record())
         .first(conn)
         .optional()?
         .ok_or_else(|| not_found(id))?;
-    Ok(assemble(conn, vec![row])?.remove(0))
+    risk_of(record)
 }
 
 fn replace_themes(conn: &mut PgConnection, id: i32, codes: &[String]) -> Result<(), ApiError> {

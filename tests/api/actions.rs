@@ -522,7 +522,43 @@ async fn a_list_page_costs_the_same_statements_for_1_and_for_100_actions() {
         for_one, for_hundred,
         "statements for a page of 1 and of 100"
     );
-    assert_eq!(for_hundred, 5, "actions, domains, risks, themes, statuses");
+    assert_eq!(
+        for_hundred, 1,
+        "the page with each action's domains, risks, themes and statuses beside it"
+    );
+    let one = repo::find(&mut conn, hundred[99].id).unwrap();
+    assert_eq!(count.swap(0, Ordering::Relaxed), 1, "one action");
+    assert_eq!(one.statuses.len(), 2);
+    assert_eq!(one.theme_codes, ["DP", "ICT"]);
+}
+
+#[actix_web::test]
+async fn a_page_of_risks_and_one_risk_are_one_statement_each() {
+    let app = TestApp::with_demo().await;
+    let mut conn = app.db();
+    let count = counting(&mut conn);
+    let risks = voortgang::risks::repo::list(
+        &mut conn,
+        voortgang::risks::repo::RiskFilter {
+            domain_id: None,
+            year: None,
+            status: None,
+            department_id: None,
+            theme: None,
+            window: Window::new(None, None, None, Some(100), None).unwrap(),
+        },
+    )
+    .unwrap()
+    .0;
+    assert_eq!(count.swap(0, Ordering::Relaxed), 1, "a page of risks");
+    let assessed = risks
+        .iter()
+        .find(|risk| !risk.assessments.is_empty())
+        .expect("the demo assesses risks");
+    let risk = voortgang::risks::repo::find(&mut conn, assessed.id).unwrap();
+    assert_eq!(count.swap(0, Ordering::Relaxed), 1, "one risk");
+    assert_eq!(risk.assessments.len(), assessed.assessments.len());
+    assert_eq!(risk.theme_codes, assessed.theme_codes);
 }
 
 #[actix_web::test]

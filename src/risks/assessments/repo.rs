@@ -14,7 +14,7 @@ use crate::db::schema::risk_assessments;
 use crate::error::ApiError;
 use crate::{audit, links, risks};
 
-#[derive(Debug, Queryable, Selectable)]
+#[derive(Debug, Queryable, Selectable, serde::Deserialize)]
 #[diesel(table_name = risk_assessments)]
 struct AssessmentRow {
     risk_id: i32,
@@ -36,6 +36,23 @@ impl AssessmentRow {
         };
         input.into_assessment(self.year, self.updated_at)
     }
+}
+
+/// The assessments of the enclosing query's `risks` row as one JSON array, oldest year first:
+/// selected beside the row (`risks::repo`), it spares a statement per page.
+pub const OF_RISK_JSON: &str = "(SELECT coalesce(json_agg(json_build_object(\
+    'risk_id', a.risk_id, 'year', a.year, 'likelihood', a.likelihood, 'impact', a.impact, \
+    'status', a.status, 'note', a.note, 'updated_at', a.updated_at) ORDER BY a.year), '[]') \
+    FROM risk_assessments a WHERE a.risk_id = risks.id)";
+
+/// The assessments that [`OF_RISK_JSON`] gave.
+pub fn from_json(assessments: serde_json::Value) -> Result<Vec<Assessment>, ApiError> {
+    let rows: Vec<AssessmentRow> = serde_json::from_value(assessments)
+        .map_err(|e| ApiError::internal("risk assessments", e))?;
+    Ok(rows
+        .into_iter()
+        .map(AssessmentRow::into_assessment)
+        .collect())
 }
 
 /// The assessments of several risks in one query, oldest year first, by risk.
