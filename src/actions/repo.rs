@@ -44,14 +44,27 @@ type Record = (
     serde_json::Value,
 );
 
-/// The select of a [`Record`]: a prepared statement, the same for a page and for one action.
-fn record() -> (
+/// A [`Record`] with its relevance to the search, as a page loads it.
+type Ranked = (
+    ActionRow,
+    Vec<String>,
+    Vec<i32>,
+    Vec<String>,
+    serde_json::Value,
+    f32,
+);
+
+/// The columns of a [`Record`], as diesel selects them.
+type RecordColumns = (
     AsSelect<ActionRow, Pg>,
     Fixed<Array<Text>>,
     Fixed<Array<Integer>>,
     Fixed<Array<Text>>,
     Fixed<Json>,
-) {
+);
+
+/// The select of a [`Record`]: a prepared statement, the same for a page and for one action.
+fn record() -> RecordColumns {
     (
         ActionRow::as_select(),
         Fixed::new("ARRAY(SELECT d.domain_id FROM action_domains d WHERE d.action_id = actions.id ORDER BY d.domain_id)"),
@@ -145,14 +158,7 @@ pub fn list(
     for condition in window.conditions("actions") {
         query = query.filter(condition);
     }
-    let rows: Vec<(
-        ActionRow,
-        Vec<String>,
-        Vec<i32>,
-        Vec<String>,
-        serde_json::Value,
-        f32,
-    )> = query
+    let rows: Vec<Ranked> = query
         .order(window.order("actions"))
         .limit(window.rows())
         .load(conn)?;
