@@ -14,15 +14,17 @@ use chrono::{DateTime, Utc};
 use diesel::expression::{is_aggregate, AppearsOnTable, Expression, SelectableExpression};
 use diesel::expression::{TypedExpressionType, ValidGrouping};
 use diesel::pg::Pg;
-use diesel::query_builder::{AstPass, QueryFragment, QueryId};
-use diesel::sql_types::{Float, Integer, Text, Timestamptz};
-use diesel::QueryResult;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{BigInt, Float, Integer, Nullable, Text, Timestamptz};
+use diesel::{QueryResult, RunQueryDsl};
 
 #[derive(Debug, Clone)]
-enum Part {
+pub enum Part {
     Sql(String),
     Text(String),
+    OptionalText(Option<String>),
     Integer(i32),
+    BigInt(i64),
     Float(f32),
     Time(DateTime<Utc>),
 }
@@ -41,6 +43,33 @@ impl<ST> Fixed<ST> {
             parts: vec![Part::Sql(sql.into())],
             sql_type: PhantomData,
         }
+    }
+
+    /// A statement written with numbered parameters (`$1`, `$2`, ...; each may stand more than
+    /// once), with their values: every occurrence becomes a bound value of its own.
+    pub fn numbered(sql: &str, values: &[Part]) -> Self {
+        let mut fixed = Self::new(String::new());
+        let mut rest = sql;
+        while let Some(at) = rest.find('$') {
+            let digits = rest[at + 1..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .count();
+            let number: Option<usize> = rest[at + 1..at + 1 + digits].parse().ok();
+            match number.and_then(|n| values.get(n.checked_sub(1)?)) {
+                Some(value) => {
+                    fixed.parts.push(Part::Sql(rest[..at].to_string()));
+                    fixed.parts.push(value.clone());
+                    rest = &rest[at + 1 + digits..];
+                }
+                None => {
+                    fixed.parts.push(Part::Sql(rest[..=at].to_string()));
+                    rest = &rest[at + 1..];
+                }
+            }
+        }
+        fixed.parts.push(Part::Sql(rest.to_string()));
+        fixed
     }
 
     /// Appends more SQL text.
@@ -80,7 +109,9 @@ impl<ST> QueryFragment<Pg> for Fixed<ST> {
             match part {
                 Part::Sql(sql) => out.push_sql(sql),
                 Part::Text(value) => out.push_bind_param::<Text, _>(value)?,
+                Part::OptionalText(value) => out.push_bind_param::<Nullable<Text>, _>(value)?,
                 Part::Integer(value) => out.push_bind_param::<Integer, _>(value)?,
+                Part::BigInt(value) => out.push_bind_param::<BigInt, _>(value)?,
                 Part::Float(value) => out.push_bind_param::<Float, _>(value)?,
                 Part::Time(value) => out.push_bind_param::<Timestamptz, _>(value)?,
             }
@@ -94,6 +125,13 @@ impl<ST> QueryId for Fixed<ST> {
 
     const HAS_STATIC_QUERY_ID: bool = false;
 }
+
+/// A whole statement, whose rows are of type `ST`.
+impl<ST: TypedExpressionType> Query for Fixed<ST> {
+    type SqlType = ST;
+}
+
+impl<ST, Conn> RunQueryDsl<Conn> for Fixed<ST> {}
 
 impl<QS, ST: TypedExpressionType> SelectableExpression<QS> for Fixed<ST> {}
 
@@ -114,5 +152,19 @@ mod tests {
         assert!(QueryFragment::<Pg>::is_safe_to_cache_prepared(&fixed, &Pg).unwrap());
         let literal = diesel::dsl::sql::<Bool>("actions.id > 3");
         assert!(!QueryFragment::<Pg>::is_safe_to_cache_prepared(&literal, &Pg).unwrap());
+    }
+
+    #[test]
+    fn numbered_parameters_become_one_bound_value_per_occurrence() {
+        let fixed = Fixed::<Bool>::numbered(
+            "($1 IS NULL OR a > $1) LIMIT $2 -- $9 and $x stay",
+            &[Part::OptionalText(Some("k".into())), Part::BigInt(5)],
+        );
+        let sql = diesel::debug_query::<Pg, _>(&fixed).to_string();
+        assert!(
+            sql.starts_with("($1 IS NULL OR a > $2) LIMIT $3 -- $9 and $x stay"),
+            "{sql}"
+        );
+        assert!(sql.contains(r#"binds: [Some("k"), Some("k"), 5]"#), "{sql}");
     }
 }

@@ -3,6 +3,7 @@
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
+use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 use serde::{Deserialize, Serialize};
@@ -14,6 +15,7 @@ use super::{csv, Window};
 use crate::api::limits::{EXPORT_PAGE_DEFAULT, EXPORT_PAGE_MAX};
 use crate::api::page;
 use crate::api::{Cursor, Query};
+use crate::db::fixed::{Fixed, Part};
 use crate::db::Database;
 use crate::error::ApiError;
 
@@ -124,16 +126,6 @@ pub struct ExportPage {
     pub next: Option<String>,
 }
 
-#[derive(QueryableByName)]
-struct PageRow {
-    #[diesel(sql_type = Text)]
-    items: String,
-    #[diesel(sql_type = BigInt)]
-    rows: i64,
-    #[diesel(sql_type = Nullable<Text>)]
-    last_key: Option<String>,
-}
-
 /// Get an export table
 ///
 /// One table of the star schema, in key order. As JSON, a page `{items, next_cursor, next}`
@@ -215,17 +207,13 @@ pub async fn get_export(
         .as_deref()
         .map(|cursor| check_cursor(table, cursor))
         .transpose()?;
-    let sql = table.page_sql();
-    let page: PageRow = db
+    let (items, rows, last_key) = db
         .transaction(move |conn| {
             window.apply(conn)?;
-            Ok(diesel::sql_query(sql)
-                .bind::<Nullable<Text>, _>(after)
-                .bind::<BigInt, _>(limit)
-                .get_result(conn)?)
+            Ok(page_of(conn, table, after, limit)?)
         })
         .await?;
-    let next_cursor = match (page.rows == limit, page.last_key) {
+    let next_cursor = match (rows == limit, last_key) {
         (true, Some(key)) => {
             let key: serde_json::Value =
                 serde_json::from_str(&key).map_err(|e| ApiError::internal("export cursor", e))?;
@@ -238,13 +226,26 @@ pub async fn get_export(
         .map(|cursor| page::next_link(&req, cursor));
     let body = format!(
         "{{\"items\":{},\"next_cursor\":{},\"next\":{}}}",
-        page.items,
+        items,
         serde_json::to_string(&next_cursor).unwrap_or_default(),
         serde_json::to_string(&next).unwrap_or_default()
     );
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .body(body))
+}
+
+/// A page of `table` after the key `after` (a JSON array), at most `limit` rows: the rows as
+/// one JSON array, how many they are, and the key of the last one. One prepared statement
+/// per table, whatever the page.
+pub fn page_of(
+    conn: &mut PgConnection,
+    table: &Table,
+    after: Option<String>,
+    limit: i64,
+) -> QueryResult<(String, i64, Option<String>)> {
+    let values = [Part::OptionalText(after), Part::BigInt(limit)];
+    Fixed::<(Text, BigInt, Nullable<Text>)>::numbered(&table.page_sql(), &values).get_result(conn)
 }
 
 /// Whether the `Accept` header prefers CSV: `text/csv` with a quality above zero, and no

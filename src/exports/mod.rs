@@ -11,6 +11,7 @@ use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
+use crate::db::fixed::{Fixed, Part};
 use crate::error::ApiError;
 
 pub use handlers::routes;
@@ -29,12 +30,11 @@ impl Window {
             t.map(|t| t.to_rfc3339_opts(SecondsFormat::AutoSi, true))
                 .unwrap_or_default()
         };
-        diesel::sql_query(
+        Fixed::<(Text, Text)>::numbered(
             "SELECT set_config('voortgang.export_from', $1, true), \
                     set_config('voortgang.export_to', $2, true)",
+            &[Part::Text(text(self.from)), Part::Text(text(self.to))],
         )
-        .bind::<Text, _>(text(self.from))
-        .bind::<Text, _>(text(self.to))
         .execute(conn)?;
         Ok(())
     }

@@ -513,3 +513,53 @@ async fn csv_cells_a_spreadsheet_would_evaluate_are_neutralised_and_json_is_unch
     assert_eq!(json["items"][0]["title"], title);
     assert_eq!(json["items"][0]["external_ref"], external_ref);
 }
+
+#[actix_web::test]
+async fn an_export_page_is_one_statement_prepared_once_per_table() {
+    use diesel::Connection;
+    let app = TestApp::with_demo().await;
+    let mut conn = app.db();
+    let (_, table) = voortgang::exports::tables::find("actions").unwrap();
+    let window = voortgang::exports::Window {
+        from: None,
+        to: None,
+    };
+    // three pages of different sizes, each after the last key of the one before
+    let mut after: Option<String> = None;
+    let mut seen = Vec::new();
+    for limit in [3, 4, 5] {
+        let (items, rows, last_key) = conn
+            .transaction::<_, voortgang::error::ApiError, _>(|conn| {
+                window.apply(conn)?;
+                Ok(voortgang::exports::handlers::page_of(
+                    conn,
+                    table,
+                    after.clone(),
+                    limit,
+                )?)
+            })
+            .unwrap();
+        let items: Vec<Value> = serde_json::from_str(&items).unwrap();
+        assert_eq!(items.len() as i64, rows);
+        assert_eq!(rows, limit);
+        seen.extend(items.into_iter().map(|item| item["action_id"].clone()));
+        after = last_key;
+    }
+    let distinct: std::collections::BTreeSet<String> =
+        seen.iter().map(|id| id.to_string()).collect();
+    assert_eq!(distinct.len(), 12, "each row once: {seen:?}");
+
+    #[derive(diesel::QueryableByName)]
+    struct Prepared {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        statement: String,
+    }
+    let prepared: Vec<Prepared> = diesel::sql_query("SELECT statement FROM pg_prepared_statements")
+        .load(&mut conn)
+        .unwrap();
+    let pages = prepared
+        .iter()
+        .filter(|p| p.statement.contains("row_to_json(p)"))
+        .count();
+    assert_eq!(pages, 1, "one prepared page statement for the table");
+}
