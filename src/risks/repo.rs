@@ -1,5 +1,8 @@
-//! Risk queries. A page, whatever its length, or one risk is one statement: each risk's
-//! themes and assessments are aggregated beside its row (`record`).
+//! Risk queries. One risk is one statement, its themes and assessments aggregated beside its
+//! row (`record`); a page, whatever its length, is three: the page, then the themes and the
+//! assessments of all its risks at once.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use diesel::dsl::AsSelect;
@@ -36,7 +39,7 @@ struct RiskRow {
 /// A risk's row with its themes and assessments (JSON) beside it.
 type Record = (RiskRow, Vec<String>, serde_json::Value);
 
-/// The select of a [`Record`]: a prepared statement, the same for a page and for one risk.
+/// The select of a [`Record`]: one prepared statement for a risk.
 fn record() -> (AsSelect<RiskRow, Pg>, Fixed<Array<Text>>, Fixed<Json>) {
     (
         RiskRow::as_select(),
@@ -74,14 +77,8 @@ pub struct RiskFilter {
 /// One page of risks, and the key to continue after when more follow.
 pub fn list(conn: &mut PgConnection, f: RiskFilter) -> Result<(Vec<Risk>, Option<Key>), ApiError> {
     let window = f.window;
-    let (_, themes, assessments) = record();
     let mut query = risks::table
-        .select((
-            RiskRow::as_select(),
-            themes,
-            assessments,
-            window.rank("risks"),
-        ))
+        .select((RiskRow::as_select(), window.rank("risks")))
         .into_boxed();
     if let Some(domain) = f.domain_id {
         query = query.filter(risks::domain_id.eq(domain));
@@ -108,23 +105,48 @@ pub fn list(conn: &mut PgConnection, f: RiskFilter) -> Result<(Vec<Risk>, Option
     for condition in window.conditions("risks") {
         query = query.filter(condition);
     }
-    let rows: Vec<(RiskRow, Vec<String>, serde_json::Value, f32)> = query
+    let rows: Vec<(RiskRow, f32)> = query
         .order(window.order("risks"))
         .limit(window.rows())
         .load(conn)?;
-    let rows = rows
-        .into_iter()
-        .map(|(row, themes, assessments, rank)| ((row, themes, assessments), rank))
-        .collect();
-    let (rows, next) = window.split(rows, |(row, ..), rank| RowKey {
+    let (rows, next) = window.split(rows, |row, rank| RowKey {
         id: row.id,
         title: &row.title,
         created_at: row.created_at,
         updated_at: row.updated_at,
         rank,
     });
-    let risks = rows.into_iter().map(risk_of).collect::<Result<_, _>>()?;
+    let risks = assemble(conn, rows)?;
     Ok((risks, next))
+}
+
+/// Adds themes and assessments to rows: one query each.
+fn assemble(conn: &mut PgConnection, rows: Vec<RiskRow>) -> Result<Vec<Risk>, ApiError> {
+    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    let mut themes = themes_of(conn, &ids)?;
+    let mut assessments = assessments::repo::of_risks(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Risk {
+            theme_codes: themes.remove(&row.id).unwrap_or_default(),
+            assessments: assessments.remove(&row.id).unwrap_or_default(),
+            id: row.id,
+            domain_id: row.domain_id,
+            title: row.title,
+            description: row.description,
+            department_id: row.department_id,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+        .collect())
+}
+fn themes_of(conn: &mut PgConnection, ids: &[i32]) -> QueryResult<HashMap<i32, Vec<String>>> {
+    let pairs: Vec<(i32, String)> = risk_themes::table
+        .filter(risk_themes::risk_id.eq_any(ids))
+        .select((risk_themes::risk_id, risk_themes::theme_code))
+        .order((risk_themes::risk_id, risk_themes::theme_code))
+        .load(conn)?;
+    Ok(links::grouped(pairs))
 }
 
 crate::db::owned_rows!(risks, "risk");

@@ -523,8 +523,8 @@ async fn a_list_page_costs_the_same_statements_for_1_and_for_100_actions() {
         "statements for a page of 1 and of 100"
     );
     assert_eq!(
-        for_hundred, 1,
-        "the page with each action's domains, risks, themes and statuses beside it"
+        for_hundred, 5,
+        "the page, then the domains, risks, themes and statuses of its actions"
     );
     let one = repo::find(&mut conn, hundred[99].id).unwrap();
     assert_eq!(count.swap(0, Ordering::Relaxed), 1, "one action");
@@ -533,7 +533,7 @@ async fn a_list_page_costs_the_same_statements_for_1_and_for_100_actions() {
 }
 
 #[actix_web::test]
-async fn a_page_of_risks_and_one_risk_are_one_statement_each() {
+async fn a_page_of_risks_is_three_statements_and_one_risk_is_one() {
     let app = TestApp::with_demo().await;
     let mut conn = app.db();
     let count = counting(&mut conn);
@@ -550,7 +550,11 @@ async fn a_page_of_risks_and_one_risk_are_one_statement_each() {
     )
     .unwrap()
     .0;
-    assert_eq!(count.swap(0, Ordering::Relaxed), 1, "a page of risks");
+    assert_eq!(
+        count.swap(0, Ordering::Relaxed),
+        3,
+        "the page, then the themes and assessments of its risks"
+    );
     let assessed = risks
         .iter()
         .find(|risk| !risk.assessments.is_empty())
