@@ -20,52 +20,11 @@ skip_export=${SKIP_EXPORT:-}
 
 command -v wrk >/dev/null || { echo "bench/run.sh needs wrk (apt-get install wrk)"; exit 2; }
 # BINARY: another build to measure (e.g. an earlier commit's), in place of this tree's
-binary=${BINARY:-}
-if [ -z "$binary" ]; then
-    cargo build --release --locked -q
-    binary=target/release/voortgang
-fi
+source bench/service.sh
 # everything printed on stdout is also the last run's figures in docs/performance.md
 figures=target/bench-figures.md
 exec > >(tee "$figures")
 tee_pid=$!
-
-token="vgt_bench_$(python3 -c 'import secrets; print(secrets.token_hex(20))')"
-service=""
-database=""
-databases=()
-stop() {
-    if [ -n "$service" ]; then
-        kill "$service" 2>/dev/null || true
-        wait "$service" 2>/dev/null || true
-        service=""
-    fi
-}
-cleanup() {
-    stop
-    for db in "${databases[@]}"; do
-        psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" postgres >/dev/null || true
-    done
-}
-trap cleanup EXIT
-
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-url="http://127.0.0.1:$port"
-
-# start DATABASE: serves the database named $1 (created with the demo data when new)
-start() {
-    database=$1
-    DATABASE_URL="postgres://postgres@127.0.0.1:5432/$database" VOORTGANG_LISTEN="127.0.0.1:$port" \
-    VOORTGANG_ADMIN_TOKEN="$token" VOORTGANG_DEMO=auto VOORTGANG_RATE_LIMIT=0 RUST_LOG=warn \
-        "$binary" &
-    service=$!
-    for _ in $(seq 1 120); do
-        curl -fs "$url/health/ready" >/dev/null && return 0
-        sleep 0.5
-    done
-    echo "the service did not become ready"
-    exit 1
-}
 
 # measure NAME PATH AUTH: one wrk run; appends "name rps p99_ms" to $results
 measure() {

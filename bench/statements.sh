@@ -14,50 +14,20 @@ cd "$(dirname "$0")/.."
 
 log=${PG_LOG:-/var/log/postgresql/postgresql-15-main.log}
 requests=${REQUESTS:-20}
-binary=${BINARY:-}
-if [ -z "$binary" ]; then
-    cargo build --release --locked -q
-    binary=target/release/voortgang
-fi
 [ -r "$log" ] || { echo "bench/statements.sh needs PostgreSQL's log at $log (PG_LOG)"; exit 2; }
 
+source bench/service.sh
 db="voortgang_statements_$$"
-token="vgt_bench_$(python3 -c 'import secrets; print(secrets.token_hex(20))')"
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-url="http://127.0.0.1:$port"
-service=""
-stop() {
-    if [ -n "$service" ]; then
-        kill "$service" 2>/dev/null || true
-        wait "$service" 2>/dev/null || true
-        service=""
-    fi
-}
-cleanup() {
-    stop
-    psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" postgres >/dev/null || true
-}
-trap cleanup EXIT
+databases+=("$db")
+export VOORTGANG_DB_POOL_SIZE=2
 
-start() {
-    DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db" VOORTGANG_LISTEN="127.0.0.1:$port" \
-    VOORTGANG_ADMIN_TOKEN="$token" VOORTGANG_DEMO=auto VOORTGANG_RATE_LIMIT=0 \
-    VOORTGANG_DB_POOL_SIZE=2 RUST_LOG=warn "$binary" &
-    service=$!
-    for _ in $(seq 1 120); do
-        curl -fs "$url/health/ready" >/dev/null && return 0
-        sleep 0.5
-    done
-    echo "the service did not become ready"
-    exit 1
-}
 get() { curl -fs -o /dev/null -H "Authorization: Bearer $token" "$url$1"; }
 
 # the database with the demo data, then its sessions log every statement with its duration
-start
+start "$db"
 stop
 psql -h 127.0.0.1 -U postgres -q -c "ALTER DATABASE $db SET log_min_duration_statement = 0" postgres
-start
+start "$db"
 
 list="/api/v1/actions?domain_id=organisatiecultuur&year=2022&limit=100&updated_since="
 since() { date -u -d "@$((946684800 + $1))" +%Y-%m-%dT%H:%M:%SZ; }

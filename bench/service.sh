@@ -1,0 +1,48 @@
+# Sourced by the benchmarks: serves a release build of voortgang on a free port against a
+# database of the local PostgreSQL and drops, on exit, every database named in `databases`.
+#   binary   the build to serve (BINARY, else this tree's, built here)
+#   token    the admin token the service is started with
+#   url      where it answers
+#   start DATABASE   serves DATABASE (created with the demo data when new); extra settings
+#                    come from the environment (e.g. VOORTGANG_DB_POOL_SIZE)
+#   stop             stops it
+
+binary=${BINARY:-}
+if [ -z "$binary" ]; then
+    cargo build --release --locked -q
+    binary=target/release/voortgang
+fi
+token="vgt_bench_$(python3 -c 'import secrets; print(secrets.token_hex(20))')"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+url="http://127.0.0.1:$port"
+service=""
+databases=()
+
+stop() {
+    if [ -n "$service" ]; then
+        kill "$service" 2>/dev/null || true
+        wait "$service" 2>/dev/null || true
+        service=""
+    fi
+}
+
+cleanup() {
+    stop
+    for db in "${databases[@]}"; do
+        psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" postgres >/dev/null || true
+    done
+}
+trap cleanup EXIT
+
+start() {
+    DATABASE_URL="postgres://postgres@127.0.0.1:5432/$1" VOORTGANG_LISTEN="127.0.0.1:$port" \
+    VOORTGANG_ADMIN_TOKEN="$token" VOORTGANG_DEMO=auto VOORTGANG_RATE_LIMIT=0 RUST_LOG=warn \
+        "$binary" &
+    service=$!
+    for _ in $(seq 1 120); do
+        curl -fs "$url/health/ready" >/dev/null && return 0
+        sleep 0.5
+    done
+    echo "the service did not become ready"
+    exit 1
+}
