@@ -62,44 +62,36 @@ fn column_types(table: &Table) -> String {
 
 /// The full query of a table: every page, typed columns.
 fn full_query(table: &Table) -> String {
-    format!(
-        r#"let
-    Base = "https://voortgang.example.be",
-    GetPage = (cursor as nullable text) =>
-        Json.Document(Web.Contents(Base, [
-            RelativePath = "api/v1/exports/{name}",
-            Query = [limit = "5000"] & (if cursor = null then [] else [cursor = cursor])
-        ])),
-    Pages = List.Generate(
-        () => GetPage(null),
-        each _ <> null,
-        each if [next_cursor] = null then null else GetPage([next_cursor]),
-        each [items]
-    ),
-    Rows = Table.FromRecords(List.Combine(Pages),
-        {{{columns}}}, MissingField.UseNull),
-    Typed = Table.TransformColumnTypes(Rows, {{
-        {types}
-    }})
-in
-    Typed"#,
-        name = table.name,
-        columns = column_list(table),
-        types = column_types(table)
-    )
+    paged_query(table, "", "", "\nin\n    Typed")
 }
 
 /// The incremental variant: the window PowerBI asks for, passed on to the service.
 fn incremental_query(table: &Table) -> String {
+    paged_query(
+        table,
+        r#"    Stamp = (t as datetime) => DateTime.ToText(t, [Format = "yyyy-MM-dd'T'HH:mm:ss", Culture = "en-US"]) & "Z",
+    Window = [updated_from = Stamp(RangeStart), updated_to = Stamp(RangeEnd)],
+"#,
+        " & Window",
+        r#",
+    InWindow = Table.SelectRows(Typed, each
+        DateTimeZone.RemoveZone([updated_at]) >= RangeStart and DateTimeZone.RemoveZone([updated_at]) < RangeEnd)
+in
+    InWindow"#,
+    )
+}
+
+/// The M query that reads every page of `table` and types its columns: `lets` are added
+/// after `Base`, `query` to each page's query parameters, and `end` after the typed table
+/// (`in` and the result, or more steps first).
+fn paged_query(table: &Table, lets: &str, query: &str, end: &str) -> String {
     format!(
         r#"let
     Base = "https://voortgang.example.be",
-    Stamp = (t as datetime) => DateTime.ToText(t, [Format = "yyyy-MM-dd'T'HH:mm:ss", Culture = "en-US"]) & "Z",
-    Window = [updated_from = Stamp(RangeStart), updated_to = Stamp(RangeEnd)],
-    GetPage = (cursor as nullable text) =>
+{lets}    GetPage = (cursor as nullable text) =>
         Json.Document(Web.Contents(Base, [
             RelativePath = "api/v1/exports/{name}",
-            Query = [limit = "5000"] & Window & (if cursor = null then [] else [cursor = cursor])
+            Query = [limit = "5000"]{query} & (if cursor = null then [] else [cursor = cursor])
         ])),
     Pages = List.Generate(
         () => GetPage(null),
@@ -111,11 +103,7 @@ fn incremental_query(table: &Table) -> String {
         {{{columns}}}, MissingField.UseNull),
     Typed = Table.TransformColumnTypes(Rows, {{
         {types}
-    }}),
-    InWindow = Table.SelectRows(Typed, each
-        DateTimeZone.RemoveZone([updated_at]) >= RangeStart and DateTimeZone.RemoveZone([updated_at]) < RangeEnd)
-in
-    InWindow"#,
+    }}){end}"#,
         name = table.name,
         columns = column_list(table),
         types = column_types(table)
