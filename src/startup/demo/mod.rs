@@ -61,6 +61,19 @@ pub struct DemoRisk {
     pub title: String,
 }
 
+impl DemoRisk {
+    /// The risk as the API creates it: no description, department or themes in the seed.
+    pub fn into_new(self) -> NewRisk {
+        NewRisk {
+            domain_id: self.domain_id,
+            title: self.title,
+            description: None,
+            department_id: None,
+            theme_codes: Vec::new(),
+        }
+    }
+}
+
 /// The realisations and planning of the seed report, domain by domain in seed order.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -183,13 +196,7 @@ fn demo_principal() -> Principal {
 fn load_risks(conn: &mut PgConnection) -> Result<(), ApiError> {
     let demo = risks();
     for risk in demo.risks {
-        let new = NewRisk {
-            domain_id: risk.domain_id,
-            title: risk.title,
-            description: None,
-            department_id: None,
-            theme_codes: Vec::new(),
-        };
+        let new = risk.into_new();
         let created = risks::repo::create(conn, &demo_principal(), new)?;
         let assessment = AssessmentInput {
             likelihood: None,
@@ -320,13 +327,7 @@ mod tests {
         assert_eq!(risks.risks.len(), 27);
         for risk in risks.risks {
             assert!(domains.contains(&risk.domain_id), "{}", risk.title);
-            let new = NewRisk {
-                domain_id: risk.domain_id,
-                title: risk.title,
-                description: None,
-                department_id: None,
-                theme_codes: Vec::new(),
-            };
+            let new = risk.into_new();
             assert!(new.validate().is_ok(), "{new:?}");
         }
         let mut titles = Vec::new();
