@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# PostgreSQL's own ceiling for each uncached case: the statements one request of the service
+# sends, captured from PostgreSQL's statement log with their values, run by pgbench as one
+# transaction per request (-M prepared, 8 clients like the service's pool, 2 threads), so the
+# service's uncached req/s in bench/run.sh can be read as a fraction of what the database
+# alone does for the same work.
+#
+#   bash bench/ceiling.sh             SCALE=100 bash bench/ceiling.sh   (100 times the demo)
+#
+# Needs PostgreSQL on 127.0.0.1:5432 with its log readable at PG_LOG, psql, pgbench, curl.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log=${PG_LOG:-/var/log/postgresql/postgresql-15-main.log}
+scale=${SCALE:-1}
+seconds=${SECONDS_PER_CASE:-10}
+[ -r "$log" ] || { echo "bench/ceiling.sh needs PostgreSQL's log at $log (PG_LOG)"; exit 2; }
+command -v pgbench >/dev/null || { echo "bench/ceiling.sh needs pgbench"; exit 2; }
+
+source bench/service.sh
+db="voortgang_ceiling_$$"
+databases+=("$db")
+
+start "$db"
+stop
+if [ "$scale" = 100 ]; then
+    DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db" RUST_LOG=warn \
+        "$binary" synth --actions 20000 --years 10 --first-year 2016 --risks 2700 >&2
+fi
+psql -h 127.0.0.1 -U postgres -q -c "VACUUM ANALYZE" "$db"
+psql -h 127.0.0.1 -U postgres -q -c "ALTER DATABASE $db SET log_min_duration_statement = 0" postgres
+start "$db"
+
+get() { curl -fs -o /dev/null -H "Authorization: Bearer $token" "$url$1"; }
+list="/api/v1/actions?domain_id=organisatiecultuur&year=2022&limit=100&updated_since="
+case_list() { get "$list$(date -u -d "@$((946684800 + $1))" +%Y-%m-%dT%H:%M:%SZ)"; }
+case_action() { get "/api/v1/actions/$((1 + $1 % 50))?n=$1"; }
+cases=(list action)
+for name in "${cases[@]}"; do
+    for i in $(seq 1 6); do "case_$name" "$((100000 + i))"; done
+done
+
+# the statements of one request, their parameters written in as literals
+capture() { # NAME: writes target/ceiling-NAME.sql
+    local mark
+    sleep 0.2
+    mark=$(wc -l <"$log")
+    "case_$1" 7
+    sleep 0.5
+    tail -n +"$((mark + 1))" "$log" | python3 -c '
+import re, sys
+db = sys.argv[1]
+lines = [l.rstrip("\n") for l in sys.stdin if "@" + db + " " in l]
+out = []
+for i, line in enumerate(lines):
+    m = re.search(r"LOG:  duration: [0-9.]+ ms  (?:execute [^:]+|statement): (.*)$", line)
+    if not m:
+        continue
+    sql = m.group(1)
+    detail = lines[i + 1] if i + 1 < len(lines) else ""
+    d = re.search(r"DETAIL:  parameters: (.*)$", detail)
+    if d:
+        values = dict(re.findall(r"\$(\d+) = (NULL|\x27(?:[^\x27]|\x27\x27)*\x27)", d.group(1)))
+        sql = re.sub(r"\$(\d+)", lambda v: values.get(v.group(1), v.group(0)), sql)
+    out.append(sql + ";")
+print("\n".join(out))
+' "$db" >"target/ceiling-$1.sql"
+}
+for name in "${cases[@]}"; do capture "$name"; done
+stop
+psql -h 127.0.0.1 -U postgres -q -c "ALTER DATABASE $db RESET log_min_duration_statement" postgres
+
+echo "| data | case | statements | pgbench tps |"
+echo "| --- | --- | ---: | ---: |"
+for name in "${cases[@]}"; do
+    tps=$(pgbench -h 127.0.0.1 -U postgres -n -M prepared -c 8 -j 2 -T "$seconds" \
+        -f "target/ceiling-$name.sql" "$db" 2>/dev/null | awk '/^tps/ {print int($3)}')
+    printf '| %sx | %s | %s | %s |\n' "$scale" "$name" "$(grep -c ';$' "target/ceiling-$name.sql")" "$tps"
+done
+echo
+echo "(the statements of one uncached request, as the service sent them, one pgbench transaction"
+echo "each; the statements are in target/ceiling-*.sql)"
