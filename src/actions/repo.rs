@@ -15,7 +15,7 @@ use diesel::sql_types::{Array, Integer, Json, Text};
 
 use super::dto::{Action, ActionPatch, NewAction};
 use crate::actions::statuses;
-use crate::actions::statuses::dto::Progress;
+use crate::actions::statuses::dto::{ActionStatus, Progress};
 use crate::api::listing::{Key, RowKey, Window};
 use crate::api::Precondition;
 use crate::audit;
@@ -71,21 +71,34 @@ fn record() -> RecordColumns {
 
 fn action_of(record: Record) -> Result<Action, ApiError> {
     let (row, domain_ids, risk_ids, theme_codes, statuses) = record;
-    Ok(Action {
-        domain_ids,
-        risk_ids,
-        theme_codes,
-        statuses: statuses::repo::from_json(statuses)?,
-        id: row.id,
-        external_ref: row.external_ref,
-        title: row.title,
-        description: row.description,
-        parent_id: row.parent_id,
-        department_id: row.department_id,
-        plan_ref: row.plan_ref,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-    })
+    let statuses = statuses::repo::from_json(statuses)?;
+    Ok(row.into_action(domain_ids, risk_ids, theme_codes, statuses))
+}
+
+impl ActionRow {
+    fn into_action(
+        self,
+        domain_ids: Vec<String>,
+        risk_ids: Vec<i32>,
+        theme_codes: Vec<String>,
+        statuses: Vec<ActionStatus>,
+    ) -> Action {
+        Action {
+            domain_ids,
+            risk_ids,
+            theme_codes,
+            statuses,
+            id: self.id,
+            external_ref: self.external_ref,
+            title: self.title,
+            description: self.description,
+            parent_id: self.parent_id,
+            department_id: self.department_id,
+            plan_ref: self.plan_ref,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
 }
 
 /// What the action list is asked for.
@@ -193,20 +206,14 @@ fn assemble(conn: &mut PgConnection, rows: Vec<ActionRow>) -> Result<Vec<Action>
     let mut statuses = statuses::repo::of_actions(conn, &ids)?;
     Ok(rows
         .into_iter()
-        .map(|row| Action {
-            domain_ids: domains.remove(&row.id).unwrap_or_default(),
-            risk_ids: risks.remove(&row.id).unwrap_or_default(),
-            theme_codes: themes.remove(&row.id).unwrap_or_default(),
-            statuses: statuses.remove(&row.id).unwrap_or_default(),
-            id: row.id,
-            external_ref: row.external_ref,
-            title: row.title,
-            description: row.description,
-            parent_id: row.parent_id,
-            department_id: row.department_id,
-            plan_ref: row.plan_ref,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
+        .map(|row| {
+            let id = row.id;
+            row.into_action(
+                domains.remove(&id).unwrap_or_default(),
+                risks.remove(&id).unwrap_or_default(),
+                themes.remove(&id).unwrap_or_default(),
+                statuses.remove(&id).unwrap_or_default(),
+            )
         })
         .collect())
 }

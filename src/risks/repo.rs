@@ -22,7 +22,7 @@ use crate::db::schema::{action_risks, actions, risk_assessments, risk_themes, ri
 use crate::error::ApiError;
 use crate::links;
 use crate::risks::assessments;
-use crate::risks::assessments::dto::RiskStatus;
+use crate::risks::assessments::dto::{Assessment, RiskStatus};
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = risks)]
@@ -50,17 +50,24 @@ fn record() -> (AsSelect<RiskRow, Pg>, Fixed<Array<Text>>, Fixed<Json>) {
 
 fn risk_of(record: Record) -> Result<Risk, ApiError> {
     let (row, theme_codes, assessments) = record;
-    Ok(Risk {
-        theme_codes,
-        assessments: assessments::repo::from_json(assessments)?,
-        id: row.id,
-        domain_id: row.domain_id,
-        title: row.title,
-        description: row.description,
-        department_id: row.department_id,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-    })
+    let assessments = assessments::repo::from_json(assessments)?;
+    Ok(row.into_risk(theme_codes, assessments))
+}
+
+impl RiskRow {
+    fn into_risk(self, theme_codes: Vec<String>, assessments: Vec<Assessment>) -> Risk {
+        Risk {
+            theme_codes,
+            assessments,
+            id: self.id,
+            domain_id: self.domain_id,
+            title: self.title,
+            description: self.description,
+            department_id: self.department_id,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
 }
 
 /// What the risk list is asked for.
@@ -127,16 +134,12 @@ fn assemble(conn: &mut PgConnection, rows: Vec<RiskRow>) -> Result<Vec<Risk>, Ap
     let mut assessments = assessments::repo::of_risks(conn, &ids)?;
     Ok(rows
         .into_iter()
-        .map(|row| Risk {
-            theme_codes: themes.remove(&row.id).unwrap_or_default(),
-            assessments: assessments.remove(&row.id).unwrap_or_default(),
-            id: row.id,
-            domain_id: row.domain_id,
-            title: row.title,
-            description: row.description,
-            department_id: row.department_id,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
+        .map(|row| {
+            let id = row.id;
+            row.into_risk(
+                themes.remove(&id).unwrap_or_default(),
+                assessments.remove(&id).unwrap_or_default(),
+            )
         })
         .collect())
 }

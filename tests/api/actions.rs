@@ -694,19 +694,20 @@ fn prepared_with(conn: &mut diesel::PgConnection, needle: &str) -> Vec<String> {
 async fn a_page_query_is_prepared_once_per_connection_whatever_its_values() {
     let app = TestApp::with_demo().await;
     let mut conn = app.db();
+    let page = |window: Window| ActionFilter {
+        domain_id: Some("organisatiecultuur".into()),
+        year: None,
+        status: None,
+        department_id: None,
+        risk_id: None,
+        theme: None,
+        parent_id: None,
+        top_level: false,
+        window,
+    };
     let first = repo::list(
         &mut conn,
-        ActionFilter {
-            domain_id: None,
-            year: None,
-            status: None,
-            department_id: None,
-            risk_id: None,
-            theme: None,
-            parent_id: None,
-            top_level: false,
-            window: Window::new(None, Some("title"), None, Some(2), None).unwrap(),
-        },
+        page(Window::new(None, Some("title"), None, Some(2), None).unwrap()),
     )
     .unwrap();
     let cursor = voortgang::api::Cursor::encode(&first.1.expect("more than two actions"));
@@ -719,17 +720,6 @@ async fn a_page_query_is_prepared_once_per_connection_whatever_its_values() {
             Window::new(None, Some("title"), Some(&cursor), Some(10), None),
             Window::new(None, Some("-updated_at"), None, Some(10), Some(since)),
         ]
-    };
-    let page = |window: Window| ActionFilter {
-        domain_id: Some("organisatiecultuur".into()),
-        year: None,
-        status: None,
-        department_id: None,
-        risk_id: None,
-        theme: None,
-        parent_id: None,
-        top_level: false,
-        window,
     };
     for window in windows(1) {
         repo::list(&mut conn, page(window.unwrap())).unwrap();
