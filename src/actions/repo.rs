@@ -58,7 +58,7 @@ type RecordColumns = (
     Fixed<Json>,
 );
 
-/// The select of a [`Record`]: one prepared statement for an action, or a few by id.
+/// The select of a [`Record`]: one prepared statement for an action.
 fn record() -> RecordColumns {
     (
         ActionRow::as_select(),
@@ -220,14 +220,15 @@ fn assemble(conn: &mut PgConnection, rows: Vec<ActionRow>) -> Result<Vec<Action>
 
 crate::db::owned_rows!(actions, "action");
 
-/// Several actions by id, in one statement (missing ones left out), by id.
+/// Several actions by id (missing ones left out), by id: like a page, the rows and then
+/// their children per kind, whatever their number.
 pub fn find_many(conn: &mut PgConnection, ids: &[i32]) -> Result<Vec<Action>, ApiError> {
-    let records: Vec<Record> = actions::table
+    let rows = actions::table
         .filter(actions::id.eq_any(ids))
-        .select(record())
+        .select(ActionRow::as_select())
         .order(actions::id)
         .load(conn)?;
-    records.into_iter().map(action_of).collect()
+    assemble(conn, rows)
 }
 
 pub fn find(conn: &mut PgConnection, id: i32) -> Result<Action, ApiError> {

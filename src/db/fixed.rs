@@ -18,6 +18,7 @@ use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{BigInt, Float, Integer, Nullable, Text, Timestamptz};
 use diesel::{QueryResult, RunQueryDsl};
 
+/// A piece of a [`Fixed`] fragment: SQL text from the code, or a value bound in its place.
 #[derive(Debug, Clone)]
 pub enum Part {
     Sql(String),

@@ -39,7 +39,7 @@ impl From<StatusRow> for ActionStatus {
 }
 
 /// The statuses of the enclosing query's `actions` row as one JSON array, oldest year first:
-/// selected beside the row (`actions::repo`), it spares a statement per page.
+/// selected beside the row when one is read (`actions::repo::find`), it spares a statement.
 pub const OF_ACTION_JSON: &str = "(SELECT coalesce(json_agg(json_build_object(\
     'action_id', s.action_id, 'year', s.year, 'status', s.status, 'progress', s.progress, \
     'note', s.note, 'updated_at', s.updated_at) ORDER BY s.year), '[]') \

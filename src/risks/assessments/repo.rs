@@ -39,7 +39,7 @@ impl AssessmentRow {
 }
 
 /// The assessments of the enclosing query's `risks` row as one JSON array, oldest year first:
-/// selected beside the row (`risks::repo`), it spares a statement per page.
+/// selected beside the row when one is read (`risks::repo::find`), it spares a statement.
 pub const OF_RISK_JSON: &str = "(SELECT coalesce(json_agg(json_build_object(\
     'risk_id', a.risk_id, 'year', a.year, 'likelihood', a.likelihood, 'impact', a.impact, \
     'status', a.status, 'note', a.note, 'updated_at', a.updated_at) ORDER BY a.year), '[]') \
