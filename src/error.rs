@@ -298,7 +298,11 @@ impl From<diesel::result::Error> for ApiError {
                             "The database took too long to answer; retry shortly.".into(),
                         )
                     }
-                    Kind::ClosedConnection | Kind::SerializationFailure => {
+                    // the server went away under the connection (closed, or unable to take the
+                    // statement), or a transaction lost a race: nothing was done, retry
+                    Kind::ClosedConnection
+                    | Kind::UnableToSendCommand
+                    | Kind::SerializationFailure => {
                         log::warn!("database: {detail}");
                         Self::Unavailable("The database connection was interrupted; retry.".into())
                     }

@@ -2,6 +2,7 @@
 
 pub mod changes;
 pub mod fixed;
+pub mod pool;
 pub mod schema;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,13 +12,13 @@ use std::time::Duration;
 use actix_web::web;
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::r2d2::{CustomizeConnection, Pool};
 use diesel::{Connection, RunQueryDsl};
 
 use crate::error::ApiError;
 use changes::Changes;
 
-pub type PgPool = Pool<ConnectionManager<PgConnection>>;
+pub type PgPool = Pool<pool::Manager>;
 
 /// Declares an enum stored in a `text` column: its names in JSON, in the contract and in the
 /// database are the variants in `snake_case` (serde and strum alike), `as_str` gives them,
@@ -140,8 +141,8 @@ impl diesel::r2d2::HandleError<diesel::r2d2::Error> for LogAsWarning {
 #[derive(Debug)]
 struct StatementTimeout(Duration);
 
-impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for StatementTimeout {
-    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+impl CustomizeConnection<pool::Conn, diesel::r2d2::Error> for StatementTimeout {
+    fn on_acquire(&self, conn: &mut pool::Conn) -> Result<(), diesel::r2d2::Error> {
         conn.batch_execute(&format!("SET statement_timeout = {}", self.0.as_millis()))
             .map_err(diesel::r2d2::Error::QueryError)
     }
@@ -179,17 +180,19 @@ impl Database {
     ) -> Self {
         let pool = Pool::builder()
             .max_size(size)
+            // no `SELECT 1` before each request: a lost connection is dropped instead (`pool`)
+            .test_on_check_out(false)
             .connection_timeout(timeout)
             .error_handler(Box::new(LogAsWarning))
             .connection_customizer(Box::new(StatementTimeout(statement_timeout)))
-            .build_unchecked(ConnectionManager::new(database_url));
+            .build_unchecked(pool::Manager::new(database_url));
         let probe = Pool::builder()
             .max_size(1)
             .min_idle(Some(0))
             .connection_timeout(PROBE_WAIT)
             .error_handler(Box::new(LogAsWarning))
             .connection_customizer(Box::new(StatementTimeout(PROBE_WAIT)))
-            .build_unchecked(ConnectionManager::new(database_url));
+            .build_unchecked(pool::Manager::new(database_url));
         Self {
             pool,
             probe,
@@ -244,7 +247,7 @@ impl Database {
                 ApiError::Unavailable("The database does not answer.".into())
             })?;
             diesel::sql_query("SELECT 1")
-                .execute(&mut conn)
+                .execute(&mut **conn)
                 .map(|_| ())
                 .map_err(|e| {
                     log::warn!("readiness: {e}");

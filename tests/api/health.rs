@@ -118,3 +118,61 @@ async fn a_probe_with_a_nul_in_its_uri_is_a_400_problem_as_the_contract_says() {
         );
     }
 }
+
+#[actix_web::test]
+async fn a_pooled_connection_the_server_closed_costs_one_503_then_is_replaced() {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Pid {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        pid: i32,
+    }
+    let app = TestApp::with_demo().await;
+    // two reads at once open both pooled connections
+    let reads: Vec<_> = (1..=2)
+        .map(|id| {
+            let request = app.request(
+                actix_web::http::Method::GET,
+                &format!("/api/v1/actions/{id}"),
+            );
+            actix_web::rt::spawn(crate::helpers::send(request, None))
+        })
+        .collect();
+    for read in reads {
+        assert_eq!(read.await.unwrap().status, 200);
+    }
+    let mut conn = app.db();
+    let pooled: Vec<i32> = diesel::sql_query(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() \
+         AND application_name <> 'voortgang-listener' AND pid <> pg_backend_pid()",
+    )
+    .load::<Pid>(&mut conn)
+    .unwrap()
+    .into_iter()
+    .map(|p| p.pid)
+    .collect();
+    assert!(!pooled.is_empty());
+    for pid in &pooled {
+        diesel::sql_query(format!("SELECT pg_terminate_backend({pid})"))
+            .execute(&mut conn)
+            .unwrap();
+    }
+    // each closed connection fails the one request that meets it, as a 503 to retry, and is
+    // dropped: the pool does not test a connection with a statement before handing it out
+    let mut refused = 0;
+    for n in 0..20 {
+        let response = app.get(&format!("/api/v1/actions/1?n={n}")).await;
+        if response.status == 503 {
+            assert_eq!(response.header("retry-after"), Some("5"));
+            response.problem(503);
+            refused += 1;
+        } else {
+            assert_eq!(response.status, 200, "request {n}");
+        }
+    }
+    assert!(
+        (1..=pooled.len()).contains(&refused),
+        "{refused} refused with {} pooled connections closed",
+        pooled.len()
+    );
+}
