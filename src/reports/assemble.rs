@@ -185,7 +185,6 @@ pub fn assemble(conn: &mut PgConnection, year: i32) -> Result<Report, ApiError> 
                 action_statuses::note,
             ),
         ))
-        .order(actions::id)
         .load(conn)?;
     let mut by_id: HashMap<i32, YearAction> = HashMap::new();
     for (row, (status, progress, note)) in in_year {
@@ -203,25 +202,48 @@ pub fn assemble(conn: &mut PgConnection, year: i32) -> Result<Report, ApiError> 
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let context: Vec<ActionColumns> = actions::table
-        .filter(actions::id.eq_any(&missing))
-        .select(columns)
-        .load(conn)?;
+    let context: Vec<ActionColumns> = if missing.is_empty() {
+        Vec::new()
+    } else {
+        actions::table
+            .filter(actions::id.eq_any(&missing))
+            .select(columns)
+            .load(conn)?
+    };
     for row in context {
         let action = year_action(row);
         by_id.insert(action.id, action);
     }
-    let ids: Vec<i32> = by_id.keys().copied().collect();
-    // each action's domains with its place in each
-    let domains_of: HashMap<i32, Vec<(String, i32)>> = links::grouped(
-        action_domains::table
-            .filter(action_domains::action_id.eq_any(&ids))
-            .select((
-                action_domains::action_id,
-                (action_domains::domain_id, action_domains::position),
-            ))
-            .load(conn)?,
+    // each action's domains with its place in each: those with a status in the year found
+    // by the same condition (not by a list of thousands of ids), then the context parents'
+    let place = (
+        action_domains::action_id,
+        (action_domains::domain_id, action_domains::position),
     );
+    let mut places: Vec<(i32, (String, i32))> = action_domains::table
+        .filter(
+            action_domains::action_id.eq_any(
+                action_statuses::table
+                    .filter(action_statuses::year.eq(year))
+                    .select(action_statuses::action_id),
+            ),
+        )
+        .select(place)
+        .load(conn)?;
+    if !missing.is_empty() {
+        places.extend(
+            action_domains::table
+                .filter(action_domains::action_id.eq_any(&missing))
+                .select(place)
+                .load::<(i32, (String, i32))>(conn)?,
+        );
+    }
+    // per domain, its actions and each one's place in it
+    let mut members: HashMap<String, HashMap<i32, i32>> = HashMap::new();
+    for (action, (domain, position)) in places {
+        members.entry(domain).or_default().insert(action, position);
+    }
+    let no_members = HashMap::new();
 
     let labels = Labels::dutch();
     let realised = |a: &YearAction| a.status == Some(Progress::Realised);
@@ -232,8 +254,9 @@ pub fn assemble(conn: &mut PgConnection, year: i32) -> Result<Report, ApiError> 
         .map(|(id, name, description)| {
             let criteria = criteria_by_domain.remove(&id).unwrap_or_default();
             let risks = risks_by_domain.remove(&id).unwrap_or_default();
-            let realisations = section(&labels.realisations, &by_id, &domains_of, &id, &realised);
-            let planning = section(&labels.planning, &by_id, &domains_of, &id, &planned);
+            let members = members.get(&id).unwrap_or(&no_members);
+            let realisations = section(&labels.realisations, &by_id, members, &realised);
+            let planning = section(&labels.planning, &by_id, members, &planned);
             ReportDomain {
                 criteria: Section {
                     label: labels.criteria.clone(),
@@ -260,27 +283,24 @@ pub fn assemble(conn: &mut PgConnection, year: i32) -> Result<Report, ApiError> 
     })
 }
 
-/// The actions of `domain` that `listed` selects, with sub-actions nested under their parent
-/// and a parent shown (as context) when only a sub-action is listed.
+/// The actions of a domain (its `members`, each with its place) that `listed` selects, with
+/// sub-actions nested under their parent and a parent shown (as context) when only a
+/// sub-action is listed.
 fn section(
     label: &str,
     by_id: &HashMap<i32, YearAction>,
-    domains_of: &HashMap<i32, Vec<(String, i32)>>,
-    domain: &str,
+    members: &HashMap<i32, i32>,
     listed: &dyn Fn(&YearAction) -> bool,
 ) -> Section<ReportAction> {
-    // the action's place in this domain; a parent from another domain shown as context
-    // sorts after the domain's own actions
-    let place = |id: i32| {
-        domains_of
-            .get(&id)
-            .and_then(|ds| ds.iter().find(|(d, _)| d == domain))
-            .map(|(_, position)| *position)
-    };
-    let in_domain = |a: &YearAction| place(a.id).is_some();
+    // a parent from another domain shown as context sorts after the domain's own actions
+    let place = |id: i32| members.get(&id).copied();
     // the listed actions and, for context, the ancestors of listed sub-actions
     let mut shown: HashSet<i32> = HashSet::new();
-    for action in by_id.values().filter(|a| listed(a) && in_domain(a)) {
+    for action in members
+        .keys()
+        .filter_map(|id| by_id.get(id))
+        .filter(|a| listed(a))
+    {
         let mut current = Some(action);
         while let Some(a) = current {
             if !shown.insert(a.id) {
@@ -289,23 +309,29 @@ fn section(
             current = a.parent_id.and_then(|p| by_id.get(&p));
         }
     }
-    let mut children: BTreeMap<Option<i32>, Vec<i32>> = BTreeMap::new();
+    // each parent's shown children as (place, id), in the order they are listed
+    let mut children: BTreeMap<Option<i32>, Vec<(i32, i32)>> = BTreeMap::new();
     for id in &shown {
         let parent = by_id[id].parent_id.filter(|p| shown.contains(p));
-        children.entry(parent).or_default().push(*id);
+        let key = (place(*id).unwrap_or(i32::MAX), *id);
+        children.entry(parent).or_default().push(key);
     }
     for list in children.values_mut() {
-        list.sort_unstable_by_key(|id| (place(*id).unwrap_or(i32::MAX), *id));
+        list.sort_unstable();
     }
     fn build(
         id: i32,
         by_id: &HashMap<i32, YearAction>,
-        children: &BTreeMap<Option<i32>, Vec<i32>>,
+        children: &BTreeMap<Option<i32>, Vec<(i32, i32)>>,
     ) -> ReportAction {
         let action = &by_id[&id];
         let sub_actions = children
             .get(&Some(id))
-            .map(|ids| ids.iter().map(|c| build(*c, by_id, children)).collect())
+            .map(|ids| {
+                ids.iter()
+                    .map(|(_, c)| build(*c, by_id, children))
+                    .collect()
+            })
             .unwrap_or_default();
         ReportAction {
             id,
@@ -320,7 +346,11 @@ fn section(
     }
     let items: Vec<ReportAction> = children
         .get(&None)
-        .map(|ids| ids.iter().map(|id| build(*id, by_id, &children)).collect())
+        .map(|ids| {
+            ids.iter()
+                .map(|(_, id)| build(*id, by_id, &children))
+                .collect()
+        })
         .unwrap_or_default();
     Section {
         label: label.to_string(),
