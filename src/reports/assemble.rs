@@ -52,7 +52,7 @@ fn year_action((id, parent_id, title, description, department_id): ActionColumns
 }
 
 /// The report of `year` as served: from the cache when the data did not change since it was
-/// rendered, else assembled (two statements when cached, eight when not).
+/// rendered, else assembled (two statements when cached, at most ten when not).
 pub fn rendered(
     conn: &mut PgConnection,
     cache: &ReportCache,
