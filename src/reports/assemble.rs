@@ -52,7 +52,8 @@ fn year_action((id, parent_id, title, description, department_id): ActionColumns
 }
 
 /// The report of `year` as served: from the cache when the data did not change since it was
-/// rendered, else assembled (two statements when cached, at most ten when not).
+/// rendered, else assembled (two statements when cached; when not, at most twelve, whatever
+/// the size of the year).
 pub fn rendered(
     conn: &mut PgConnection,
     cache: &ReportCache,
