@@ -127,20 +127,7 @@ async fn a_token_revoked_outside_the_service_is_refused_within_moments() {
 
 /// The backend pids of this database's change listener sessions.
 fn listener_pids(app: &TestApp) -> Vec<i32> {
-    #[derive(diesel::QueryableByName)]
-    struct Pid {
-        #[diesel(sql_type = diesel::sql_types::Integer)]
-        pid: i32,
-    }
-    diesel::sql_query(
-        "SELECT pid FROM pg_stat_activity \
-         WHERE application_name = 'voortgang-listener' AND datname = current_database()",
-    )
-    .load::<Pid>(&mut app.db())
-    .expect("pg_stat_activity is readable")
-    .into_iter()
-    .map(|p| p.pid)
-    .collect()
+    app.backend_pids("application_name = 'voortgang-listener'")
 }
 
 #[actix_web::test]

@@ -122,11 +122,6 @@ async fn a_probe_with_a_nul_in_its_uri_is_a_400_problem_as_the_contract_says() {
 #[actix_web::test]
 async fn a_pooled_connection_the_server_closed_costs_one_503_then_is_replaced() {
     use diesel::RunQueryDsl;
-    #[derive(diesel::QueryableByName)]
-    struct Pid {
-        #[diesel(sql_type = diesel::sql_types::Integer)]
-        pid: i32,
-    }
     let app = TestApp::with_demo().await;
     // two reads at once open both pooled connections
     let reads: Vec<_> = (1..=2)
@@ -141,16 +136,8 @@ async fn a_pooled_connection_the_server_closed_costs_one_503_then_is_replaced() 
     for read in reads {
         assert_eq!(read.await.unwrap().status, 200);
     }
+    let pooled = app.backend_pids("application_name <> 'voortgang-listener'");
     let mut conn = app.db();
-    let pooled: Vec<i32> = diesel::sql_query(
-        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() \
-         AND application_name <> 'voortgang-listener' AND pid <> pg_backend_pid()",
-    )
-    .load::<Pid>(&mut conn)
-    .unwrap()
-    .into_iter()
-    .map(|p| p.pid)
-    .collect();
     assert!(!pooled.is_empty());
     for pid in &pooled {
         diesel::sql_query(format!("SELECT pg_terminate_backend({pid})"))

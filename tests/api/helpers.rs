@@ -308,6 +308,25 @@ impl TestApp {
 
     /// Waits until `n` sessions of this app's database wait on a lock (a test holds one and
     /// has sent requests that need it), so what the test does next happens while they wait.
+    /// The backend pids of the sessions on this app's database (besides the caller's own)
+    /// that `condition`, an SQL condition on `pg_stat_activity`, selects.
+    pub fn backend_pids(&self, condition: &str) -> Vec<i32> {
+        #[derive(diesel::QueryableByName)]
+        struct Pid {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            pid: i32,
+        }
+        diesel::sql_query(format!(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() \
+             AND pid <> pg_backend_pid() AND {condition}"
+        ))
+        .load::<Pid>(&mut self.db())
+        .expect("pg_stat_activity is readable")
+        .into_iter()
+        .map(|p| p.pid)
+        .collect()
+    }
+
     pub async fn until_waiting_on_locks(&self, n: i64) {
         #[derive(QueryableByName)]
         struct Waiting {
