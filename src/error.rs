@@ -103,6 +103,25 @@ pub enum ApiError {
 
 impl ApiError {
     /// A validation problem with one invalid field.
+    /// This error of the `index`th item of a batch (`label` names it): its fields become
+    /// `items[index].field`, its detail starts with the item.
+    pub fn for_item(self, index: usize, label: &str) -> Self {
+        match self {
+            Self::Validation { errors, .. } => Self::from_field_errors(
+                errors
+                    .into_iter()
+                    .map(|e| FieldError::new(format!("items[{index}].{}", e.field), e.message))
+                    .collect(),
+            ),
+            Self::Forbidden(detail) => {
+                Self::Forbidden(format!("items[{index}] ({label}): {detail}"))
+            }
+            Self::Conflict(detail) => Self::Conflict(format!("items[{index}] ({label}): {detail}")),
+            Self::NotFound(detail) => Self::NotFound(format!("items[{index}] ({label}): {detail}")),
+            other => other,
+        }
+    }
+
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::from_field_errors(vec![FieldError::new(field, message)])
     }
@@ -283,9 +302,23 @@ impl From<diesel::result::Error> for ApiError {
                     }
                     // raised by the triggers that protect adopted reports
                     Kind::CheckViolation
-                        if info.constraint_name() == Some("report_year_adopted") =>
+                        if matches!(
+                            info.constraint_name(),
+                            Some("report_year_adopted" | "report_year_transition")
+                        ) =>
                     {
                         Self::Conflict(detail)
+                    }
+                    // segregation of duties, should a review race the checks before it
+                    Kind::CheckViolation
+                        if info
+                            .constraint_name()
+                            .is_some_and(|c| c.ends_with("_review_by_another")) =>
+                    {
+                        Self::Forbidden(
+                            "Nobody reviews a row they submitted: another reviewer or admin must."
+                                .into(),
+                        )
                     }
                     Kind::CheckViolation | Kind::NotNullViolation => {
                         let field = info.column_name().unwrap_or("body");

@@ -18,3 +18,4 @@ pub mod risks;
 pub mod startup;
 pub mod themes;
 pub mod tokens;
+pub mod years;

@@ -83,7 +83,7 @@ struct TokenArgs {
 
 fn parse_role(text: &str) -> Result<Role, String> {
     text.parse()
-        .map_err(|_| "expected reader, editor or admin".to_string())
+        .map_err(|_| "expected reader, editor, reviewer or admin".to_string())
 }
 
 fn main() -> ExitCode {

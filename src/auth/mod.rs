@@ -14,12 +14,22 @@ use crate::error::ApiError;
 
 crate::db::text_enum! {
     /// What a token may do: readers read, editors also change the risks and actions of their
-    /// departments, admins do everything.
+    /// departments, reviewers (the internal-control coordinator) also change those of every
+    /// department, open and close a year's collection and review its answers, admins do
+    /// everything (tokens and the reference data besides).
     #[derive(PartialOrd, Ord)]
     pub enum Role {
         Reader,
         Editor,
+        Reviewer,
         Admin,
+    }
+}
+
+impl Role {
+    /// Whether this role changes what every department owns, not only its own departments'.
+    pub fn changes_every_department(self) -> bool {
+        matches!(self, Role::Reviewer | Role::Admin)
     }
 }
 
@@ -82,6 +92,10 @@ pub fn required_role(method: &Method, template: &str) -> Option<Role> {
     if method == Method::GET || method == Method::HEAD {
         return Some(Role::Reader);
     }
+    let cycle = ["/open", "/close", "/review"];
+    if cycle.iter().any(|step| path.ends_with(step)) {
+        return Some(Role::Reviewer);
+    }
     if path.starts_with("/risks") || path.starts_with("/actions") {
         Some(Role::Editor)
     } else {
@@ -89,10 +103,10 @@ pub fn required_role(method: &Method, template: &str) -> Option<Role> {
     }
 }
 
-/// Editors change only what their departments own; admins change everything.
+/// Editors change only what their departments own; reviewers and admins change everything.
 pub fn ensure_may_change(principal: &Principal, department: Option<&str>) -> Result<(), ApiError> {
     match principal.role {
-        Some(Role::Admin) => Ok(()),
+        Some(role) if role.changes_every_department() => Ok(()),
         Some(Role::Editor) => match department {
             Some(department) if principal.departments.iter().any(|d| d == department) => Ok(()),
             Some(department) => Err(ApiError::Forbidden(format!(

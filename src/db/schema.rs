@@ -30,6 +30,11 @@ diesel::table! {
         note -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        review -> Nullable<Text>,
+        submitted_by -> Nullable<Text>,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamptz>,
+        review_note -> Nullable<Text>,
     }
 }
 
@@ -167,6 +172,8 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         sha256 -> Nullable<Text>,
+        collect_until -> Nullable<Date>,
+        review_required -> Bool,
     }
 }
 
@@ -180,6 +187,11 @@ diesel::table! {
         note -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        review -> Nullable<Text>,
+        submitted_by -> Nullable<Text>,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamptz>,
+        review_note -> Nullable<Text>,
     }
 }
 

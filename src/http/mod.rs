@@ -51,6 +51,7 @@ fn register(cfg: &mut ServiceConfig) {
             .configure(statuses::routes)
             .configure(upserts::routes)
             .configure(reports::routes)
+            .configure(reports::cycle::routes)
             .configure(exports::routes)
             .configure(tokens::routes)
             .configure(audit::routes),

@@ -15,7 +15,8 @@ use sha2::{Digest, Sha256};
 
 use super::assemble;
 use super::cache::Rendered;
-use super::dto::{AdoptInput, ReportStatus, ReportYear};
+use super::cycle::worklist;
+use super::dto::{AdoptInput, Incomplete, ReportStatus, ReportYear};
 use super::repo;
 use crate::audit;
 use crate::audit::EntityType;
@@ -74,12 +75,18 @@ pub fn adopt(
                 .map_or_else(|| "an earlier day".into(), |d| d.to_string())
         )));
     }
+    let incomplete = if before.collect_until.is_some() {
+        outstanding(conn, principal, &before, input.accept_incomplete)?
+    } else {
+        None
+    };
     let existed: bool =
         diesel::select(diesel::dsl::exists(report_years::table.find(year))).get_result(conn)?;
     let now = Utc::now()
         .duration_trunc(TimeDelta::microseconds(1))
         .map_err(|e| ApiError::internal("clock", e))?;
     let mut report = assemble::assemble(conn, year)?;
+    report.incomplete = incomplete;
     let adopted = &mut report.report;
     adopted.status = ReportStatus::Adopted;
     let adopted_on = input.adopted_on.unwrap_or_else(|| now.date_naive());
@@ -136,6 +143,57 @@ pub fn adopt(
         Some(&after),
     )?;
     Ok(after)
+}
+
+/// For a year that went through collection: 409 while it still collects, and while items
+/// are open, waiting for review or returned, unless the adopter accepts that (`accept`),
+/// which the snapshot then records.
+fn outstanding(
+    conn: &mut PgConnection,
+    principal: &Principal,
+    year: &ReportYear,
+    accept: bool,
+) -> Result<Option<Incomplete>, ApiError> {
+    if year.status == ReportStatus::Collecting {
+        return Err(ApiError::Conflict(format!(
+            "The report of {} is still collecting answers: close the collection first \
+             (POST /api/v1/reports/{}/close).",
+            year.year, year.year
+        )));
+    }
+    let progress = worklist::progress(conn, year.year)?;
+    let totals = &progress.totals;
+    if totals.open + totals.waiting + totals.returned == 0 {
+        return Ok(None);
+    }
+    if accept {
+        return Ok(Some(Incomplete {
+            open: totals.open,
+            waiting: totals.waiting,
+            returned: totals.returned,
+            accepted_by: principal.name.clone(),
+        }));
+    }
+    let lines: Vec<String> = progress
+        .departments
+        .iter()
+        .filter(|d| d.open + d.waiting + d.returned > 0)
+        .map(|d| {
+            format!(
+                "{}: {} open, {} waiting for review, {} returned",
+                d.department_id.as_deref().unwrap_or("without department"),
+                d.open,
+                d.waiting,
+                d.returned
+            )
+        })
+        .collect();
+    Err(ApiError::Conflict(format!(
+        "The collection of {} is not complete ({}); adopt with accept_incomplete=true to adopt \
+         it nonetheless, which the report records.",
+        year.year,
+        lines.join("; ")
+    )))
 }
 
 #[cfg(test)]

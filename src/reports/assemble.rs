@@ -20,6 +20,7 @@ use crate::db::schema::{
 use crate::error::ApiError;
 use crate::links;
 use crate::risks::assessments::dto::{AssessmentInput, RiskStatus};
+use crate::years::ReviewState;
 
 /// An action with its status in the report year (none for a parent shown as context).
 #[derive(Debug, Clone)]
@@ -52,7 +53,7 @@ fn year_action((id, parent_id, title, description, department_id): ActionColumns
 }
 
 /// The report of `year` as served: from the cache when the data did not change since it was
-/// rendered, else assembled (two statements when cached; when not, at most twelve, whatever
+/// rendered, else assembled (two statements when cached; when not, at most thirteen, whatever
 /// the size of the year).
 pub fn rendered(
     conn: &mut PgConnection,
@@ -116,6 +117,11 @@ pub fn assemble(conn: &mut PgConnection, year: i32) -> Result<Report, ApiError> 
         .inner_join(risk_assessments::table)
         .filter(risk_assessments::year.eq(year))
         .filter(risk_assessments::status.eq_any([RiskStatus::Open, RiskStatus::Monitoring]))
+        .filter(
+            risk_assessments::review
+                .is_null()
+                .or(risk_assessments::review.eq(ReviewState::Approved)),
+        )
         .select((
             risks::id,
             risks::domain_id,
@@ -178,6 +184,11 @@ pub fn assemble(conn: &mut PgConnection, year: i32) -> Result<Report, ApiError> 
     let in_year: Vec<(ActionColumns, YearColumns)> = actions::table
         .inner_join(action_statuses::table)
         .filter(action_statuses::year.eq(year))
+        .filter(
+            action_statuses::review
+                .is_null()
+                .or(action_statuses::review.eq(ReviewState::Approved)),
+        )
         .select((
             columns,
             (
@@ -245,6 +256,11 @@ pub fn assemble(conn: &mut PgConnection, year: i32) -> Result<Report, ApiError> 
         members.entry(domain).or_default().insert(action, position);
     }
     let no_members = HashMap::new();
+    let mut waiting = if report.review_required {
+        waiting_by_domain(conn, year)?
+    } else {
+        HashMap::new()
+    };
 
     let labels = Labels::dutch();
     let realised = |a: &YearAction| a.status == Some(Progress::Realised);
@@ -271,6 +287,7 @@ pub fn assemble(conn: &mut PgConnection, year: i32) -> Result<Report, ApiError> 
                 },
                 realisations,
                 planning,
+                waiting: waiting.remove(&id).unwrap_or(0),
                 id,
                 name,
                 description,
@@ -281,7 +298,34 @@ pub fn assemble(conn: &mut PgConnection, year: i32) -> Result<Report, ApiError> 
         report,
         labels,
         domains,
+        incomplete: None,
     })
+}
+
+#[derive(QueryableByName)]
+struct Waiting {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    domain_id: String,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    rows: i32,
+}
+
+/// Per domain, how many of the year's statuses and assessments wait for review or were
+/// returned (an action counts in each of its domains): one statement.
+fn waiting_by_domain(conn: &mut PgConnection, year: i32) -> QueryResult<HashMap<String, i32>> {
+    let found: Vec<Waiting> = diesel::sql_query(
+        "SELECT domain_id, count(*)::integer AS rows FROM ( \
+             SELECT r.domain_id FROM risk_assessments a JOIN risks r ON r.id = a.risk_id \
+             WHERE a.year = $1 AND a.review IN ('submitted', 'returned') \
+             UNION ALL \
+             SELECT d.domain_id FROM action_statuses s \
+             JOIN action_domains d ON d.action_id = s.action_id \
+             WHERE s.year = $1 AND s.review IN ('submitted', 'returned') \
+         ) w GROUP BY domain_id",
+    )
+    .bind::<diesel::sql_types::Integer, _>(year)
+    .load(conn)?;
+    Ok(found.into_iter().map(|w| (w.domain_id, w.rows)).collect())
 }
 
 /// The actions of a domain (its `members`, each with its place) that `listed` selects, with

@@ -369,6 +369,7 @@ impl askama::filters::Escaper for MarkdownText {
 
 fn status_label(status: ReportStatus) -> &'static str {
     match status {
+        ReportStatus::Collecting => "In opmaak",
         ReportStatus::Draft => "Ontwerp",
         ReportStatus::Adopted => "Vastgesteld",
     }

@@ -11,8 +11,11 @@ use crate::api::validate::{self, plausible_date, single_line, web_url};
 use crate::risks::assessments::dto::Assessment;
 
 crate::db::text_enum! {
-    /// Where a report stands.
+    /// Where a report stands: `collecting` the departments' answers (opened with
+    /// `POST /reports/{year}/open`), `draft` once the collection is closed (or for a year that
+    /// was never opened), `adopted` by the council.
     pub enum ReportStatus {
+        Collecting,
         Draft,
         Adopted,
     }
@@ -27,9 +30,17 @@ pub struct ReportYear {
     /// Title of the report.
     #[schema(example = "Voortgangsrapport 2022 Organisatiebeheersing")]
     pub title: String,
-    /// `draft` until the council adopts it.
+    /// `collecting`, `draft` or `adopted`.
     #[schema(example = "draft")]
     pub status: ReportStatus,
+    /// The day the departments' answers are due, for a year that was opened; null otherwise.
+    #[serde(default)]
+    #[schema(required = true, value_type = Option<String>, format = Date, example = "2024-03-31")]
+    pub collect_until: Option<NaiveDate>,
+    /// Whether the year's statuses and assessments are reviewed before they count in the report.
+    #[serde(default)]
+    #[schema(example = true)]
+    pub review_required: bool,
     /// The body the report is presented to, or null.
     #[schema(required = true, example = "Commissie Algemene Zaken")]
     pub presented_to: Option<String>,
@@ -86,6 +97,30 @@ pub struct AdoptInput {
         pattern = "^https?://"
     )]
     pub decision_url: Option<String>,
+    /// Adopt a year that went through collection although items are still open, waiting for
+    /// review or returned (refused with 409 otherwise); what was open is recorded in the
+    /// snapshot (`incomplete`).
+    #[serde(default)]
+    #[schema(example = false, default = false)]
+    pub accept_incomplete: bool,
+}
+
+/// How a year is opened for collection.
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenInput {
+    /// The day the departments' answers are due.
+    #[validate(custom(function = "plausible_date"))]
+    #[schema(value_type = String, format = Date, example = "2024-03-31")]
+    pub collect_until: NaiveDate,
+    /// Whether every answer is reviewed before it counts (default true).
+    #[serde(default = "reviewed")]
+    #[schema(example = true, default = true)]
+    pub review_required: bool,
+}
+
+fn reviewed() -> bool {
+    true
 }
 
 /// The metadata of a year's report, as PUT creates or replaces it.
@@ -252,6 +287,11 @@ pub struct ReportDomain {
     pub realisations: Section<ReportAction>,
     /// Planning: actions `planned` or `in_progress` that year.
     pub planning: Section<ReportAction>,
+    /// In a reviewed year: how many of the domain's statuses and assessments of the year are
+    /// still waiting for review or returned, and so not in the report yet; 0 otherwise.
+    #[serde(default)]
+    #[schema(example = 0)]
+    pub waiting: i32,
 }
 
 /// The assembled report of a year.
@@ -263,4 +303,26 @@ pub struct Report {
     pub labels: Labels,
     /// The domains in report order.
     pub domains: Vec<ReportDomain>,
+    /// What was still open when the report was adopted with `accept_incomplete`; null
+    /// otherwise.
+    #[serde(default)]
+    #[schema(required = true)]
+    pub incomplete: Option<Incomplete>,
+}
+
+/// What a year's collection still had open when its report was adopted anyway.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Incomplete {
+    /// Items not answered.
+    #[schema(example = 3)]
+    pub open: i32,
+    /// Answers waiting for review.
+    #[schema(example = 1)]
+    pub waiting: i32,
+    /// Answers returned and not written again.
+    #[schema(example = 0)]
+    pub returned: i32,
+    /// The token that adopted the report nonetheless.
+    #[schema(example = "admin")]
+    pub accepted_by: String,
 }

@@ -16,6 +16,7 @@ use crate::db::schema::{
 use crate::error::ApiError;
 use crate::links;
 use crate::risks::assessments::dto::{Assessment, AssessmentInput, RiskStatus};
+use crate::years::ReviewState;
 
 /// What became of a planned action in the following year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ToSchema)]
@@ -166,6 +167,7 @@ pub fn follow_up(conn: &mut PgConnection, year: i32) -> Result<FollowUp, ApiErro
         .inner_join(action_statuses::table)
         .filter(action_statuses::year.eq(previous_year))
         .filter(action_statuses::status.eq_any([Progress::Planned, Progress::InProgress]))
+        .filter(counted_status())
         .select((actions::id, actions::title, action_statuses::status))
         .order(actions::id)
         .load(conn)?;
@@ -173,6 +175,7 @@ pub fn follow_up(conn: &mut PgConnection, year: i32) -> Result<FollowUp, ApiErro
     let now: HashMap<i32, (Progress, Option<i32>, Option<String>)> = action_statuses::table
         .filter(action_statuses::year.eq(year))
         .filter(action_statuses::action_id.eq_any(&ids))
+        .filter(counted_status())
         .select((
             action_statuses::action_id,
             (
@@ -253,6 +256,11 @@ pub fn follow_up(conn: &mut PgConnection, year: i32) -> Result<FollowUp, ApiErro
     let rows: Vec<Row> = risks::table
         .inner_join(risk_assessments::table)
         .filter(risk_assessments::year.eq_any([previous_year, year]))
+        .filter(
+            risk_assessments::review
+                .is_null()
+                .or(risk_assessments::review.eq(ReviewState::Approved)),
+        )
         .select((
             risks::id,
             risks::domain_id,
@@ -318,4 +326,15 @@ pub fn follow_up(conn: &mut PgConnection, year: i32) -> Result<FollowUp, ApiErro
         domains,
         risks,
     })
+}
+
+/// Whether a status counts: approved, or in a year without review (a row waiting for review
+/// or returned does not count yet).
+fn counted_status() -> diesel::dsl::Or<
+    diesel::dsl::IsNull<action_statuses::review>,
+    diesel::dsl::Eq<action_statuses::review, ReviewState>,
+> {
+    action_statuses::review
+        .is_null()
+        .or(action_statuses::review.eq(ReviewState::Approved))
 }

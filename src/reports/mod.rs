@@ -3,6 +3,7 @@
 pub mod adopt;
 pub mod assemble;
 pub mod cache;
+pub mod cycle;
 pub mod document;
 pub mod dto;
 pub mod follow_up;

@@ -25,6 +25,8 @@ struct YearRow {
     decision_url: Option<String>,
     introduction: Option<String>,
     sha256: Option<String>,
+    collect_until: Option<NaiveDate>,
+    review_required: bool,
     updated_at: DateTime<Utc>,
 }
 
@@ -34,6 +36,8 @@ impl From<YearRow> for ReportYear {
             year: row.year,
             title: row.title,
             status: row.status,
+            collect_until: row.collect_until,
+            review_required: row.review_required,
             presented_to: row.presented_to,
             presented_on: row.presented_on,
             adopted_on: row.adopted_on,
@@ -51,6 +55,8 @@ fn default_year(year: i32) -> ReportYear {
         year,
         title: format!("Voortgangsrapport {year}"),
         status: ReportStatus::Draft,
+        collect_until: None,
+        review_required: false,
         presented_to: None,
         presented_on: None,
         adopted_on: None,

@@ -49,7 +49,7 @@ pub struct NewToken {
     #[schema(example = "editor")]
     pub role: Role,
     /// For editors (required, at least one): the departments it may change. Empty for
-    /// readers and admins.
+    /// readers, reviewers and admins.
     #[serde(default)]
     #[validate(length(max = DEPARTMENTS_PER_TOKEN))]
     #[schema(example = json!(["financien"]), max_items = 100)]

@@ -149,7 +149,7 @@ pub fn create(
                 "an editor needs at least one department",
             ))
         }
-        (Role::Reader | Role::Admin, false) => {
+        (Role::Reader | Role::Reviewer | Role::Admin, false) => {
             return Err(ApiError::invalid(
                 "department_ids",
                 "only editors have departments",

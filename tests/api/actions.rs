@@ -490,7 +490,13 @@ async fn a_list_page_costs_the_same_statements_for_1_and_for_100_actions() {
                     progress: None,
                     note: None,
                 };
-                voortgang::actions::statuses::repo::upsert(conn, action.id, year, &input)?;
+                voortgang::actions::statuses::repo::upsert(
+                    conn,
+                    &voortgang::auth::Principal::system("test"),
+                    action.id,
+                    year,
+                    &input,
+                )?;
             }
         }
         Ok(())

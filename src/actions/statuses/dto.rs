@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use crate::years::Review;
+
 crate::db::text_enum! {
     /// What the report of a year says of an action: its realisations are the actions `realised`
     /// that year, its planning the actions `planned` or `in_progress`.
@@ -35,6 +37,9 @@ pub struct ActionStatus {
     pub note: Option<String>,
     /// When this status was last changed.
     pub updated_at: DateTime<Utc>,
+    /// Its review, while the year is reviewed; null otherwise.
+    #[schema(required = true)]
+    pub review: Option<Review>,
 }
 
 /// The status of a year, as PUT creates or replaces it.

@@ -13,6 +13,7 @@ use crate::auth::Principal;
 use crate::db::schema::action_statuses;
 use crate::error::ApiError;
 use crate::links;
+use crate::years::{self, Review, ReviewInput, ReviewState};
 use crate::{actions, audit};
 
 #[derive(Debug, Queryable, Selectable, serde::Deserialize)]
@@ -24,6 +25,11 @@ struct StatusRow {
     progress: Option<i32>,
     note: Option<String>,
     updated_at: DateTime<Utc>,
+    review: Option<ReviewState>,
+    submitted_by: Option<String>,
+    reviewed_by: Option<String>,
+    reviewed_at: Option<DateTime<Utc>>,
+    review_note: Option<String>,
 }
 
 impl From<StatusRow> for ActionStatus {
@@ -34,6 +40,13 @@ impl From<StatusRow> for ActionStatus {
             progress: row.progress,
             note: row.note,
             updated_at: row.updated_at,
+            review: Review::of(
+                row.review,
+                row.submitted_by,
+                row.reviewed_by,
+                row.reviewed_at,
+                row.review_note,
+            ),
         }
     }
 }
@@ -42,7 +55,9 @@ impl From<StatusRow> for ActionStatus {
 /// selected beside the row when one is read (`actions::repo::find`), it spares a statement.
 pub const OF_ACTION_JSON: &str = "(SELECT coalesce(json_agg(json_build_object(\
     'action_id', s.action_id, 'year', s.year, 'status', s.status, 'progress', s.progress, \
-    'note', s.note, 'updated_at', s.updated_at) ORDER BY s.year), '[]') \
+    'note', s.note, 'updated_at', s.updated_at, 'review', s.review, \
+    'submitted_by', s.submitted_by, 'reviewed_by', s.reviewed_by, \
+    'reviewed_at', s.reviewed_at, 'review_note', s.review_note) ORDER BY s.year), '[]') \
     FROM action_statuses s WHERE s.action_id = actions.id)";
 
 /// The statuses that [`OF_ACTION_JSON`] gave.
@@ -98,9 +113,11 @@ pub fn find(conn: &mut PgConnection, action_id: i32, year: i32) -> Result<Action
     current(conn, action_id, year)?.ok_or_else(|| not_found(action_id, year))
 }
 
-/// Writes the status of `year` without checks; the action must exist and be locked.
+/// Writes the status of `year` as `writer`'s without checks; the action must exist and be
+/// locked. In a year under review the database marks it submitted.
 pub fn upsert(
     conn: &mut PgConnection,
+    writer: &Principal,
     action_id: i32,
     year: i32,
     input: &StatusInput,
@@ -109,6 +126,7 @@ pub fn upsert(
         action_statuses::status.eq(input.status),
         action_statuses::progress.eq(input.progress),
         action_statuses::note.eq(&input.note),
+        action_statuses::submitted_by.eq(&writer.name),
         action_statuses::updated_at.eq(diesel::dsl::now),
     );
     let row = diesel::insert_into(action_statuses::table)
@@ -135,9 +153,10 @@ pub fn put(
     precondition: &Precondition,
 ) -> Result<(ActionStatus, bool), ApiError> {
     actions::repo::lock(conn, principal, action_id)?;
+    years::ensure_writable(conn, principal, year)?;
     let existing = current(conn, action_id, year)?;
     precondition.check_optional(existing.as_ref())?;
-    let status = upsert(conn, action_id, year, &input)?;
+    let status = upsert(conn, principal, action_id, year, &input)?;
     actions::repo::touch(conn, action_id)?;
     let entity = format!("{action_id}/{year}");
     audit::record(
@@ -159,6 +178,7 @@ pub fn delete(
     precondition: &Precondition,
 ) -> Result<(), ApiError> {
     actions::repo::lock(conn, principal, action_id)?;
+    years::ensure_writable(conn, principal, year)?;
     let existing = current(conn, action_id, year)?.ok_or_else(|| not_found(action_id, year))?;
     precondition.check(&existing)?;
     diesel::delete(action_statuses::table.find((action_id, year))).execute(conn)?;
@@ -166,4 +186,43 @@ pub fn delete(
     let entity = format!("{action_id}/{year}");
     audit::deleted(conn, principal, EntityType::ActionStatus, entity, &existing)?;
     Ok(())
+}
+
+/// Approves or returns the status of `year` (a reviewer or admin who did not submit it).
+pub fn review(
+    conn: &mut PgConnection,
+    principal: &Principal,
+    action_id: i32,
+    year: i32,
+    input: &ReviewInput,
+    precondition: &Precondition,
+) -> Result<ActionStatus, ApiError> {
+    actions::repo::lock(conn, principal, action_id)?;
+    let existing = current(conn, action_id, year)?.ok_or_else(|| not_found(action_id, year))?;
+    let row = format!("The status of action {action_id} in {year}");
+    years::ensure_reviewable(principal, &row, existing.review.as_ref())?;
+    let outcome = input.outcome()?;
+    precondition.check(&existing)?;
+    let row: StatusRow = diesel::update(action_statuses::table.find((action_id, year)))
+        .set((
+            action_statuses::review.eq(outcome),
+            action_statuses::reviewed_by.eq(&principal.name),
+            action_statuses::reviewed_at.eq(diesel::dsl::now),
+            action_statuses::review_note.eq(&input.note),
+            action_statuses::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(StatusRow::as_returning())
+        .get_result(conn)?;
+    let status = ActionStatus::from(row);
+    actions::repo::touch(conn, action_id)?;
+    let entity = format!("{action_id}/{year}");
+    audit::record(
+        conn,
+        principal,
+        EntityType::ActionStatus,
+        entity,
+        Some(&existing),
+        Some(&status),
+    )?;
+    Ok(status)
 }

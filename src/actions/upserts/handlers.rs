@@ -86,27 +86,6 @@ impl From<diesel::result::Error> for Stop {
 }
 
 /// Names the item an error is about.
-fn for_item(err: ApiError, index: usize, external_ref: &str) -> ApiError {
-    match err {
-        ApiError::Validation { errors, .. } => ApiError::from_field_errors(
-            errors
-                .into_iter()
-                .map(|e| FieldError::new(format!("items[{index}].{}", e.field), e.message))
-                .collect(),
-        ),
-        ApiError::Forbidden(detail) => {
-            ApiError::Forbidden(format!("items[{index}] ({external_ref}): {detail}"))
-        }
-        ApiError::Conflict(detail) => {
-            ApiError::Conflict(format!("items[{index}] ({external_ref}): {detail}"))
-        }
-        ApiError::NotFound(detail) => {
-            ApiError::NotFound(format!("items[{index}] ({external_ref}): {detail}"))
-        }
-        other => other,
-    }
-}
-
 /// Upsert up to 1000 actions at once
 ///
 /// Each item is an upsert by `external_ref` like `PUT /api/v1/actions/by-ref/{external_ref}`.
@@ -196,7 +175,7 @@ fn run(
     for (index, item) in items.into_iter().enumerate() {
         let external_ref = item.external_ref.clone().unwrap_or_default();
         let upserted = repo::upsert(conn, principal, &external_ref, item)
-            .map_err(|e| for_item(e, index, &external_ref))?;
+            .map_err(|e| e.for_item(index, &external_ref))?;
         match upserted.outcome {
             UpsertOutcome::Created => result.created += 1,
             UpsertOutcome::Updated => result.updated += 1,

@@ -27,7 +27,7 @@ use crate::reports::dto::ReportAction;
 control domains with their criteria, departments, the Leidraad themes, risks and actions with their \
 status across years, the audit trail, and the yearly progress report (voortgangsrapport).\n\n\
 Authentication: `Authorization: Bearer <token>` (or Basic with the token as password); press Authorize. \
-Readers read, editors change their departments' risks and actions, admins do everything.\n\n\
+Readers read, editors change their departments' risks and actions, reviewers (the internal-control coordinator) change every department's, run the yearly cycle and review its answers, admins do everything.\n\n\
 Conventions: JSON with snake_case keys; errors are `application/problem+json` (RFC 9457); lists return \
 `{items, next_cursor, next}` with an opaque keyset cursor; single resources carry an `ETag`, and \
 `If-Match` on PUT, PATCH or DELETE answers 412 when stale; PATCH takes JSON Merge Patch \

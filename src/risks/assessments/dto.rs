@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use crate::years::Review;
+
 crate::db::text_enum! {
     /// Where a risk stands in a year. A risk is followed up ("op te volgen") in a year when its
     /// assessment there is `open` or `monitoring`.
@@ -65,6 +67,9 @@ pub struct Assessment {
     pub note: Option<String>,
     /// When this assessment was last changed.
     pub updated_at: DateTime<Utc>,
+    /// Its review, while the year is reviewed; null otherwise.
+    #[schema(required = true)]
+    pub review: Option<Review>,
 }
 
 /// The assessment of a year, as PUT creates or replaces it (score and level are derived).
@@ -104,6 +109,7 @@ impl AssessmentInput {
             status: self.status,
             note: self.note,
             updated_at,
+            review: None,
         }
     }
 }

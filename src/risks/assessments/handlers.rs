@@ -1,6 +1,6 @@
 //! HTTP handlers of `/api/v1/risks/{risk_id}/assessments`.
 
-use actix_web::{delete, get, put, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::dto::{Assessment, AssessmentInput};
@@ -9,13 +9,15 @@ use crate::api::respond;
 use crate::api::{check_year, Json};
 use crate::auth::Principal;
 use crate::db::Database;
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
+use crate::years::ReviewInput;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_risk_assessments)
         .service(get_risk_assessment)
         .service(put_risk_assessment)
-        .service(delete_risk_assessment);
+        .service(delete_risk_assessment)
+        .service(review_risk_assessment);
 }
 
 /// List a risk's assessments
@@ -121,6 +123,42 @@ pub async fn delete_risk_assessment(
     let (risk_id, year) = path.into_inner();
     respond::remove(&db, &req, move |conn, precondition| {
         repo::delete(conn, &principal, risk_id, year, precondition)
+    })
+    .await
+}
+
+/// Review a risk's assessment of a year
+///
+/// Approves the submitted assessment, or returns it to its department with a note (it then
+/// appears on the department's worklist as `returned` until it is written again, which
+/// submits it anew). Nobody reviews a row they submitted themselves (403, for admins too;
+/// the database refuses it as well). Only a submitted row is reviewed (409). With
+/// `If-Match`, the review is refused (412) when the row changed meanwhile. Every review is
+/// an audit event. Reviewer or admin.
+#[utoipa::path(
+    tag = "risks",
+    params(
+        ("risk_id" = i32, Path, description = "Identifier of the risk.", example = 1),
+        ("year" = i32, Path, description = "The year.", example = 2023, minimum = 2000, maximum = 2100)
+    ),
+    request_body(content = ReviewInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The reviewed assessment.", body = Assessment),
+        (status = 403, description = "The caller submitted this assessment.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The assessment is not waiting for review.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/risks/{risk_id}/assessments/{year}/review")]
+pub async fn review_risk_assessment(
+    db: web::Data<Database>,
+    principal: Principal,
+    path: web::Path<(i32, i32)>,
+    body: Json<ReviewInput>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let (risk_id, year) = path.into_inner();
+    respond::change(&db, &req, body.0, move |conn, input, precondition| {
+        repo::review(conn, &principal, risk_id, year, &input, precondition)
     })
     .await
 }

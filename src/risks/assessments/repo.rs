@@ -12,6 +12,7 @@ use crate::audit::EntityType;
 use crate::auth::Principal;
 use crate::db::schema::risk_assessments;
 use crate::error::ApiError;
+use crate::years::{self, Review, ReviewInput, ReviewState};
 use crate::{audit, links, risks};
 
 #[derive(Debug, Queryable, Selectable, serde::Deserialize)]
@@ -24,6 +25,11 @@ struct AssessmentRow {
     status: RiskStatus,
     note: Option<String>,
     updated_at: DateTime<Utc>,
+    review: Option<ReviewState>,
+    submitted_by: Option<String>,
+    reviewed_by: Option<String>,
+    reviewed_at: Option<DateTime<Utc>>,
+    review_note: Option<String>,
 }
 
 impl AssessmentRow {
@@ -34,7 +40,15 @@ impl AssessmentRow {
             status: self.status,
             note: self.note,
         };
-        input.into_assessment(self.year, self.updated_at)
+        let mut assessment = input.into_assessment(self.year, self.updated_at);
+        assessment.review = Review::of(
+            self.review,
+            self.submitted_by,
+            self.reviewed_by,
+            self.reviewed_at,
+            self.review_note,
+        );
+        assessment
     }
 }
 
@@ -42,7 +56,9 @@ impl AssessmentRow {
 /// selected beside the row when one is read (`risks::repo::find`), it spares a statement.
 pub const OF_RISK_JSON: &str = "(SELECT coalesce(json_agg(json_build_object(\
     'risk_id', a.risk_id, 'year', a.year, 'likelihood', a.likelihood, 'impact', a.impact, \
-    'status', a.status, 'note', a.note, 'updated_at', a.updated_at) ORDER BY a.year), '[]') \
+    'status', a.status, 'note', a.note, 'updated_at', a.updated_at, 'review', a.review, \
+    'submitted_by', a.submitted_by, 'reviewed_by', a.reviewed_by, \
+    'reviewed_at', a.reviewed_at, 'review_note', a.review_note) ORDER BY a.year), '[]') \
     FROM risk_assessments a WHERE a.risk_id = risks.id)";
 
 /// The assessments that [`OF_RISK_JSON`] gave.
@@ -107,6 +123,7 @@ pub fn put(
     precondition: &Precondition,
 ) -> Result<(Assessment, bool), ApiError> {
     risks::repo::lock(conn, principal, risk_id)?;
+    years::ensure_writable(conn, principal, year)?;
     let existing = current(conn, risk_id, year)?;
     precondition.check_optional(existing.as_ref())?;
     let values = (
@@ -114,6 +131,7 @@ pub fn put(
         risk_assessments::impact.eq(input.impact),
         risk_assessments::status.eq(input.status),
         risk_assessments::note.eq(&input.note),
+        risk_assessments::submitted_by.eq(&principal.name),
         risk_assessments::updated_at.eq(diesel::dsl::now),
     );
     let row = diesel::insert_into(risk_assessments::table)
@@ -149,6 +167,7 @@ pub fn delete(
     precondition: &Precondition,
 ) -> Result<(), ApiError> {
     risks::repo::lock(conn, principal, risk_id)?;
+    years::ensure_writable(conn, principal, year)?;
     let existing = current(conn, risk_id, year)?.ok_or_else(|| not_found(risk_id, year))?;
     precondition.check(&existing)?;
     diesel::delete(risk_assessments::table.find((risk_id, year))).execute(conn)?;
@@ -162,4 +181,43 @@ pub fn delete(
         &existing,
     )?;
     Ok(())
+}
+
+/// Approves or returns the assessment of `year` (a reviewer or admin who did not submit it).
+pub fn review(
+    conn: &mut PgConnection,
+    principal: &Principal,
+    risk_id: i32,
+    year: i32,
+    input: &ReviewInput,
+    precondition: &Precondition,
+) -> Result<Assessment, ApiError> {
+    risks::repo::lock(conn, principal, risk_id)?;
+    let existing = current(conn, risk_id, year)?.ok_or_else(|| not_found(risk_id, year))?;
+    let row = format!("The assessment of risk {risk_id} in {year}");
+    years::ensure_reviewable(principal, &row, existing.review.as_ref())?;
+    let outcome = input.outcome()?;
+    precondition.check(&existing)?;
+    let assessment = diesel::update(risk_assessments::table.find((risk_id, year)))
+        .set((
+            risk_assessments::review.eq(outcome),
+            risk_assessments::reviewed_by.eq(&principal.name),
+            risk_assessments::reviewed_at.eq(diesel::dsl::now),
+            risk_assessments::review_note.eq(&input.note),
+            risk_assessments::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(AssessmentRow::as_returning())
+        .get_result(conn)?
+        .into_assessment();
+    risks::repo::touch(conn, risk_id)?;
+    let entity = format!("{risk_id}/{year}");
+    audit::record(
+        conn,
+        principal,
+        EntityType::RiskAssessment,
+        entity,
+        Some(&existing),
+        Some(&assessment),
+    )?;
+    Ok(assessment)
 }

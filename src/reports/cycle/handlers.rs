@@ -1,0 +1,191 @@
+//! HTTP handlers of the yearly cycle: `/api/v1/reports/{year}/open`, `.../close`,
+//! `.../worklist`, `.../progress` and `.../review`.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+use super::repo;
+use super::review::{self, BatchReview, BatchReviewResult};
+use super::worklist::{self, ItemState, Progress, WorklistItem, WorklistQuery};
+use crate::api::etag::if_match;
+use crate::api::{check_year, page, respond, with_etag, Cursor, Json, Page, Query};
+use crate::auth::Principal;
+use crate::db::Database;
+use crate::error::{ApiError, Problem};
+use crate::reports::dto::{OpenInput, ReportYear};
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(open_report)
+        .service(close_report)
+        .service(get_report_worklist)
+        .service(get_report_progress)
+        .service(review_report);
+}
+
+/// Open a year for the departments' answers
+///
+/// Puts the year in the `collecting` state with a deadline (`collect_until`): from then on
+/// the departments' worklists (`GET /reports/{year}/worklist`) say what each owes, derived
+/// from last year's planning and followed-up risks (nothing is copied into the year). With
+/// `review_required` (the default) every status and assessment written for the year is
+/// `submitted` and counts in the report only once a reviewer approves it; rows the year
+/// already has wait for review too. Idempotent: opening a collecting year again with the same
+/// body changes nothing (200); with another deadline it moves the deadline. Opening a draft
+/// starts collecting again; an adopted year is 409. Reviewer or admin.
+#[utoipa::path(
+    tag = "reports",
+    params(("year" = i32, Path, description = "The report year, 2000 to 2100.", example = 2023, minimum = 2000, maximum = 2100)),
+    request_body(content = OpenInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The year was open already, or is open again; its metadata.", body = ReportYear),
+        (status = 201, description = "The year was opened; its metadata.", body = ReportYear),
+        (status = 409, description = "The year is adopted, or a reviewed year was asked to drop its review.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/reports/{year}/open")]
+pub async fn open_report(
+    db: web::Data<Database>,
+    principal: Principal,
+    year: web::Path<i32>,
+    body: Json<OpenInput>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let year = year.into_inner();
+    check_year(year)?;
+    let location = format!("/api/v1/reports/{year}");
+    respond::put(
+        &db,
+        &req,
+        body.0,
+        location,
+        move |conn, input, precondition| repo::open(conn, &principal, year, input, precondition),
+    )
+    .await
+}
+
+/// Close the collection of a year
+///
+/// From `collecting` to `draft`: editors no longer write the year's statuses and assessments
+/// (409); the reviewer and the admins finish the report, and it can be adopted. Opening the
+/// year again starts collecting again. Reviewer or admin; 409 unless the year is collecting.
+#[utoipa::path(
+    tag = "reports",
+    params(("year" = i32, Path, description = "The report year.", example = 2023, minimum = 2000, maximum = 2100)),
+    responses(
+        (status = 200, description = "The collection is closed; the year's metadata.", body = ReportYear),
+        (status = 409, description = "The year is not collecting.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/reports/{year}/close")]
+pub async fn close_report(
+    db: web::Data<Database>,
+    principal: Principal,
+    year: web::Path<i32>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let year = year.into_inner();
+    check_year(year)?;
+    let precondition = if_match(&req);
+    let closed = db
+        .transaction(move |conn| repo::close(conn, &principal, year, &precondition))
+        .await?;
+    Ok(with_etag(&req, &closed))
+}
+
+/// What the departments still owe for a year
+///
+/// The items of the year, derived: every action `planned` or `in_progress` the year before
+/// and without a status this year (`missing: no_status`), every action `in_progress` this
+/// year without progress (`no_progress`), every risk followed up the year before (`open` or
+/// `monitoring`) without an assessment this year (`no_assessment`), and every row of the year
+/// under review; each with last year's values beside this year's, and `answer`, the row to
+/// `PUT`. By default the items still owed (`owed` and `returned`, with the reviewer's note);
+/// `state` picks another. An editor sees its departments' items unless it asks for another
+/// department. Paged in the order of kind and id; one statement a page.
+#[utoipa::path(
+    tag = "reports",
+    params(("year" = i32, Path, description = "The report year.", example = 2023, minimum = 2000, maximum = 2100), WorklistQuery),
+    responses((status = 200, description = "A page of items.", body = Page<WorklistItem>))
+)]
+#[get("/reports/{year}/worklist")]
+pub async fn get_report_worklist(
+    db: web::Data<Database>,
+    principal: Principal,
+    year: web::Path<i32>,
+    Query(params): Query<WorklistQuery>,
+    req: HttpRequest,
+) -> Result<web::Json<Page<WorklistItem>>, ApiError> {
+    let year = year.into_inner();
+    check_year(year)?;
+    let limit = page::limit(params.limit)?;
+    let after = params.cursor.as_deref().map(Cursor::decode).transpose()?;
+    let departments = worklist::departments(&principal, params.department_id);
+    let states = match params.state {
+        Some(state) => vec![state],
+        None => vec![ItemState::Owed, ItemState::Returned],
+    };
+    let rows = db
+        .run(move |conn| worklist::page(conn, year, departments, states, after, limit + 1))
+        .await?;
+    Ok(web::Json(Page::new(rows, limit, worklist::key, &req)))
+}
+
+/// The coordinator's overview of a year
+///
+/// Per department (every department, with zeros when it owes nothing, and a line for the
+/// items without a department when there are any) the counts of its worklist: `owed` (every
+/// item), `answered` (approved, or written in a year without review), `waiting` for review,
+/// `returned`, `open` (no answer yet) and `overdue` (open or returned after `collect_until`),
+/// with the percentage answered; and the totals. Two statements whatever the numbers of
+/// departments and items.
+#[utoipa::path(
+    tag = "reports",
+    params(("year" = i32, Path, description = "The report year.", example = 2023, minimum = 2000, maximum = 2100)),
+    responses((status = 200, description = "The overview.", body = Progress))
+)]
+#[get("/reports/{year}/progress")]
+pub async fn get_report_progress(
+    db: web::Data<Database>,
+    year: web::Path<i32>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let year = year.into_inner();
+    check_year(year)?;
+    let progress = db.run(move |conn| worklist::progress(conn, year)).await?;
+    Ok(with_etag(&req, &progress))
+}
+
+/// Review many rows of a year at once
+///
+/// Approves or returns up to 1000 submitted statuses and assessments of the year, each as
+/// its own review operation would (`POST /actions/{action_id}/statuses/{year}/review`,
+/// `POST /risks/{risk_id}/assessments/{year}/review`). All or nothing: one row that cannot be
+/// reviewed (not submitted: 409; submitted by the caller: 403; a return without a note: 422)
+/// and nothing is reviewed; the problem names `items[i]`. Reviewer or admin.
+#[utoipa::path(
+    tag = "reports",
+    params(("year" = i32, Path, description = "The report year.", example = 2023, minimum = 2000, maximum = 2100)),
+    request_body(content = BatchReview, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Every row was reviewed.", body = BatchReviewResult),
+        (status = 403, description = "A row was submitted by the caller.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A row is not waiting for review.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/reports/{year}/review")]
+pub async fn review_report(
+    db: web::Data<Database>,
+    principal: Principal,
+    year: web::Path<i32>,
+    body: Json<BatchReview>,
+) -> Result<web::Json<BatchReviewResult>, ApiError> {
+    let year = year.into_inner();
+    check_year(year)?;
+    let batch = body.0;
+    batch.validate()?;
+    let result = db
+        .transaction(move |conn| review::review(conn, &principal, year, batch))
+        .await?;
+    Ok(web::Json(result))
+}
