@@ -451,7 +451,7 @@ async fn paging_with_the_cursor_returns_every_match_exactly_once() {
 }
 
 /// Counts the statements a connection sends.
-fn counting(conn: &mut diesel::PgConnection) -> Arc<AtomicUsize> {
+pub fn counting(conn: &mut diesel::PgConnection) -> Arc<AtomicUsize> {
     let count = Arc::new(AtomicUsize::new(0));
     let counter = count.clone();
     let instrumentation = move |event: InstrumentationEvent<'_>| {

@@ -11,6 +11,7 @@ mod concurrency;
 mod contract;
 mod crashes;
 mod criteria;
+mod cycle;
 mod demo;
 mod departments;
 mod documentation;
