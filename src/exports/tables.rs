@@ -3,6 +3,8 @@
 //! query, so they hold the same rows.
 
 use serde::Serialize;
+
+use crate::reports::cycle::worklist::{items_of_years, progress_counts};
 use utoipa::ToSchema;
 
 /// The role of a table in the star schema.
@@ -221,6 +223,12 @@ pub const TABLES: &[Table] = &[
                 "`open`, `monitoring`, `mitigated` or `closed`.",
             ),
             col("note", "text", "Explanation."),
+            col(
+                "review",
+                "text",
+                "`submitted`, `approved` or `returned` in a year under review; empty otherwise. \
+                 The report counts a reviewed year's rows only once approved.",
+            ),
             CREATED,
             UPDATED,
         ],
@@ -230,7 +238,7 @@ pub const TABLES: &[Table] = &[
                      WHEN ra.likelihood * ra.impact >= 10 THEN 'high' \
                      WHEN ra.likelihood * ra.impact >= 5 THEN 'medium' \
                      WHEN ra.likelihood * ra.impact >= 1 THEN 'low' END AS level, \
-                ra.status, ra.note, ra.created_at, ra.updated_at \
+                ra.status, ra.note, ra.review, ra.created_at, ra.updated_at \
                 FROM risk_assessments ra JOIN risks r ON r.id = ra.risk_id",
         key: &[("risk_id", "integer"), ("year", "integer")],
         incremental: true,
@@ -251,14 +259,70 @@ pub const TABLES: &[Table] = &[
             ),
             col("progress", "integer", "Progress in percent."),
             col("note", "text", "Note of that year."),
+            col(
+                "review",
+                "text",
+                "`submitted`, `approved` or `returned` in a year under review; empty otherwise. \
+                 The report counts a reviewed year's rows only once approved.",
+            ),
             CREATED,
             UPDATED,
         ],
         query: "SELECT s.action_id, s.year, a.title AS action_title, a.department_id, s.status, \
-                s.progress, s.note, s.created_at, s.updated_at \
+                s.progress, s.note, s.review, s.created_at, s.updated_at \
                 FROM action_statuses s JOIN actions a ON a.id = s.action_id",
         key: &[("action_id", "integer"), ("year", "integer")],
         incremental: true,
+    },
+    Table {
+        name: "worklist_progress",
+        kind: Kind::Fact,
+        description: "The coordinator's overview of every year opened for collection, per \
+                      department: what the departments' worklists hold and where it stands \
+                      (as GET /api/v1/reports/{year}/progress).",
+        columns: &[
+            col("year", "integer", "The year (key, with department_id)."),
+            col(
+                "department_id",
+                "text",
+                "The department (key, with year); empty for the items of actions and risks \
+                 without a department.",
+            ),
+            col(
+                "owed",
+                "integer",
+                "Every item the year asks of the department.",
+            ),
+            col(
+                "answered",
+                "integer",
+                "Items answered: approved, or written in a year without review.",
+            ),
+            col(
+                "waiting",
+                "integer",
+                "Answers submitted and waiting for review.",
+            ),
+            col("returned", "integer", "Answers the reviewer returned."),
+            col("open", "integer", "Items not answered yet."),
+            col(
+                "overdue",
+                "integer",
+                "Items open or returned after the year's collect_until.",
+            ),
+        ],
+        query: concat!(
+            items_of_years!("SELECT year FROM report_years WHERE collect_until IS NOT NULL"),
+            " SELECT ys.year, coalesce(d.id, '') AS department_id, ",
+            progress_counts!("y.collect_until < current_date"),
+            " FROM ys JOIN report_years y ON y.year = ys.year \
+             CROSS JOIN (SELECT id FROM departments UNION ALL SELECT NULL) d \
+             LEFT JOIN items i ON i.year = ys.year AND i.department_id IS NOT DISTINCT FROM d.id \
+             GROUP BY ys.year, y.collect_until, d.id \
+             HAVING d.id IS NOT NULL OR count(i.kind) > 0"
+        ),
+        key: &[("year", "integer"), ("department_id", "text")],
+        incremental: false,
     },
     Table {
         name: "action_domains",

@@ -102,6 +102,8 @@ struct DomainView<'a> {
     name: &'a str,
     description: Option<&'a str>,
     counts: [usize; 4],
+    /// Statuses and assessments of the domain still waiting for review or returned.
+    waiting: i32,
     criteria: Vec<&'a str>,
     /// Each part's label with its count.
     summary: [(&'a str, usize); 4],
@@ -175,6 +177,7 @@ impl<'a> DomainView<'a> {
             name: &domain.name,
             description: domain.description.as_deref(),
             counts,
+            waiting: domain.waiting,
             summary: [0, 1, 2, 3].map(|i| (labels[i], counts[i])),
             criteria: domain
                 .criteria
@@ -424,6 +427,19 @@ fn title_facts(report: &Report) -> Vec<(&'static str, String)> {
     }
     if let Some(sha) = &meta.sha256 {
         facts.push(("SHA-256", sha.clone()));
+    }
+    let waiting: i32 = report.domains.iter().map(|d| d.waiting).sum();
+    if waiting > 0 {
+        facts.push(("Nog te beoordelen", waiting.to_string()));
+    }
+    if let Some(open) = &report.incomplete {
+        facts.push((
+            "Onvolledig vastgesteld",
+            format!(
+                "{} open, {} te beoordelen, {} teruggestuurd (aanvaard door {})",
+                open.open, open.waiting, open.returned, open.accepted_by
+            ),
+        ));
     }
     facts
 }

@@ -500,6 +500,13 @@ async fn only_approved_answers_count_and_adoption_waits_unless_incompleteness_is
     let report = app.get("/api/v1/reports/2023").await.ok_json(200);
     assert_eq!(report["domains"][0]["realisations"]["count"], 0);
     assert_eq!(report["domains"][0]["waiting"], 1);
+    let document = app.get("/api/v1/reports/2023/document").await;
+    assert_eq!(document.status, 200);
+    let html = String::from_utf8(document.body).unwrap();
+    assert!(
+        html.contains("Nog te beoordelen: 1 (niet in dit rapport"),
+        "{html}"
+    );
     let progress = app.get("/api/v1/reports/2023/progress").await.ok_json(200);
     assert_eq!(line(&progress, "hr")["waiting"], 1);
     assert_eq!(
@@ -508,6 +515,26 @@ async fn only_approved_answers_count_and_adoption_waits_unless_incompleteness_is
         "the deadline has passed"
     );
     assert_eq!(line(&progress, "financien")["overdue"], 2);
+    // the same counts in the PowerBI export, for every opened year
+    let export = app
+        .get("/api/v1/exports/worklist_progress")
+        .await
+        .ok_json(200);
+    let row = |department: &str| {
+        export["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["year"] == 2023 && r["department_id"] == department)
+            .unwrap_or_else(|| panic!("{department} in {export}"))
+            .clone()
+    };
+    assert_eq!(
+        row("hr"),
+        json!({"year": 2023, "department_id": "hr", "owed": 3, "answered": 0, "waiting": 1,
+               "returned": 0, "open": 2, "overdue": 2})
+    );
+    assert_eq!(row("")["open"], 1, "the action without department");
 
     app.post_json("/api/v1/reports/2023/close", &json!(null))
         .await
@@ -535,6 +562,14 @@ async fn only_approved_answers_count_and_adoption_waits_unless_incompleteness_is
         .ok_json(200);
     assert_eq!(adopted["status"], "adopted");
     let snapshot = app.get("/api/v1/reports/2023").await.ok_json(200);
+    let document = app
+        .get("/api/v1/reports/2023/document?format=markdown")
+        .await;
+    let markdown = String::from_utf8(document.body).unwrap();
+    assert!(
+        markdown.contains("5 open, 1 te beoordelen, 0 teruggestuurd (aanvaard door test-admin)"),
+        "{markdown}"
+    );
     assert_eq!(
         snapshot["incomplete"],
         json!({"open": 5, "waiting": 1, "returned": 0, "accepted_by": "test-admin"})

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{send, TestApp, ADMIN_TOKEN};
 
-const TABLES: [&str; 13] = [
+const TABLES: [&str; 14] = [
     "domains",
     "criteria",
     "departments",
@@ -17,6 +17,7 @@ const TABLES: [&str; 13] = [
     "actions",
     "risk_assessments",
     "action_statuses",
+    "worklist_progress",
     "action_domains",
     "action_risks",
     "action_themes",
@@ -132,7 +133,9 @@ async fn the_tables_are_listed_with_their_columns() {
     assert_eq!(facts["incremental"], true);
     assert_eq!(facts["href"], "/api/v1/exports/action_statuses");
     assert_eq!(facts["columns"][4]["name"], "status");
-    assert_eq!(tables[12]["kind"], "bridge");
+    assert_eq!(tables[9]["kind"], "fact");
+    assert_eq!(tables[9]["key"], json!(["year", "department_id"]));
+    assert_eq!(tables[13]["kind"], "bridge");
 }
 
 #[actix_web::test]
@@ -141,7 +144,7 @@ async fn every_table_pages_each_row_once_and_its_csv_holds_the_same_rows() {
     // data that CSV must quote, and every bridge filled
     app.post_json(
         "/api/v1/departments",
-        &json!({"id": "financien", "name": "Financiën, \"boekhouding\""}),
+        &json!({"id": "boekhouding", "name": "Financiën, \"boekhouding\""}),
     )
     .await
     .ok_json(201);
@@ -150,7 +153,7 @@ async fn every_table_pages_each_row_once_and_its_csv_holds_the_same_rows() {
             "/api/v1/risks",
             &json!({"domain_id": "organisatiecultuur", "title": "Komma, \"aanhalingstekens\"",
                     "description": "Twee\nregels, met \"aanhalingstekens\"",
-                    "department_id": "financien", "theme_codes": ["CUL", "ORG"]}),
+                    "department_id": "boekhouding", "theme_codes": ["CUL", "ORG"]}),
         )
         .await
         .ok_json(201)["id"]
@@ -164,7 +167,7 @@ async fn every_table_pages_each_row_once_and_its_csv_holds_the_same_rows() {
     app.put_json(
         "/api/v1/actions/by-ref/FIN-1",
         &json!({"title": "Actie; met ✓ en é", "domain_ids": ["organisatiecultuur", "bescherming-activa"],
-                "risk_ids": [risk], "theme_codes": ["FIM"], "department_id": "financien",
+                "risk_ids": [risk], "theme_codes": ["FIM"], "department_id": "boekhouding",
                 "statuses": [{"year": 2023, "status": "in_progress", "progress": 40}]}),
     )
     .await
@@ -262,7 +265,7 @@ async fn an_empty_table_is_a_header_row_and_an_empty_page() {
     assert_eq!(response.status, 200);
     assert_eq!(
         std::str::from_utf8(&response.body).unwrap(),
-        "action_id,year,action_title,department_id,status,progress,note,created_at,updated_at\n"
+        "action_id,year,action_title,department_id,status,progress,note,review,created_at,updated_at\n"
     );
     let page = app
         .get("/api/v1/exports/action_statuses")

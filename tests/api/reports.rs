@@ -3,6 +3,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use actix_web::http::Method;
 use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel::{Connection, RunQueryDsl};
 use serde_json::{json, Value};
@@ -200,35 +201,38 @@ async fn report_years_are_listed_set_and_validated() {
     let app = TestApp::with_demo().await;
     app.get("/api/v1/reports/2019").await.problem(404);
     let years = app.get("/api/v1/reports").await.ok_json(200);
-    assert_eq!(years.as_array().unwrap().len(), 1);
+    assert_eq!(years.as_array().unwrap().len(), 2);
     assert_eq!(years[0]["year"], 2022);
+    assert_eq!(years[0]["status"], "draft");
+    assert_eq!(years[1]["year"], 2023, "the demo opens 2023");
+    assert_eq!(years[1]["status"], "collecting");
 
-    let body = json!({"title": "Voortgangsrapport 2023 Organisatiebeheersing", "presented_to": "Gemeenteraad", "presented_on": "2024-06-25"});
-    let created = app.put_json("/api/v1/reports/2023", &body).await;
+    let body = json!({"title": "Voortgangsrapport 2024 Organisatiebeheersing", "presented_to": "Gemeenteraad", "presented_on": "2024-06-25"});
+    let created = app.put_json("/api/v1/reports/2024", &body).await;
     assert_eq!(created.ok_json(201)["status"], "draft");
     assert_eq!(
-        app.put_json("/api/v1/reports/2023", &body)
+        app.put_json("/api/v1/reports/2024", &body)
             .await
             .ok_json(200)["presented_to"],
         "Gemeenteraad"
     );
-    let report = app.get("/api/v1/reports/2023").await.ok_json(200);
+    let report = app.get("/api/v1/reports/2024").await.ok_json(200);
     assert_eq!(
         report["report"]["title"],
-        "Voortgangsrapport 2023 Organisatiebeheersing"
+        "Voortgangsrapport 2024 Organisatiebeheersing"
     );
     assert_eq!(counts(&report, "realisations"), [0, 0, 0, 0, 0, 0, 0]);
 
     let bad = app
         .put_json(
-            "/api/v1/reports/2023",
+            "/api/v1/reports/2024",
             &json!({"title": "", "decision_url": "geen url", "status": "adopted"}),
         )
         .await;
     assert_eq!(bad.invalid_fields(), ["status"]);
     let bad = app
         .put_json(
-            "/api/v1/reports/2023",
+            "/api/v1/reports/2024",
             &json!({"title": "", "decision_url": "geen url"}),
         )
         .await;
@@ -290,7 +294,7 @@ async fn assembling_costs_the_same_statements_whatever_the_size() {
     conn.set_instrumentation(Box::new(instrumentation) as Box<dyn Instrumentation>);
     voortgang::reports::assemble::assemble(&mut conn, 2022).unwrap();
     let demo_size = count.swap(0, Ordering::Relaxed);
-    voortgang::reports::assemble::assemble(&mut conn, 2023).unwrap_err();
+    voortgang::reports::assemble::assemble(&mut conn, 2024).unwrap_err();
     count.swap(0, Ordering::Relaxed);
     for n in 0..60 {
         app.put_json(&format!("/api/v1/actions/by-ref/EXTRA-{n}"), &json!({"title": format!("Extra {n}"), "domain_ids": ["organisatiecultuur"], "statuses": [{"year": 2022, "status": "realised"}]}))
@@ -406,6 +410,35 @@ async fn the_follow_up_classifies_what_became_of_last_years_plans() {
     )
     .await
     .ok_json(201);
+
+    // the demo reviews 2023: answers count once another token approves them
+    let submitted = app.get("/api/v1/reports/2023/follow-up").await.ok_json(200);
+    assert_eq!(
+        submitted["totals"]["realised"].as_i64().unwrap_or(0),
+        0,
+        "submitted, not yet approved"
+    );
+    let reviewer = app
+        .post_json(
+            "/api/v1/tokens",
+            &json!({"name": "coordinator", "role": "reviewer"}),
+        )
+        .await
+        .ok_json(201)["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut items: Vec<Value> = ids[..3]
+        .iter()
+        .map(|id| json!({"kind": "action_status", "id": id, "decision": "approve"}))
+        .collect();
+    items.push(json!({"kind": "risk_assessment", "id": risk, "decision": "approve"}));
+    let request = app
+        .request_as(Method::POST, "/api/v1/reports/2023/review", Some(&reviewer))
+        .insert_header(("Content-Type", "application/json"));
+    send(request, Some(json!({"items": items}).to_string()))
+        .await
+        .ok_json(200);
 
     let follow_up = app.get("/api/v1/reports/2023/follow-up").await.ok_json(200);
     assert_eq!(follow_up["previous_year"], 2022);
@@ -883,7 +916,7 @@ async fn report_documents_escape_the_data_and_follow_the_snapshot() {
 async fn report_links_are_web_addresses_and_dates_are_plausible_before_they_are_frozen() {
     let app = TestApp::with_demo().await;
     let meta = |extra: Value| {
-        let mut body = json!({"title": "Voortgangsrapport 2023 Organisatiebeheersing"});
+        let mut body = json!({"title": "Voortgangsrapport 2024 Organisatiebeheersing"});
         body.as_object_mut()
             .unwrap()
             .extend(extra.as_object().unwrap().clone());
@@ -896,19 +929,19 @@ async fn report_links_are_web_addresses_and_dates_are_plausible_before_they_are_
         "ftp://x.be/a",
     ] {
         let response = app
-            .put_json("/api/v1/reports/2023", &meta(json!({"decision_url": bad})))
+            .put_json("/api/v1/reports/2024", &meta(json!({"decision_url": bad})))
             .await;
         assert_eq!(response.invalid_fields(), ["decision_url"], "{bad}");
     }
     let response = app
         .put_json(
-            "/api/v1/reports/2023",
+            "/api/v1/reports/2024",
             &meta(json!({"presented_on": "0001-01-01"})),
         )
         .await;
     assert_eq!(response.invalid_fields(), ["presented_on"]);
     app.put_json(
-        "/api/v1/reports/2023",
+        "/api/v1/reports/2024",
         &meta(
             json!({"decision_url": "https://besluiten.mechelen.be/2024/06/25/x",
                      "presented_on": "2024-06-04"}),

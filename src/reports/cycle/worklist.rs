@@ -35,15 +35,18 @@ crate::db::text_enum! {
     }
 }
 
-/// The items of year `$1`, one row each: `kind`, `id` (of the action or risk), `title`,
-/// `department_id`, last year's and this year's values, the review, `state` and `missing`.
-const ITEMS: &str = "
-WITH prev_a AS (SELECT * FROM action_statuses WHERE year = $1 - 1),
-     cur_a AS (SELECT * FROM action_statuses WHERE year = $1),
-     prev_r AS (SELECT * FROM risk_assessments WHERE year = $1 - 1),
-     cur_r AS (SELECT * FROM risk_assessments WHERE year = $1),
+/// The items of the years the literal `$years` selects (a query of one `year` column), one
+/// row each: `year`, `kind`, `id` (of the action or risk), `title`, `department_id`, last
+/// year's and this year's values, the review, `state` and `missing`, as a CTE `items`. The
+/// worklist asks for one year, the export for every opened year: one derivation for both.
+macro_rules! items_of_years {
+    ($years:literal) => {
+        concat!(
+            "WITH ys AS (",
+            $years,
+            "),
 items AS (
-    SELECT 'action_status'::text AS kind, a.id, a.title, a.department_id,
+    SELECT ys.year, 'action_status'::text AS kind, a.id, a.title, a.department_id,
            p.status AS previous_status, p.progress AS previous_progress,
            NULL::integer AS previous_likelihood, NULL::integer AS previous_impact,
            p.note AS previous_note,
@@ -58,14 +61,14 @@ items AS (
            CASE WHEN c.action_id IS NULL THEN 'no_status'
                 WHEN c.status = 'in_progress' AND c.progress IS NULL THEN 'no_progress' END
                AS missing
-    FROM actions a
-    LEFT JOIN prev_a p ON p.action_id = a.id
-    LEFT JOIN cur_a c ON c.action_id = a.id
+    FROM ys CROSS JOIN actions a
+    LEFT JOIN action_statuses p ON p.action_id = a.id AND p.year = ys.year - 1
+    LEFT JOIN action_statuses c ON c.action_id = a.id AND c.year = ys.year
     WHERE p.status IN ('planned', 'in_progress')
        OR c.review IS NOT NULL
        OR (c.status = 'in_progress' AND c.progress IS NULL)
     UNION ALL
-    SELECT 'risk_assessment', r.id, r.title, r.department_id,
+    SELECT ys.year, 'risk_assessment', r.id, r.title, r.department_id,
            p.status, NULL, p.likelihood, p.impact, p.note,
            c.status, NULL, c.likelihood, c.impact, c.note,
            c.review_note, c.updated_at,
@@ -75,11 +78,36 @@ items AS (
                 WHEN c.review = 'approved' THEN 'approved'
                 ELSE 'answered' END,
            CASE WHEN c.risk_id IS NULL THEN 'no_assessment' END
-    FROM risks r
-    LEFT JOIN prev_r p ON p.risk_id = r.id
-    LEFT JOIN cur_r c ON c.risk_id = r.id
+    FROM ys CROSS JOIN risks r
+    LEFT JOIN risk_assessments p ON p.risk_id = r.id AND p.year = ys.year - 1
+    LEFT JOIN risk_assessments c ON c.risk_id = r.id AND c.year = ys.year
     WHERE p.status IN ('open', 'monitoring') OR c.review IS NOT NULL
-)";
+)"
+        )
+    };
+}
+pub(crate) use items_of_years;
+
+/// The items of year `$1`.
+const ITEMS: &str = items_of_years!("SELECT $1::integer AS year");
+
+/// The counts of one department line of the progress overview, over `items` grouped by
+/// department (and year); `$overdue` says whether the deadline has passed.
+macro_rules! progress_counts {
+    ($overdue:literal) => {
+        concat!(
+            "count(i.kind)::integer AS owed,
+             count(*) FILTER (WHERE i.state IN ('approved', 'answered'))::integer AS answered,
+             count(*) FILTER (WHERE i.state = 'submitted')::integer AS waiting,
+             count(*) FILTER (WHERE i.state = 'returned')::integer AS returned,
+             count(*) FILTER (WHERE i.state = 'owed')::integer AS open,
+             count(*) FILTER (WHERE i.state IN ('owed', 'returned') AND ",
+            $overdue,
+            ")::integer AS overdue"
+        )
+    };
+}
+pub(crate) use progress_counts;
 
 /// The values of a yearly row (an action's status or a risk's assessment) as an item shows
 /// them; the fields of the other kind are null.
@@ -273,7 +301,10 @@ pub fn page(
 ) -> Result<Vec<WorklistItem>, ApiError> {
     let sql = format!(
         "{ITEMS}
-        SELECT * FROM items
+        SELECT kind, id, title, department_id, previous_status, previous_progress,
+               previous_likelihood, previous_impact, previous_note, status, progress,
+               likelihood, impact, note, review_note, updated_at, state, missing
+        FROM items
         WHERE ($2::text[] IS NULL OR department_id = ANY($2))
           AND state = ANY($3)
           AND ($4::text IS NULL OR (kind, id) > ($4, $5))
@@ -363,19 +394,13 @@ pub fn progress(conn: &mut PgConnection, year: i32) -> Result<Progress, ApiError
     .get_result(conn)?;
     let sql = format!(
         "{ITEMS}
-        SELECT d.id AS department_id,
-               count(i.kind)::integer AS owed,
-               count(*) FILTER (WHERE i.state IN ('approved', 'answered'))::integer AS answered,
-               count(*) FILTER (WHERE i.state = 'submitted')::integer AS waiting,
-               count(*) FILTER (WHERE i.state = 'returned')::integer AS returned,
-               count(*) FILTER (WHERE i.state = 'owed')::integer AS open,
-               count(*) FILTER (WHERE i.state IN ('owed', 'returned') AND $2)::integer AS overdue,
-               0 AS percent_answered
+        SELECT d.id AS department_id, {counts}, 0 AS percent_answered
         FROM (SELECT id FROM departments UNION ALL SELECT NULL) d
         LEFT JOIN items i ON i.department_id IS NOT DISTINCT FROM d.id
         GROUP BY d.id
         HAVING d.id IS NOT NULL OR count(i.kind) > 0
-        ORDER BY d.id NULLS LAST"
+        ORDER BY d.id NULLS LAST",
+        counts = progress_counts!("$2")
     );
     let mut departments: Vec<Counts> = diesel::sql_query(sql)
         .bind::<Integer, _>(year)

@@ -1,6 +1,9 @@
 //! The demo data: the city of Mechelen's Voortgangsrapport 2022, transcribed cleanly:
 //! domains and criteria, the high risks (assessed `open` in 2022, without scores: the report
 //! gives none), and every realisation (`realised` in 2022) and planning item (`planned`).
+//! Invented on top of it: three departments (HR, financiën, ICT) owning the planning items
+//! and risks whose title names them, and 2023 opened for collection, so the departments'
+//! worklists hold what the 2022 report planned and followed up.
 //!
 //! The data lives in readable JSON files next to this module; each file is loaded through
 //! the same repository functions the API uses.
@@ -16,11 +19,12 @@ use crate::actions::statuses::dto::{Progress, StatusInput};
 use crate::api::Precondition;
 use crate::auth::Principal;
 use crate::db::schema::{action_domains, departments, domains};
+use crate::departments::{self as department, dto::NewDepartment};
 use crate::domains::criteria::{self, dto::NewCriterion};
 use crate::domains::{self as domain, dto::NewDomain};
 use crate::error::ApiError;
 use crate::reports;
-use crate::reports::dto::ReportYearInput;
+use crate::reports::dto::{OpenInput, ReportYearInput};
 use crate::risks::assessments::dto::{AssessmentInput, RiskStatus};
 use crate::risks::dto::NewRisk;
 use crate::{actions, actions::statuses, risks, risks::assessments};
@@ -59,16 +63,19 @@ pub struct DemoRisks {
 pub struct DemoRisk {
     pub domain_id: String,
     pub title: String,
+    /// Only where the title names the department (invented: the seed names none).
+    #[serde(default)]
+    pub department_id: Option<String>,
 }
 
 impl DemoRisk {
-    /// The risk as the API creates it: no description, department or themes in the seed.
+    /// The risk as the API creates it: no description or themes in the seed.
     pub fn into_new(self) -> NewRisk {
         NewRisk {
             domain_id: self.domain_id,
             title: self.title,
             description: None,
-            department_id: None,
+            department_id: self.department_id,
             theme_codes: Vec::new(),
         }
     }
@@ -108,11 +115,24 @@ pub struct DemoAction {
     pub title: String,
     pub domain_ids: Vec<String>,
     pub status: Progress,
+    /// Only where the title names the department (invented: the seed names none).
+    #[serde(default)]
+    pub department_id: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
     pub sub_actions: Vec<String>,
 }
+
+/// The departments the demo invents, for the planning items and risks whose title names one.
+pub const DEPARTMENTS: [(&str, &str); 3] = [
+    ("financien", "Financiën"),
+    ("ict", "ICT"),
+    ("personeel", "Personeel (HR)"),
+];
+
+/// The year the demo opens for collection, and its deadline.
+pub const OPEN_YEAR: (i32, &str) = (2023, "2024-03-31");
 
 /// The report year of the seed: its metadata and introduction.
 #[derive(Debug, Deserialize)]
@@ -174,6 +194,16 @@ pub fn load_if_empty(conn: &mut PgConnection) -> Result<bool, ApiError> {
                 )?;
             }
         }
+        for (id, name) in DEPARTMENTS {
+            department::repo::create(
+                conn,
+                &demo_principal(),
+                NewDepartment {
+                    id: id.into(),
+                    name: name.into(),
+                },
+            )?;
+        }
         load_risks(conn)?;
         load_actions(conn)?;
         let report = report();
@@ -182,6 +212,20 @@ pub fn load_if_empty(conn: &mut PgConnection) -> Result<bool, ApiError> {
             &demo_principal(),
             report.year,
             report.metadata,
+            &Precondition::default(),
+        )?;
+        let (year, collect_until) = OPEN_YEAR;
+        let open = OpenInput {
+            collect_until: collect_until
+                .parse()
+                .map_err(|e| ApiError::internal("demo", e))?,
+            review_required: true,
+        };
+        reports::cycle::repo::open(
+            conn,
+            &demo_principal(),
+            year,
+            open,
             &Precondition::default(),
         )?;
         Ok(true)
@@ -221,6 +265,7 @@ fn new_action(
     description: Option<String>,
     domain_ids: Vec<String>,
     parent_id: Option<i32>,
+    department_id: Option<String>,
 ) -> NewAction {
     NewAction {
         external_ref: None,
@@ -230,7 +275,7 @@ fn new_action(
         parent_id,
         risk_ids: Vec::new(),
         theme_codes: Vec::new(),
-        department_id: None,
+        department_id,
         plan_ref: None,
     }
 }
@@ -266,6 +311,7 @@ fn load_actions(conn: &mut PgConnection) -> Result<(), ApiError> {
                 action.description,
                 domains.clone(),
                 None,
+                action.department_id.clone(),
             ),
         )?;
         statuses::repo::put(
@@ -281,7 +327,13 @@ fn load_actions(conn: &mut PgConnection) -> Result<(), ApiError> {
             let child = actions::repo::create(
                 conn,
                 &demo_principal(),
-                new_action(title, None, domains.clone(), Some(parent.id)),
+                new_action(
+                    title,
+                    None,
+                    domains.clone(),
+                    Some(parent.id),
+                    action.department_id.clone(),
+                ),
             )?;
             ids.push(child.id);
             statuses::repo::put(
@@ -352,7 +404,19 @@ mod tests {
             assert!(!action.domain_ids.is_empty());
             titles.push(action.title.clone());
             titles.extend(action.sub_actions.iter().cloned());
-            let new = new_action(action.title, action.description, action.domain_ids, None);
+            if let Some(department) = &action.department_id {
+                assert!(
+                    DEPARTMENTS.iter().any(|(id, _)| id == department),
+                    "{department}"
+                );
+            }
+            let new = new_action(
+                action.title,
+                action.description,
+                action.domain_ids,
+                None,
+                action.department_id,
+            );
             assert!(new.validate().is_ok(), "{new:?}");
         }
         let count = titles.len();
