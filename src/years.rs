@@ -74,6 +74,7 @@ pub fn ensure_writable(
     principal: &Principal,
     year: i32,
 ) -> Result<(), ApiError> {
+    // two statements: the read after the lock sees what a closing that held it committed
     diesel::sql_query("SELECT pg_advisory_xact_lock_shared(217, $1)")
         .bind::<Integer, _>(year)
         .execute(conn)?;

@@ -295,6 +295,26 @@ async fn a_year_runs_from_opening_to_adoption_with_exactly_the_approved_answers(
     .ok_json(200);
     assert_eq!(returned["review"]["state"], "returned");
     assert_eq!(returned["review"]["reviewed_by"], "coordinator");
+    // the review is in the audit trail, with the row before and after
+    let events = app
+        .get(&format!(
+            "/api/v1/audit-events?entity_type=action_status&entity_id={}/2023",
+            y.hr_actions[1]
+        ))
+        .await
+        .ok_json(200);
+    let review = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["actor"] == "coordinator")
+        .unwrap_or_else(|| panic!("the review is recorded: {events}"));
+    assert_eq!(review["before"]["review"]["state"], "submitted");
+    assert_eq!(review["after"]["review"]["state"], "returned");
+    assert_eq!(
+        review["after"]["review"]["note"],
+        "Graag de voortgang in procent."
+    );
     call(
         &app,
         &coordinator,

@@ -1,6 +1,6 @@
 //! The demo data: Mechelen's Voortgangsrapport 2022, loaded as the API serves it.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::helpers::TestApp;
 
@@ -163,4 +163,50 @@ async fn the_narrative_descriptions_are_on_their_actions() {
         .contains("Kortrijk, Sint-Niklaas en de Vlaamse ICT-organisatie (V-ICT-OR)"));
     let found = all(&app, "/api/v1/actions?q=financien&sort=title").await;
     assert!(titles(&found).contains(&"Basisopleiding financiën"));
+}
+
+#[actix_web::test]
+async fn the_demo_opens_2023_with_what_2022_planned_and_followed_up_on_the_worklists() {
+    let app = TestApp::with_demo().await;
+    let year = app.get("/api/v1/reports/2023").await.ok_json(200);
+    assert_eq!(year["report"]["status"], "collecting");
+    assert_eq!(year["report"]["review_required"], true);
+    let progress = app.get("/api/v1/reports/2023/progress").await.ok_json(200);
+    // the 58 planning listings of 2022 are 50 actions (8 listed under a second domain too)
+    assert_eq!(progress["totals"]["owed"], 50 + 27, "{progress}");
+    assert_eq!(progress["totals"]["open"], 50 + 27);
+    let owed: Vec<(Value, Value)> = progress["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["department_id"].clone(), d["owed"].clone()))
+        .collect();
+    assert_eq!(
+        owed,
+        vec![
+            (json!("financien"), json!(5 + 4)),
+            (json!("ict"), json!(3)),
+            (json!("personeel"), json!(5 + 1)),
+            (Value::Null, json!(50 + 27 - 18)),
+        ]
+    );
+    let hr = all(
+        &app,
+        "/api/v1/reports/2023/worklist?department_id=personeel",
+    )
+    .await;
+    assert_eq!(
+        titles(&hr),
+        [
+            "Gunning aanbesteding en implementatie soft HR",
+            "Nieuwe externe preventiedienst",
+            "Implementatie nieuwe rechtspositieregeling",
+            "Aanbesteding soft HR (skills en competenties)",
+            "Interne mobiliteit",
+            "Hoge werkdruk",
+        ]
+    );
+    assert!(hr.iter().all(
+        |item| item["previous"]["status"] == "planned" || item["previous"]["status"] == "open"
+    ));
 }
