@@ -8,14 +8,9 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::helpers::{send, Setup, TestApp};
+use crate::helpers::{send, token, Setup, TestApp};
 
 /// Creates a token with the admin token and returns its secret.
-async fn token(app: &TestApp, body: Value) -> String {
-    let created = app.post_json("/api/v1/tokens", &body).await.ok_json(201);
-    created["secret"].as_str().unwrap().to_string()
-}
-
 async fn departments(app: &TestApp) {
     for id in ["eigen", "ander"] {
         app.post_json("/api/v1/departments", &json!({"id": id, "name": id}))

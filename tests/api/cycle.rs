@@ -8,7 +8,7 @@ use actix_web::http::Method;
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
-use crate::helpers::{send, TestApp, TestResponse};
+use crate::helpers::{send, token, TestApp, TestResponse};
 
 const DOMAIN: &str = "organisatiecultuur";
 
@@ -26,9 +26,16 @@ async fn call(
     send(request, body.map(|b| b.to_string())).await
 }
 
-async fn token(app: &TestApp, body: Value) -> String {
-    let created = app.post_json("/api/v1/tokens", &body).await.ok_json(201);
-    created["secret"].as_str().unwrap().to_string()
+async fn get_as(app: &TestApp, secret: &str, path: &str) -> TestResponse {
+    call(app, secret, Method::GET, path, None).await
+}
+
+async fn put_as(app: &TestApp, secret: &str, path: &str, body: Value) -> TestResponse {
+    call(app, secret, Method::PUT, path, Some(body)).await
+}
+
+async fn post_as(app: &TestApp, secret: &str, path: &str, body: Option<Value>) -> TestResponse {
+    call(app, secret, Method::POST, path, body).await
 }
 
 /// What 2022 left to follow up: per department two planned actions and a followed-up risk
@@ -138,19 +145,12 @@ async fn a_year_runs_from_opening_to_adoption_with_exactly_the_approved_answers(
 
     // an editor may not open a year; the reviewer opens it, and again changes nothing
     let open = json!({"collect_until": "2099-03-31"});
-    call(
-        &app,
-        &hr,
-        Method::POST,
-        "/api/v1/reports/2023/open",
-        Some(open.clone()),
-    )
-    .await
-    .problem(403);
-    let opened = call(
+    post_as(&app, &hr, "/api/v1/reports/2023/open", Some(open.clone()))
+        .await
+        .problem(403);
+    let opened = post_as(
         &app,
         &coordinator,
-        Method::POST,
         "/api/v1/reports/2023/open",
         Some(open.clone()),
     )
@@ -159,27 +159,15 @@ async fn a_year_runs_from_opening_to_adoption_with_exactly_the_approved_answers(
     assert_eq!(opened["status"], "collecting");
     assert_eq!(opened["collect_until"], "2099-03-31");
     assert_eq!(opened["review_required"], true);
-    let again = call(
-        &app,
-        &coordinator,
-        Method::POST,
-        "/api/v1/reports/2023/open",
-        Some(open),
-    )
-    .await
-    .ok_json(200);
+    let again = post_as(&app, &coordinator, "/api/v1/reports/2023/open", Some(open))
+        .await
+        .ok_json(200);
     assert_eq!(again, opened);
 
     // the hr editor sees its own worklist: two actions and a risk, with last year's values
-    let list = call(
-        &app,
-        &hr,
-        Method::GET,
-        "/api/v1/reports/2023/worklist",
-        None,
-    )
-    .await
-    .ok_json(200);
+    let list = get_as(&app, &hr, "/api/v1/reports/2023/worklist")
+        .await
+        .ok_json(200);
     assert_eq!(
         ids_of(&list),
         vec![
@@ -210,84 +198,67 @@ async fn a_year_runs_from_opening_to_adoption_with_exactly_the_approved_answers(
     assert_eq!(progress["totals"]["percent_answered"], 0);
 
     // hr answers: every answer is submitted by the editor
-    let put = |secret: &str, path: String, body: Value| {
-        let secret = secret.to_string();
-        let app = &app;
-        async move { call(app, &secret, Method::PUT, &path, Some(body)).await }
-    };
-    let realised = put(
+    let realised = put_as(
+        &app,
         &hr,
-        format!("/api/v1/actions/{}/statuses/2023", y.hr_actions[0]),
+        &format!("/api/v1/actions/{}/statuses/2023", y.hr_actions[0]),
         json!({"status": "realised", "progress": 100}),
     )
     .await
     .ok_json(201);
     assert_eq!(realised["review"]["state"], "submitted");
     assert_eq!(realised["review"]["submitted_by"], "hr-editor");
-    put(
+    put_as(
+        &app,
         &hr,
-        format!("/api/v1/actions/{}/statuses/2023", y.hr_actions[1]),
+        &format!("/api/v1/actions/{}/statuses/2023", y.hr_actions[1]),
         json!({"status": "in_progress"}),
     )
     .await
     .ok_json(201);
-    put(
+    put_as(
+        &app,
         &hr,
-        format!("/api/v1/risks/{}/assessments/2023", y.hr_risk),
+        &format!("/api/v1/risks/{}/assessments/2023", y.hr_risk),
         json!({"status": "monitoring", "likelihood": 3, "impact": 4}),
     )
     .await
     .ok_json(201);
-    let owed = call(
-        &app,
-        &hr,
-        Method::GET,
-        "/api/v1/reports/2023/worklist",
-        None,
-    )
-    .await
-    .ok_json(200);
+    let owed = get_as(&app, &hr, "/api/v1/reports/2023/worklist")
+        .await
+        .ok_json(200);
     assert_eq!(
         ids_of(&owed),
         vec![],
         "nothing owed while waiting for review"
     );
-    let waiting = call(
-        &app,
-        &hr,
-        Method::GET,
-        "/api/v1/reports/2023/worklist?state=submitted",
-        None,
-    )
-    .await
-    .ok_json(200);
+    let waiting = get_as(&app, &hr, "/api/v1/reports/2023/worklist?state=submitted")
+        .await
+        .ok_json(200);
     assert_eq!(waiting["items"].as_array().unwrap().len(), 3);
 
     // the editor may not review; the reviewer returns one row with a note
     let status_of = |action: i64| format!("/api/v1/actions/{action}/statuses/2023/review");
-    call(
+    post_as(
         &app,
         &hr,
-        Method::POST,
         &status_of(y.hr_actions[1]),
         Some(json!({"decision": "approve"})),
     )
     .await
     .problem(403);
-    let problem = call(
+    let problem = post_as(
         &app,
         &coordinator,
-        Method::POST,
         &status_of(y.hr_actions[1]),
         Some(json!({"decision": "return"})),
     )
     .await
     .problem(422);
     assert_eq!(problem["errors"][0]["field"], "note");
-    let returned = call(
+    let returned = post_as(
         &app,
         &coordinator,
-        Method::POST,
         &status_of(y.hr_actions[1]),
         Some(json!({"decision": "return", "note": "Graag de voortgang in procent."})),
     )
@@ -315,10 +286,9 @@ async fn a_year_runs_from_opening_to_adoption_with_exactly_the_approved_answers(
         review["after"]["review"]["note"],
         "Graag de voortgang in procent."
     );
-    call(
+    post_as(
         &app,
         &coordinator,
-        Method::POST,
         &status_of(y.hr_actions[1]),
         Some(json!({"decision": "approve"})),
     )
@@ -326,15 +296,9 @@ async fn a_year_runs_from_opening_to_adoption_with_exactly_the_approved_answers(
     .problem(409);
 
     // it is back on the worklist with the note; the editor fixes it, which submits it again
-    let back = call(
-        &app,
-        &hr,
-        Method::GET,
-        "/api/v1/reports/2023/worklist",
-        None,
-    )
-    .await
-    .ok_json(200);
+    let back = get_as(&app, &hr, "/api/v1/reports/2023/worklist")
+        .await
+        .ok_json(200);
     assert_eq!(
         ids_of(&back),
         vec![("action_status".to_string(), y.hr_actions[1])]
@@ -344,9 +308,10 @@ async fn a_year_runs_from_opening_to_adoption_with_exactly_the_approved_answers(
         back["items"][0]["review_note"],
         "Graag de voortgang in procent."
     );
-    let fixed = put(
+    let fixed = put_as(
+        &app,
         &hr,
-        format!("/api/v1/actions/{}/statuses/2023", y.hr_actions[1]),
+        &format!("/api/v1/actions/{}/statuses/2023", y.hr_actions[1]),
         json!({"status": "in_progress", "progress": 60}),
     )
     .await
@@ -355,23 +320,26 @@ async fn a_year_runs_from_opening_to_adoption_with_exactly_the_approved_answers(
     assert_eq!(fixed["review"]["note"], Value::Null);
 
     // financien answers its items, the coordinator answers the action without department
-    put(
+    put_as(
+        &app,
         &fin,
-        format!("/api/v1/actions/{}/statuses/2023", y.fin_action),
+        &format!("/api/v1/actions/{}/statuses/2023", y.fin_action),
         json!({"status": "postponed", "note": "Volgend jaar."}),
     )
     .await
     .ok_json(201);
-    put(
+    put_as(
+        &app,
         &fin,
-        format!("/api/v1/risks/{}/assessments/2023", y.fin_risk),
+        &format!("/api/v1/risks/{}/assessments/2023", y.fin_risk),
         json!({"status": "closed"}),
     )
     .await
     .ok_json(201);
-    put(
+    put_as(
+        &app,
         &coordinator,
-        format!("/api/v1/actions/{}/statuses/2023", y.loose_action),
+        &format!("/api/v1/actions/{}/statuses/2023", y.loose_action),
         json!({"status": "cancelled"}),
     )
     .await
@@ -386,10 +354,9 @@ async fn a_year_runs_from_opening_to_adoption_with_exactly_the_approved_answers(
         {"kind": "risk_assessment", "id": y.fin_risk, "decision": "approve", "note": "In orde."},
         {"kind": "action_status", "id": y.loose_action, "decision": "approve"}
     ]});
-    let refused = call(
+    let refused = post_as(
         &app,
         &coordinator,
-        Method::POST,
         "/api/v1/reports/2023/review",
         Some(everything.clone()),
     )
@@ -404,10 +371,9 @@ async fn a_year_runs_from_opening_to_adoption_with_exactly_the_approved_answers(
     assert_eq!(still["totals"]["waiting"], 6);
     let mut five = everything.clone();
     five["items"].as_array_mut().unwrap().pop();
-    let reviewed = call(
+    let reviewed = post_as(
         &app,
         &coordinator,
-        Method::POST,
         "/api/v1/reports/2023/review",
         Some(five),
     )
@@ -432,22 +398,17 @@ async fn a_year_runs_from_opening_to_adoption_with_exactly_the_approved_answers(
     app.post_json("/api/v1/reports/2023/adopt", &json!({}))
         .await
         .problem(409);
-    call(&app, &hr, Method::POST, "/api/v1/reports/2023/close", None)
+    post_as(&app, &hr, "/api/v1/reports/2023/close", None)
         .await
         .problem(403);
-    let closed = call(
-        &app,
-        &coordinator,
-        Method::POST,
-        "/api/v1/reports/2023/close",
-        None,
-    )
-    .await
-    .ok_json(200);
+    let closed = post_as(&app, &coordinator, "/api/v1/reports/2023/close", None)
+        .await
+        .ok_json(200);
     assert_eq!(closed["status"], "draft");
-    put(
+    put_as(
+        &app,
         &hr,
-        format!("/api/v1/actions/{}/statuses/2023", y.hr_actions[0]),
+        &format!("/api/v1/actions/{}/statuses/2023", y.hr_actions[0]),
         json!({"status": "realised", "progress": 90}),
     )
     .await
@@ -506,12 +467,11 @@ async fn only_approved_answers_count_and_adoption_waits_unless_incompleteness_is
     )
     .await
     .ok_json(201);
-    call(
+    put_as(
         &app,
         &hr,
-        Method::PUT,
         &format!("/api/v1/actions/{}/statuses/2023", y.hr_actions[0]),
-        Some(json!({"status": "realised"})),
+        json!({"status": "realised"}),
     )
     .await
     .ok_json(201);
@@ -625,28 +585,25 @@ async fn nobody_reviews_their_own_answer_whatever_their_role_and_the_database_re
         own["detail"].as_str().unwrap().contains("test-admin"),
         "{own}"
     );
-    call(
+    put_as(
         &app,
         &coordinator,
-        Method::PUT,
         &format!("/api/v1/risks/{}/assessments/2023", y.hr_risk),
-        Some(json!({"status": "open"})),
+        json!({"status": "open"}),
     )
     .await
     .ok_json(201);
-    call(
+    post_as(
         &app,
         &coordinator,
-        Method::POST,
         &format!("/api/v1/risks/{}/assessments/2023/review", y.hr_risk),
         Some(json!({"decision": "return", "note": "Zelf?"})),
     )
     .await
     .problem(403);
-    call(
+    post_as(
         &app,
         &coordinator,
-        Method::POST,
         "/api/v1/reports/2023/review",
         Some(
             json!({"items": [{"kind": "risk_assessment", "id": y.hr_risk, "decision": "approve"}]}),

@@ -405,6 +405,12 @@ impl TestApp {
     }
 }
 
+/// Creates a token as the admin and returns its secret.
+pub async fn token(app: &TestApp, body: Value) -> String {
+    let created = app.post_json("/api/v1/tokens", &body).await.ok_json(201);
+    created["secret"].as_str().unwrap().to_string()
+}
+
 pub async fn send(request: awc::ClientRequest, body: Option<String>) -> TestResponse {
     let mut response = match body {
         Some(body) => request.send_body(body).await,

@@ -8,7 +8,7 @@ use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel::{Connection, RunQueryDsl};
 use serde_json::{json, Value};
 
-use crate::helpers::{send, titles, TestApp};
+use crate::helpers::{send, titles, token, TestApp};
 
 fn counts(report: &Value, part: &str) -> Vec<i64> {
     report["domains"]
@@ -418,16 +418,7 @@ async fn the_follow_up_classifies_what_became_of_last_years_plans() {
         0,
         "submitted, not yet approved"
     );
-    let reviewer = app
-        .post_json(
-            "/api/v1/tokens",
-            &json!({"name": "coordinator", "role": "reviewer"}),
-        )
-        .await
-        .ok_json(201)["secret"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let reviewer = token(&app, json!({"name": "coordinator", "role": "reviewer"})).await;
     let mut items: Vec<Value> = ids[..3]
         .iter()
         .map(|id| json!({"kind": "action_status", "id": id, "decision": "approve"}))
