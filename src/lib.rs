@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod api;
 pub mod audit;
+pub mod audits;
 pub mod auth;
 pub mod config;
 pub mod db;

@@ -32,6 +32,8 @@ pub const INTRODUCTION_MAX: u64 = 50_000;
 pub const DOMAINS_PER_ACTION: u64 = 20;
 /// The risks one action addresses.
 pub const RISKS_PER_ACTION: u64 = 100;
+/// The actions that follow from one audit.
+pub const ACTIONS_PER_AUDIT: u64 = 100;
 /// The Leidraad themes (0-10) one risk or action carries.
 pub const THEMES_MAX: u64 = 11;
 /// The departments one token may change.

@@ -26,6 +26,7 @@ crate::db::text_enum! {
         ActionStatus,
         Token,
         ReportYear,
+        Audit,
     }
 }
 

@@ -93,7 +93,7 @@ pub fn required_role(method: &Method, template: &str) -> Option<Role> {
         return Some(Role::Reader);
     }
     let cycle = ["/open", "/close", "/review"];
-    if cycle.iter().any(|step| path.ends_with(step)) {
+    if cycle.iter().any(|step| path.ends_with(step)) || path.starts_with("/audits") {
         return Some(Role::Reviewer);
     }
     if path.starts_with("/risks") || path.starts_with("/actions") {

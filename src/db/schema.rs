@@ -84,6 +84,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_actions (audit_id, action_id) {
+        audit_id -> Int4,
+        action_id -> Int4,
+    }
+}
+
+diesel::table! {
+    audit_domains (audit_id, domain_id) {
+        audit_id -> Int4,
+        domain_id -> Text,
+    }
+}
+
+diesel::table! {
     audit_events (id) {
         id -> Int8,
         at -> Timestamptz,
@@ -95,6 +109,33 @@ diesel::table! {
         after -> Nullable<Jsonb>,
         request_id -> Nullable<Text>,
         actor_token_id -> Nullable<Int4>,
+    }
+}
+
+diesel::table! {
+    audit_themes (audit_id, theme_code) {
+        audit_id -> Int4,
+        theme_code -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    audits (id) {
+        id -> Int4,
+        external_ref -> Nullable<Text>,
+        auditor -> Text,
+        auditor_name -> Nullable<Text>,
+        title -> Text,
+        description -> Nullable<Text>,
+        audited_on -> Nullable<Date>,
+        reference -> Nullable<Text>,
+        report_url -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        search -> Nullable<Tsvector>,
     }
 }
 
@@ -235,7 +276,12 @@ diesel::joinable!(action_themes -> actions (action_id));
 diesel::joinable!(actions -> departments (department_id));
 diesel::joinable!(api_token_departments -> api_tokens (token_id));
 diesel::joinable!(api_token_departments -> departments (department_id));
+diesel::joinable!(audit_actions -> actions (action_id));
+diesel::joinable!(audit_actions -> audits (audit_id));
+diesel::joinable!(audit_domains -> audits (audit_id));
+diesel::joinable!(audit_domains -> domains (domain_id));
 diesel::joinable!(audit_events -> api_tokens (actor_token_id));
+diesel::joinable!(audit_themes -> audits (audit_id));
 diesel::joinable!(criteria -> domains (domain_id));
 diesel::joinable!(report_snapshots -> report_years (year));
 diesel::joinable!(risk_assessments -> risks (risk_id));
@@ -251,7 +297,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     actions,
     api_token_departments,
     api_tokens,
+    audit_actions,
+    audit_domains,
     audit_events,
+    audit_themes,
+    audits,
     criteria,
     data_version,
     departments,

@@ -204,6 +204,34 @@ pub const TABLES: &[Table] = &[
         incremental: true,
     },
     Table {
+        name: "audits",
+        kind: Kind::Dimension,
+        description: "The audits the organisation underwent.",
+        columns: &[
+            col("audit_id", "integer", "Identifier of the audit (key)."),
+            col(
+                "auditor",
+                "text",
+                "`audit_vlaanderen`, `internal_audit`, `external_auditor` or `other`.",
+            ),
+            col("auditor_name", "text", "The auditor's name."),
+            col("title", "text", "Title of the audit."),
+            col(
+                "audited_on",
+                "date",
+                "The day of the audit or of its report.",
+            ),
+            col("reference", "text", "The reference of the audit report."),
+            col("report_url", "text", "Link to the audit report."),
+            CREATED,
+            UPDATED,
+        ],
+        query: "SELECT id AS audit_id, auditor, auditor_name, title, audited_on, reference, \
+                report_url, created_at, updated_at FROM audits",
+        key: &[("audit_id", "integer")],
+        incremental: true,
+    },
+    Table {
         name: "risk_assessments",
         kind: Kind::Fact,
         description: "One row per risk and year: the assessment, with its derived score and \
@@ -404,6 +432,24 @@ pub const TABLES: &[Table] = &[
                 FROM risk_themes rt JOIN themes t ON t.code = rt.theme_code \
                 JOIN risks r ON r.id = rt.risk_id",
         key: &[("risk_id", "integer"), ("theme_code", "text")],
+        incremental: true,
+    },
+    Table {
+        name: "audit_actions",
+        kind: Kind::Bridge,
+        description: "The actions that follow from each audit.",
+        columns: &[
+            col("audit_id", "integer", "The audit (key, with action_id)."),
+            col("action_id", "integer", "The action (key, with audit_id)."),
+            col(
+                "updated_at",
+                "timestamp",
+                "When the audit was last changed.",
+            ),
+        ],
+        query: "SELECT aa.audit_id, aa.action_id, au.updated_at \
+                FROM audit_actions aa JOIN audits au ON au.id = aa.audit_id",
+        key: &[("audit_id", "integer"), ("action_id", "integer")],
         incremental: true,
     },
 ];

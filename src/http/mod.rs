@@ -30,7 +30,9 @@ use crate::domains::criteria;
 use crate::error::{problem_response, ApiError, PROBLEM_JSON};
 use crate::reports::cache::ReportCache;
 use crate::risks::assessments;
-use crate::{actions, audit, departments, domains, exports, reports, risks, themes, tokens};
+use crate::{
+    actions, audit, audits, departments, domains, exports, reports, risks, themes, tokens,
+};
 use auth::{authenticate, AuthSettings, TokenCache};
 use browser::CorsOrigins;
 use limits::{Limits, RateLimits};
@@ -54,7 +56,8 @@ fn register(cfg: &mut ServiceConfig) {
             .configure(reports::cycle::routes)
             .configure(exports::routes)
             .configure(tokens::routes)
-            .configure(audit::routes),
+            .configure(audit::routes)
+            .configure(audits::routes),
     );
 }
 

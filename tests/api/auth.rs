@@ -297,6 +297,7 @@ struct Fixture {
     department: String,
     risk: i64,
     action: i64,
+    audit: i64,
     token: i64,
 }
 
@@ -351,6 +352,15 @@ async fn fixture(app: &TestApp, n: usize) -> Fixture {
     )
     .await
     .ok_json(201);
+    let audit = app
+        .post_json(
+            "/api/v1/audits",
+            &json!({"auditor": "audit_vlaanderen", "title": format!("Audit {n}"), "action_ids": [action]}),
+        )
+        .await
+        .ok_json(201)["id"]
+        .as_i64()
+        .unwrap();
     let token = app
         .post_json(
             "/api/v1/tokens",
@@ -366,6 +376,7 @@ async fn fixture(app: &TestApp, n: usize) -> Fixture {
         department,
         risk,
         action,
+        audit,
         token,
     }
 }
@@ -395,6 +406,8 @@ fn fill(template: &str, f: &Fixture) -> String {
         f.risk.to_string()
     } else if template.starts_with("/api/v1/actions") {
         f.action.to_string()
+    } else if template.starts_with("/api/v1/audits") {
+        f.audit.to_string()
     } else {
         f.token.to_string()
     };

@@ -210,3 +210,28 @@ async fn the_demo_opens_2023_with_what_2022_planned_and_followed_up_on_the_workl
         |item| item["previous"]["status"] == "planned" || item["previous"]["status"] == "open"
     ));
 }
+
+#[actix_web::test]
+async fn the_demo_registers_the_audits_the_report_names_with_the_actions_that_follow() {
+    let app = TestApp::with_demo().await;
+    let audits = all(&app, "/api/v1/audits").await;
+    assert_eq!(
+        titles(&audits),
+        ["Audit Financiën", "Audit informatiebeheer"]
+    );
+    for (audit, follow_up) in audits.iter().zip([
+        "Opvolgaudit financiële processen",
+        "Uitvoeren actieplan na audit informatiebeheer",
+    ]) {
+        assert_eq!(audit["auditor"], "other");
+        assert_eq!(audit["auditor_name"], "Audio");
+        assert_eq!(audit["audited_on"], Value::Null, "the report gives no date");
+        let ids = audit["action_ids"].as_array().unwrap();
+        assert_eq!(ids.len(), 1);
+        let action = app
+            .get(&format!("/api/v1/actions/{}", ids[0]))
+            .await
+            .ok_json(200);
+        assert_eq!(action["title"], follow_up);
+    }
+}

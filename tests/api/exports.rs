@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{send, TestApp, ADMIN_TOKEN};
 
-const TABLES: [&str; 14] = [
+const TABLES: [&str; 16] = [
     "domains",
     "criteria",
     "departments",
@@ -15,6 +15,7 @@ const TABLES: [&str; 14] = [
     "years",
     "risks",
     "actions",
+    "audits",
     "risk_assessments",
     "action_statuses",
     "worklist_progress",
@@ -22,6 +23,7 @@ const TABLES: [&str; 14] = [
     "action_risks",
     "action_themes",
     "risk_themes",
+    "audit_actions",
 ];
 
 /// Parses RFC 4180 CSV: quoted fields may hold commas, quotes (doubled) and line breaks.
@@ -127,15 +129,15 @@ async fn the_tables_are_listed_with_their_columns() {
         .map(|t| t["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, TABLES);
-    let facts = &tables[8];
+    let facts = &tables[9];
     assert_eq!(facts["kind"], "fact");
     assert_eq!(facts["key"], json!(["action_id", "year"]));
     assert_eq!(facts["incremental"], true);
     assert_eq!(facts["href"], "/api/v1/exports/action_statuses");
     assert_eq!(facts["columns"][4]["name"], "status");
-    assert_eq!(tables[9]["kind"], "fact");
-    assert_eq!(tables[9]["key"], json!(["year", "department_id"]));
-    assert_eq!(tables[13]["kind"], "bridge");
+    assert_eq!(tables[10]["kind"], "fact");
+    assert_eq!(tables[10]["key"], json!(["year", "department_id"]));
+    assert_eq!(tables[15]["kind"], "bridge");
 }
 
 #[actix_web::test]

@@ -4,6 +4,7 @@
 mod actions;
 mod architecture;
 mod audit;
+mod audits;
 mod auth;
 mod browser;
 mod caching;

@@ -296,18 +296,19 @@ const ONE_LINE: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-
 /// one table the contract's `maxLength`s come from (the validator's literals must agree).
 pub fn length_limit(schema: &str, property: &str) -> Option<u64> {
     Some(match property {
-        "title" | "presented_to" | "label" => TITLE_MAX,
+        "title" | "presented_to" | "label" | "auditor_name" | "reference" => TITLE_MAX,
         "description" if schema.contains("Domain") => DOMAIN_DESCRIPTION_MAX,
         "description" => DESCRIPTION_MAX,
         "name" | "actor" if schema.contains("Token") || property == "actor" => TOKEN_NAME_MAX,
         "name" | "criteria" | "planning" | "realisations" | "risks" | "status" | "key" => NAME_MAX,
         "text" => CRITERION_MAX,
-        "note" => NOTE_MAX,
+        "note" | "review_note" => NOTE_MAX,
+        "accepted_by" | "submitted_by" | "reviewed_by" => TOKEN_NAME_MAX,
         "external_ref" | "plan_ref" => REF_MAX,
         "id" | "department_id" | "domain_id" | "department_ids" | "domain_ids" | "code"
         | "theme_codes" | "theme" => SLUG_MAX,
-        "decision_url" | "type" => URL_MAX,
-        "href" | "next" => LINK_MAX,
+        "decision_url" | "report_url" | "type" => URL_MAX,
+        "href" | "next" | "answer" => LINK_MAX,
         "next_cursor" | "cursor" => CURSOR_MAX,
         "introduction" => INTRODUCTION_MAX,
         "entity_id" => ENTITY_ID_MAX,
@@ -426,6 +427,7 @@ pub fn items_limit(schema: &str, property: &str, action_fields: u64) -> Option<u
         "key" | "columns" if schema == "ExportTable" => columns,
         "domain_ids" => DOMAINS_PER_ACTION,
         "risk_ids" => RISKS_PER_ACTION,
+        "action_ids" => ACTIONS_PER_AUDIT,
         "theme_codes" => THEMES_MAX,
         "department_ids" => DEPARTMENTS_PER_TOKEN,
         // one per year

@@ -7,7 +7,7 @@ use validator::Validate;
 
 use super::repo;
 use super::review::{self, BatchReview, BatchReviewResult};
-use super::worklist::{self, ItemState, Progress, WorklistItem, WorklistQuery};
+use super::worklist::{self, ItemState, WorklistItem, WorklistQuery, YearProgress};
 use crate::api::etag::if_match;
 use crate::api::{check_year, page, respond, with_etag, Cursor, Json, Page, Query};
 use crate::auth::Principal;
@@ -142,7 +142,7 @@ pub async fn get_report_worklist(
 #[utoipa::path(
     tag = "reports",
     params(("year" = i32, Path, description = "The report year.", example = 2023, minimum = 2000, maximum = 2100)),
-    responses((status = 200, description = "The overview.", body = Progress))
+    responses((status = 200, description = "The overview.", body = YearProgress))
 )]
 #[get("/reports/{year}/progress")]
 pub async fn get_report_progress(

@@ -23,6 +23,16 @@ crate::db::text_enum! {
 }
 
 crate::db::text_enum! {
+    /// What an owed item still lacks: a status, an in-progress action's progress, or an
+    /// assessment.
+    pub enum Missing {
+        NoStatus,
+        NoProgress,
+        NoAssessment,
+    }
+}
+
+crate::db::text_enum! {
     /// Where an item stands: `owed` (no answer yet, or an action in progress without its
     /// progress), `returned` by the reviewer with a note, `submitted` and waiting for review,
     /// `approved`, or `answered` in a year without review.
@@ -151,7 +161,7 @@ pub struct WorklistItem {
     pub state: ItemState,
     /// For an owed item, what is missing: `no_status`, `no_progress` or `no_assessment`.
     #[schema(required = true, example = "no_status")]
-    pub missing: Option<String>,
+    pub missing: Option<Missing>,
     /// Last year's values, or null.
     #[schema(required = true)]
     pub previous: Option<ItemValues>,
@@ -206,7 +216,7 @@ struct ItemRow {
     #[diesel(sql_type = Text)]
     state: ItemState,
     #[diesel(sql_type = Nullable<Text>)]
-    missing: Option<String>,
+    missing: Option<Missing>,
 }
 
 impl ItemRow {
@@ -363,7 +373,7 @@ pub struct Counts {
 
 /// The coordinator's overview of a year.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Progress {
+pub struct YearProgress {
     /// The year.
     #[schema(example = 2023)]
     pub year: i32,
@@ -385,7 +395,7 @@ struct Deadline {
 }
 
 /// The counts per department of `year`: one statement for the counts, one for the deadline.
-pub fn progress(conn: &mut PgConnection, year: i32) -> Result<Progress, ApiError> {
+pub fn progress(conn: &mut PgConnection, year: i32) -> Result<YearProgress, ApiError> {
     let deadline: Deadline = diesel::sql_query(
         "SELECT y.collect_until, coalesce(y.collect_until < current_date, false) AS passed \
          FROM (SELECT $1 AS year) asked LEFT JOIN report_years y ON y.year = asked.year",
@@ -417,7 +427,7 @@ pub fn progress(conn: &mut PgConnection, year: i32) -> Result<Progress, ApiError
         totals.overdue += line.overdue;
     }
     totals.percent_answered = percent(totals.answered, totals.owed);
-    Ok(Progress {
+    Ok(YearProgress {
         year,
         collect_until: deadline.collect_until,
         departments,

@@ -1,6 +1,7 @@
 //! The demo data: the city of Mechelen's Voortgangsrapport 2022, transcribed cleanly:
 //! domains and criteria, the high risks (assessed `open` in 2022, without scores: the report
-//! gives none), and every realisation (`realised` in 2022) and planning item (`planned`).
+//! gives none), every realisation (`realised` in 2022) and planning item (`planned`), and
+//! the two audits by Audio it names, linked to the planning items that follow from them.
 //! Invented on top of it: three departments (HR, financiën, ICT) owning the planning items
 //! and risks whose title names them, and 2023 opened for collection, so the departments'
 //! worklists hold what the 2022 report planned and followed up.
@@ -17,8 +18,12 @@ use serde::Deserialize;
 use crate::actions::dto::NewAction;
 use crate::actions::statuses::dto::{Progress, StatusInput};
 use crate::api::Precondition;
+use crate::audits::{
+    self,
+    dto::{Auditor, NewAudit},
+};
 use crate::auth::Principal;
-use crate::db::schema::{action_domains, departments, domains};
+use crate::db::schema::{action_domains, actions as db_actions, departments, domains};
 use crate::departments::{self as department, dto::NewDepartment};
 use crate::domains::criteria::{self, dto::NewCriterion};
 use crate::domains::{self as domain, dto::NewDomain};
@@ -33,6 +38,7 @@ const DOMAINS: &str = include_str!("domains.json");
 const RISKS: &str = include_str!("risks.json");
 const ACTIONS: &str = include_str!("actions.json");
 const REPORT: &str = include_str!("report.json");
+const AUDITS: &str = include_str!("audits.json");
 
 /// A domain of the seed report with its criteria, in report order.
 #[derive(Debug, Deserialize)]
@@ -124,6 +130,22 @@ pub struct DemoAction {
     pub sub_actions: Vec<String>,
 }
 
+/// An audit the seed names ("Audit Financiën (Audio)", "Audit informatiebeheer door
+/// Audio"), with the planning items that follow from it, by title.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoAudit {
+    pub title: String,
+    pub auditor: Auditor,
+    pub auditor_name: Option<String>,
+    pub domain_ids: Vec<String>,
+    pub actions: Vec<String>,
+}
+
+pub fn audits() -> Vec<DemoAudit> {
+    serde_json::from_str(AUDITS).expect("src/startup/demo/audits.json is valid")
+}
+
 /// The departments the demo invents, for the planning items and risks whose title names one.
 pub const DEPARTMENTS: [(&str, &str); 3] = [
     ("financien", "Financiën"),
@@ -206,6 +228,7 @@ pub fn load_if_empty(conn: &mut PgConnection) -> Result<bool, ApiError> {
         }
         load_risks(conn)?;
         load_actions(conn)?;
+        load_audits(conn)?;
         let report = report();
         reports::repo::put(
             conn,
@@ -346,6 +369,36 @@ fn load_actions(conn: &mut PgConnection) -> Result<(), ApiError> {
             )?;
         }
         created.insert(action.title, ids);
+    }
+    Ok(())
+}
+
+fn load_audits(conn: &mut PgConnection) -> Result<(), ApiError> {
+    for demo in audits() {
+        let action_ids: Vec<i32> = db_actions::table
+            .filter(db_actions::title.eq_any(&demo.actions))
+            .select(db_actions::id)
+            .load(conn)?;
+        if action_ids.len() != demo.actions.len() {
+            return Err(ApiError::internal(
+                "demo",
+                format!("the actions of {} are not all listed", demo.title),
+            ));
+        }
+        let new = NewAudit {
+            external_ref: None,
+            auditor: demo.auditor,
+            auditor_name: demo.auditor_name,
+            title: demo.title,
+            description: None,
+            audited_on: None,
+            reference: None,
+            report_url: None,
+            theme_codes: Vec::new(),
+            domain_ids: demo.domain_ids,
+            action_ids,
+        };
+        audits::repo::create(conn, &demo_principal(), new)?;
     }
     Ok(())
 }

@@ -1,0 +1,158 @@
+//! HTTP handlers of `/api/v1/audits`.
+
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::dto::{Audit, AuditPatch, AuditQuery, NewAudit};
+use super::repo::{self, AuditFilter};
+use crate::api::listing::Window;
+use crate::api::respond;
+use crate::api::{Json, MergePatch, Page, Query};
+use crate::auth::Principal;
+use crate::db::Database;
+use crate::error::{ApiError, Problem};
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_audits)
+        .service(create_audit)
+        .service(get_audit)
+        .service(update_audit)
+        .service(delete_audit)
+        .service(super::history::list_audit_history);
+}
+
+/// List the audits
+///
+/// The audits the organisation underwent, filtered and sorted: by kind of auditor, domain,
+/// theme, or an action that follows from them. `q` searches title, auditor name and
+/// description in Dutch, ignoring accents; results are ranked by relevance unless `sort` is
+/// given. Page with `next_cursor` (or the `next` link); one statement a page.
+#[utoipa::path(
+    tag = "audits",
+    params(AuditQuery),
+    responses((status = 200, description = "A page of audits.", body = Page<Audit>))
+)]
+#[get("/audits")]
+pub async fn list_audits(
+    db: web::Data<Database>,
+    Query(params): Query<AuditQuery>,
+    req: HttpRequest,
+) -> Result<web::Json<Page<Audit>>, ApiError> {
+    let filter = AuditFilter {
+        auditor: params.auditor,
+        domain_id: params.domain_id,
+        theme: params.theme,
+        action_id: params.action_id,
+        window: Window::new(
+            params.q,
+            params.sort.as_deref(),
+            params.cursor.as_deref(),
+            params.limit,
+            params.updated_since,
+        )?,
+    };
+    let (items, next) = db.run(move |conn| repo::list(conn, filter)).await?;
+    Ok(web::Json(Page::with_next(items, next, &req)))
+}
+
+/// Get one audit
+///
+/// The audit with its themes, domains and the actions that follow from it.
+#[utoipa::path(
+    tag = "audits",
+    params(("id" = i32, Path, description = "Identifier of the audit.", example = 1)),
+    responses((status = 200, description = "The audit.", body = Audit))
+)]
+#[get("/audits/{id}")]
+pub async fn get_audit(
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    respond::read(&db, &req, move |conn| repo::find(conn, id)).await
+}
+
+/// Register an audit
+///
+/// Adds an audit with the themes and domains it concerned and the actions that follow from
+/// it (reviewer or admin). With an `Idempotency-Key`, a retry with the same key and body gets
+/// the first answer again.
+#[utoipa::path(
+    params(("Idempotency-Key" = Option<String>, Header, description = "A unique key per intended create (e.g. a UUID): a retry with the same key and body gets the first answer again, for 24 hours.", example = "5d1c9a52-6f0e-4c3b-9a4f-2f7d8e1b0c3a", pattern = r"^[!-~]{1,255}$")),
+    tag = "audits",
+    request_body(content = NewAudit, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The audit was registered.", body = Audit),
+        (status = 409, description = "The external_ref is taken, or a request with the same Idempotency-Key is still running.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/audits")]
+pub async fn create_audit(
+    db: web::Data<Database>,
+    principal: Principal,
+    body: Json<NewAudit>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    respond::create_once(
+        &db,
+        &req,
+        principal,
+        "create_audit",
+        body.0,
+        |audit: &Audit| format!("/api/v1/audits/{}", audit.id),
+        repo::create,
+    )
+    .await
+}
+
+/// Change an audit
+///
+/// JSON Merge Patch (RFC 7386): send the members to change, `null` to remove an optional one;
+/// `theme_codes`, `domain_ids` and `action_ids` replace their whole set. With `If-Match`, the
+/// change is refused (412) when the audit changed meanwhile. Reviewer or admin.
+#[utoipa::path(
+    tag = "audits",
+    params(("id" = i32, Path, description = "Identifier of the audit.", example = 1)),
+    request_body(content = AuditPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The changed audit.", body = Audit),
+        (status = 409, description = "The external_ref is taken.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[patch("/audits/{id}")]
+pub async fn update_audit(
+    db: web::Data<Database>,
+    principal: Principal,
+    id: web::Path<i32>,
+    body: MergePatch<AuditPatch>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    respond::change(&db, &req, body.0, move |conn, patch, precondition| {
+        repo::update(conn, &principal, id, patch, precondition)
+    })
+    .await
+}
+
+/// Delete an audit
+///
+/// Removes the audit and its links; the actions that follow from it stay. Reviewer or admin.
+#[utoipa::path(
+    tag = "audits",
+    params(("id" = i32, Path, description = "Identifier of the audit.", example = 1)),
+    responses((status = 204, description = "The audit was deleted."))
+)]
+#[delete("/audits/{id}")]
+pub async fn delete_audit(
+    db: web::Data<Database>,
+    principal: Principal,
+    id: web::Path<i32>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    respond::remove(&db, &req, move |conn, precondition| {
+        repo::delete(conn, &principal, id, precondition)
+    })
+    .await
+}
