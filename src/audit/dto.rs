@@ -27,6 +27,8 @@ crate::db::text_enum! {
         Token,
         ReportYear,
         Audit,
+        Recommendation,
+        RecommendationStatus,
     }
 }
 

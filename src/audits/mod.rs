@@ -5,6 +5,7 @@
 pub mod dto;
 pub mod handlers;
 pub mod history;
+pub mod recommendations;
 pub mod repo;
 
 pub use handlers::routes;

@@ -93,7 +93,14 @@ pub fn required_role(method: &Method, template: &str) -> Option<Role> {
         return Some(Role::Reader);
     }
     let cycle = ["/open", "/close", "/review"];
-    if cycle.iter().any(|step| path.ends_with(step)) || path.starts_with("/audits") {
+    if cycle.iter().any(|step| path.ends_with(step)) {
+        return Some(Role::Reviewer);
+    }
+    // departments answer for their recommendations' statuses; the register is the reviewer's
+    if path.starts_with("/recommendations/{id}/statuses") {
+        return Some(Role::Editor);
+    }
+    if path.starts_with("/audits") || path.starts_with("/recommendations") {
         return Some(Role::Reviewer);
     }
     if path.starts_with("/risks") || path.starts_with("/actions") {

@@ -191,6 +191,47 @@ diesel::table! {
 }
 
 diesel::table! {
+    recommendation_actions (recommendation_id, action_id) {
+        recommendation_id -> Int4,
+        action_id -> Int4,
+    }
+}
+
+diesel::table! {
+    recommendation_statuses (recommendation_id, year) {
+        recommendation_id -> Int4,
+        year -> Int4,
+        status -> Text,
+        note -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        review -> Nullable<Text>,
+        submitted_by -> Nullable<Text>,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamptz>,
+        review_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    recommendations (id) {
+        id -> Int4,
+        audit_id -> Int4,
+        external_ref -> Nullable<Text>,
+        text -> Text,
+        priority -> Text,
+        department_id -> Nullable<Text>,
+        due_on -> Nullable<Date>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        search -> Nullable<Tsvector>,
+    }
+}
+
+diesel::table! {
     report_snapshots (year) {
         year -> Int4,
         body -> Text,
@@ -283,6 +324,11 @@ diesel::joinable!(audit_domains -> domains (domain_id));
 diesel::joinable!(audit_events -> api_tokens (actor_token_id));
 diesel::joinable!(audit_themes -> audits (audit_id));
 diesel::joinable!(criteria -> domains (domain_id));
+diesel::joinable!(recommendation_actions -> actions (action_id));
+diesel::joinable!(recommendation_actions -> recommendations (recommendation_id));
+diesel::joinable!(recommendation_statuses -> recommendations (recommendation_id));
+diesel::joinable!(recommendations -> audits (audit_id));
+diesel::joinable!(recommendations -> departments (department_id));
 diesel::joinable!(report_snapshots -> report_years (year));
 diesel::joinable!(risk_assessments -> risks (risk_id));
 diesel::joinable!(risk_themes -> risks (risk_id));
@@ -307,6 +353,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     departments,
     domains,
     idempotency_keys,
+    recommendation_actions,
+    recommendation_statuses,
+    recommendations,
     report_snapshots,
     report_years,
     risk_assessments,

@@ -90,8 +90,11 @@ fn copy_table(
             }
         };
     }
-    dispatch!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15)
+    dispatch!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23)
 }
+
+// every table has its arm above: add arms with the tables
+const _: () = assert!(super::tables::TABLES.len() <= 24);
 
 /// Starts streaming table `index` within `window`. Fails before anything is sent when no
 /// connection is available or the copy cannot start.

@@ -303,6 +303,43 @@ pub const TABLES: &[Table] = &[
         incremental: true,
     },
     Table {
+        name: "recommendation_statuses",
+        kind: Kind::Fact,
+        description: "One row per recommendation and year: what became of it.",
+        columns: &[
+            col(
+                "recommendation_id",
+                "integer",
+                "The recommendation (key, with year).",
+            ),
+            col("year", "integer", "The year (key, with recommendation_id)."),
+            col("audit_id", "integer", "The audit that made it."),
+            col("priority", "text", "`high`, `medium` or `low`."),
+            col("department_id", "text", "Owning department."),
+            col("due_on", "date", "The day it is due."),
+            col(
+                "status",
+                "text",
+                "`open`, `in_progress`, `implemented`, `partly_implemented`, \
+                 `not_implemented` or `risk_accepted`.",
+            ),
+            col("note", "text", "Note of that year."),
+            col(
+                "review",
+                "text",
+                "`submitted`, `approved` or `returned` in a year under review; empty otherwise.",
+            ),
+            CREATED,
+            UPDATED,
+        ],
+        query: "SELECT s.recommendation_id, s.year, r.audit_id, r.priority, r.department_id, \
+                r.due_on, s.status, s.note, s.review, s.created_at, s.updated_at \
+                FROM recommendation_statuses s \
+                JOIN recommendations r ON r.id = s.recommendation_id",
+        key: &[("recommendation_id", "integer"), ("year", "integer")],
+        incremental: true,
+    },
+    Table {
         name: "worklist_progress",
         kind: Kind::Fact,
         description: "The coordinator's overview of every year opened for collection, per \

@@ -57,7 +57,8 @@ fn register(cfg: &mut ServiceConfig) {
             .configure(exports::routes)
             .configure(tokens::routes)
             .configure(audit::routes)
-            .configure(audits::routes),
+            .configure(audits::routes)
+            .configure(audits::recommendations::routes),
     );
 }
 

@@ -298,6 +298,7 @@ struct Fixture {
     risk: i64,
     action: i64,
     audit: i64,
+    recommendation: i64,
     token: i64,
 }
 
@@ -361,6 +362,21 @@ async fn fixture(app: &TestApp, n: usize) -> Fixture {
         .ok_json(201)["id"]
         .as_i64()
         .unwrap();
+    let recommendation = app
+        .post_json(
+            &format!("/api/v1/audits/{audit}/recommendations"),
+            &json!({"text": "Aanbeveling", "priority": "medium", "department_id": "eigen"}),
+        )
+        .await
+        .ok_json(201)["id"]
+        .as_i64()
+        .unwrap();
+    app.put_json(
+        &format!("/api/v1/recommendations/{recommendation}/statuses/2022"),
+        &json!({"status": "open"}),
+    )
+    .await
+    .ok_json(201);
     let token = app
         .post_json(
             "/api/v1/tokens",
@@ -377,6 +393,7 @@ async fn fixture(app: &TestApp, n: usize) -> Fixture {
         risk,
         action,
         audit,
+        recommendation,
         token,
     }
 }
@@ -408,6 +425,8 @@ fn fill(template: &str, f: &Fixture) -> String {
         f.action.to_string()
     } else if template.starts_with("/api/v1/audits") {
         f.audit.to_string()
+    } else if template.starts_with("/api/v1/recommendations") {
+        f.recommendation.to_string()
     } else {
         f.token.to_string()
     };
@@ -417,6 +436,7 @@ fn fill(template: &str, f: &Fixture) -> String {
         .replace("{criterion_id}", &f.criterion.to_string())
         .replace("{risk_id}", &f.risk.to_string())
         .replace("{action_id}", &f.action.to_string())
+        .replace("{audit_id}", &f.audit.to_string())
         .replace("{code}", "CUL")
         .replace("{external_ref}", "matrix-ref")
         .replace("{year}", &year.to_string())

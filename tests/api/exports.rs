@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{send, TestApp, ADMIN_TOKEN};
 
-const TABLES: [&str; 16] = [
+const TABLES: [&str; 17] = [
     "domains",
     "criteria",
     "departments",
@@ -18,6 +18,7 @@ const TABLES: [&str; 16] = [
     "audits",
     "risk_assessments",
     "action_statuses",
+    "recommendation_statuses",
     "worklist_progress",
     "action_domains",
     "action_risks",
@@ -135,9 +136,9 @@ async fn the_tables_are_listed_with_their_columns() {
     assert_eq!(facts["incremental"], true);
     assert_eq!(facts["href"], "/api/v1/exports/action_statuses");
     assert_eq!(facts["columns"][4]["name"], "status");
-    assert_eq!(tables[10]["kind"], "fact");
-    assert_eq!(tables[10]["key"], json!(["year", "department_id"]));
-    assert_eq!(tables[15]["kind"], "bridge");
+    assert_eq!(tables[11]["kind"], "fact");
+    assert_eq!(tables[11]["key"], json!(["year", "department_id"]));
+    assert_eq!(tables[16]["kind"], "bridge");
 }
 
 #[actix_web::test]
@@ -163,6 +164,21 @@ async fn every_table_pages_each_row_once_and_its_csv_holds_the_same_rows() {
     app.put_json(
         &format!("/api/v1/risks/{risk}/assessments/2023"),
         &json!({"likelihood": 4, "impact": 3, "status": "open", "note": ""}),
+    )
+    .await
+    .ok_json(201);
+    let recommendation = app
+        .post_json(
+            "/api/v1/audits/1/recommendations",
+            &json!({"text": "=Formule, \"citaat\"", "priority": "high",
+                    "department_id": "boekhouding", "due_on": "2023-12-31"}),
+        )
+        .await
+        .ok_json(201)["id"]
+        .clone();
+    app.put_json(
+        &format!("/api/v1/recommendations/{recommendation}/statuses/2023"),
+        &json!({"status": "partly_implemented", "note": "Twee\nregels"}),
     )
     .await
     .ok_json(201);

@@ -24,6 +24,7 @@ mod health;
 mod helpers;
 mod migrations;
 mod observability;
+mod recommendations;
 mod reports;
 mod risks;
 mod startup;

@@ -42,6 +42,7 @@ Conventions: JSON with snake_case keys; errors are `application/problem+json` (R
         (name = "reports", description = "The yearly progress report (voortgangsrapport): metadata and the report assembled from the data."),
         (name = "exports", description = "A star schema for PowerBI: dimensions, facts and bridges as JSON pages or streamed CSV, with incremental refresh."),
         (name = "audits", description = "The register of audits the organisation underwent (Audit Vlaanderen, internal audit, external auditors): what they concerned and the actions that follow from them."),
+        (name = "recommendations", description = "The recommendations of audits, what became of each per year, and their follow-up in Audit Vlaanderen's categories."),
         (name = "audit", description = "The audit trail: every write with who, when, and the entity before and after. Append-only."),
         (name = "tokens", description = "API tokens (admins only). Authenticate with `Authorization: Bearer <secret>`, or Basic with any user name and the secret as password."),
         (name = "themes", description = "The themes 0-10 of Audit Vlaanderen's Leidraad organisatiebeheersing (read-only)."),

@@ -1,0 +1,361 @@
+//! HTTP handlers of the recommendations: `/api/v1/audits/{audit_id}/recommendations`,
+//! `/api/v1/recommendations[/{id}]`, their yearly statuses and the summary.
+
+use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::dto::{
+    NewRecommendation, Recommendation, RecommendationPatch, RecommendationQuery,
+    RecommendationStatus, RecommendationStatusInput,
+};
+use super::repo::{self, RecommendationFilter};
+use super::summary::{self, RecommendationSummary, SummaryQuery};
+use crate::api::listing::Window;
+use crate::api::{self, check_year, respond, with_etag, Json, ListParams, MergePatch, Page, Query};
+use crate::audit::{self as trail, dto::AuditEvent, EntityType};
+use crate::auth::Principal;
+use crate::db::Database;
+use crate::error::{ApiError, Problem};
+use crate::years::ReviewInput;
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(get_recommendation_summary)
+        .service(list_recommendations)
+        .service(create_recommendation)
+        .service(get_recommendation)
+        .service(update_recommendation)
+        .service(delete_recommendation)
+        .service(list_recommendation_history)
+        .service(list_recommendation_statuses)
+        .service(get_recommendation_status)
+        .service(put_recommendation_status)
+        .service(delete_recommendation_status)
+        .service(review_recommendation_status);
+}
+
+/// Follow-up of the recommendations in a year
+///
+/// Per audit and overall, what became of the recommendations in `year`, in Audit
+/// Vlaanderen's categories: `fully` implemented, `partly` (partly implemented or in
+/// progress), `not` (not implemented, open, or without a status that counts), with their
+/// percentages; `risk_accepted` apart; and `overdue` (due by the end of the year and neither
+/// implemented nor accepted). In a reviewed year only approved statuses count. One statement.
+#[utoipa::path(
+    tag = "recommendations",
+    params(SummaryQuery),
+    responses((status = 200, description = "The summary.", body = RecommendationSummary))
+)]
+#[get("/recommendations/summary")]
+pub async fn get_recommendation_summary(
+    db: web::Data<Database>,
+    Query(params): Query<SummaryQuery>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let year = params.year;
+    check_year(year)?;
+    let summary = db.run(move |conn| summary::summary(conn, year)).await?;
+    Ok(with_etag(&req, &summary))
+}
+
+/// List recommendations
+///
+/// The recommendations of every audit with their statuses per year, filtered by audit,
+/// department, priority, and status in a year; `q` searches the text in Dutch, ignoring
+/// accents. Sorted by id, creation or change (or relevance when searching); one statement a
+/// page.
+#[utoipa::path(
+    tag = "recommendations",
+    params(RecommendationQuery),
+    responses((status = 200, description = "A page of recommendations.", body = Page<Recommendation>))
+)]
+#[get("/recommendations")]
+pub async fn list_recommendations(
+    db: web::Data<Database>,
+    Query(params): Query<RecommendationQuery>,
+    req: HttpRequest,
+) -> Result<web::Json<Page<Recommendation>>, ApiError> {
+    api::check_year_filter(params.year, params.status.is_some())?;
+    let filter = RecommendationFilter {
+        audit_id: params.audit_id,
+        department_id: params.department_id,
+        priority: params.priority,
+        year: params.year,
+        status: params.status,
+        window: Window::new(
+            params.q,
+            params.sort.as_deref(),
+            params.cursor.as_deref(),
+            params.limit,
+            params.updated_since,
+        )?,
+    };
+    let (items, next) = db.run(move |conn| repo::list(conn, filter)).await?;
+    Ok(web::Json(Page::with_next(items, next, &req)))
+}
+
+/// Add a recommendation to an audit
+///
+/// A recommendation of the audit, with its priority, owning department, due day and the
+/// actions that implement it (reviewer or admin). What becomes of it is set per year with
+/// `PUT /recommendations/{id}/statuses/{year}`.
+#[utoipa::path(
+    tag = "recommendations",
+    params(("audit_id" = i32, Path, description = "Identifier of the audit.", example = 1)),
+    request_body(content = NewRecommendation, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The recommendation was added.", body = Recommendation),
+        (status = 409, description = "The external_ref is taken.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/audits/{audit_id}/recommendations")]
+pub async fn create_recommendation(
+    db: web::Data<Database>,
+    principal: Principal,
+    audit_id: web::Path<i32>,
+    body: Json<NewRecommendation>,
+) -> Result<HttpResponse, ApiError> {
+    let audit_id = audit_id.into_inner();
+    let location = |r: &Recommendation| format!("/api/v1/recommendations/{}", r.id);
+    respond::create(&db, body.0, location, move |conn, new| {
+        repo::create(conn, &principal, audit_id, new)
+    })
+    .await
+}
+
+/// Get one recommendation
+///
+/// The recommendation with the actions that implement it and its status per year.
+#[utoipa::path(
+    tag = "recommendations",
+    params(("id" = i32, Path, description = "Identifier of the recommendation.", example = 1)),
+    responses((status = 200, description = "The recommendation.", body = Recommendation))
+)]
+#[get("/recommendations/{id}")]
+pub async fn get_recommendation(
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    respond::read(&db, &req, move |conn| repo::find(conn, id)).await
+}
+
+/// Change a recommendation
+///
+/// JSON Merge Patch (RFC 7386) of the text, priority, department, due day or actions
+/// (`action_ids` replaces the set). With `If-Match`, refused (412) when it changed meanwhile.
+/// Reviewer or admin.
+#[utoipa::path(
+    tag = "recommendations",
+    params(("id" = i32, Path, description = "Identifier of the recommendation.", example = 1)),
+    request_body(content = RecommendationPatch, content_type = "application/merge-patch+json"),
+    responses((status = 200, description = "The changed recommendation.", body = Recommendation))
+)]
+#[patch("/recommendations/{id}")]
+pub async fn update_recommendation(
+    db: web::Data<Database>,
+    principal: Principal,
+    id: web::Path<i32>,
+    body: MergePatch<RecommendationPatch>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    respond::change(&db, &req, body.0, move |conn, patch, precondition| {
+        repo::update(conn, &principal, id, patch, precondition)
+    })
+    .await
+}
+
+/// Delete a recommendation
+///
+/// Removes the recommendation with its statuses; refused (409) when one of them is in an
+/// adopted year. Reviewer or admin.
+#[utoipa::path(
+    tag = "recommendations",
+    params(("id" = i32, Path, description = "Identifier of the recommendation.", example = 1)),
+    responses(
+        (status = 204, description = "The recommendation was deleted."),
+        (status = 409, description = "A status is in an adopted year.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[delete("/recommendations/{id}")]
+pub async fn delete_recommendation(
+    db: web::Data<Database>,
+    principal: Principal,
+    id: web::Path<i32>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    respond::remove(&db, &req, move |conn, precondition| {
+        repo::delete(conn, &principal, id, precondition)
+    })
+    .await
+}
+
+/// History of a recommendation
+///
+/// The audit events of the recommendation and of its yearly statuses, newest first.
+#[utoipa::path(
+    tag = "recommendations",
+    params(("id" = i32, Path, description = "Identifier of the recommendation.", example = 1), ListParams),
+    responses((status = 200, description = "A page of the recommendation's events.", body = Page<AuditEvent>))
+)]
+#[get("/recommendations/{id}/history")]
+pub async fn list_recommendation_history(
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+    Query(params): Query<ListParams>,
+    req: HttpRequest,
+) -> Result<web::Json<Page<AuditEvent>>, ApiError> {
+    let types = (EntityType::Recommendation, EntityType::RecommendationStatus);
+    trail::handlers::history(
+        &db,
+        types,
+        id.into_inner(),
+        repo::ensure_exists,
+        params,
+        &req,
+    )
+    .await
+}
+
+/// List a recommendation's statuses
+///
+/// What became of the recommendation, year by year, oldest first.
+#[utoipa::path(
+    tag = "recommendations",
+    params(("id" = i32, Path, description = "Identifier of the recommendation.", example = 1)),
+    responses((status = 200, description = "The statuses.", body = Vec<RecommendationStatus>))
+)]
+#[get("/recommendations/{id}/statuses")]
+pub async fn list_recommendation_statuses(
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+) -> Result<web::Json<Vec<RecommendationStatus>>, ApiError> {
+    let id = id.into_inner();
+    Ok(web::Json(
+        db.run(move |conn| repo::statuses(conn, id)).await?,
+    ))
+}
+
+/// Get a recommendation's status of a year
+///
+/// What became of the recommendation that year.
+#[utoipa::path(
+    tag = "recommendations",
+    params(
+        ("id" = i32, Path, description = "Identifier of the recommendation.", example = 1),
+        ("year" = i32, Path, description = "The year.", example = 2023, minimum = 2000, maximum = 2100)
+    ),
+    responses((status = 200, description = "The status.", body = RecommendationStatus))
+)]
+#[get("/recommendations/{id}/statuses/{year}")]
+pub async fn get_recommendation_status(
+    db: web::Data<Database>,
+    path: web::Path<(i32, i32)>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let (id, year) = path.into_inner();
+    respond::read(&db, &req, move |conn| repo::find_status(conn, id, year)).await
+}
+
+/// Set a recommendation's status of a year
+///
+/// Creates (201) or replaces (200) what became of the recommendation that year: editors of
+/// the owning department, reviewers and admins. `risk_accepted` needs the reason in `note`
+/// (422) and is a reviewer's or admin's decision (403 for an editor). In a year under review
+/// the status is `submitted` until a reviewer approves it; in an adopted year it is locked
+/// (409). With `If-Match`, a replacement is refused (412) when it changed meanwhile.
+#[utoipa::path(
+    tag = "recommendations",
+    params(
+        ("id" = i32, Path, description = "Identifier of the recommendation.", example = 1),
+        ("year" = i32, Path, description = "The year, 2000 to 2100.", example = 2023, minimum = 2000, maximum = 2100)
+    ),
+    request_body(content = RecommendationStatusInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The status was replaced.", body = RecommendationStatus),
+        (status = 201, description = "The status was created.", body = RecommendationStatus),
+        (status = 409, description = "The year is adopted, or its collection is closed.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[put("/recommendations/{id}/statuses/{year}")]
+pub async fn put_recommendation_status(
+    db: web::Data<Database>,
+    principal: Principal,
+    path: web::Path<(i32, i32)>,
+    body: Json<RecommendationStatusInput>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let (id, year) = path.into_inner();
+    check_year(year)?;
+    let location = format!("/api/v1/recommendations/{id}/statuses/{year}");
+    respond::put(
+        &db,
+        &req,
+        body.0,
+        location,
+        move |conn, input, precondition| {
+            repo::put_status(conn, &principal, id, year, input, precondition)
+        },
+    )
+    .await
+}
+
+/// Delete a recommendation's status of a year
+///
+/// Removes the status of the year; refused (409) in an adopted year.
+#[utoipa::path(
+    tag = "recommendations",
+    params(
+        ("id" = i32, Path, description = "Identifier of the recommendation.", example = 1),
+        ("year" = i32, Path, description = "The year.", example = 2023, minimum = 2000, maximum = 2100)
+    ),
+    responses((status = 204, description = "The status was deleted."))
+)]
+#[delete("/recommendations/{id}/statuses/{year}")]
+pub async fn delete_recommendation_status(
+    db: web::Data<Database>,
+    principal: Principal,
+    path: web::Path<(i32, i32)>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let (id, year) = path.into_inner();
+    respond::remove(&db, &req, move |conn, precondition| {
+        repo::delete_status(conn, &principal, id, year, precondition)
+    })
+    .await
+}
+
+/// Review a recommendation's status of a year
+///
+/// Approves the submitted status, or returns it with a note, as for actions' statuses:
+/// nobody reviews what they submitted (403, for admins too, and refused by the database);
+/// only a submitted status is reviewed (409). Reviewer or admin.
+#[utoipa::path(
+    tag = "recommendations",
+    params(
+        ("id" = i32, Path, description = "Identifier of the recommendation.", example = 1),
+        ("year" = i32, Path, description = "The year.", example = 2023, minimum = 2000, maximum = 2100)
+    ),
+    request_body(content = ReviewInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The reviewed status.", body = RecommendationStatus),
+        (status = 403, description = "The caller submitted this status.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The status is not waiting for review.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/recommendations/{id}/statuses/{year}/review")]
+pub async fn review_recommendation_status(
+    db: web::Data<Database>,
+    principal: Principal,
+    path: web::Path<(i32, i32)>,
+    body: Json<ReviewInput>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let (id, year) = path.into_inner();
+    respond::change(&db, &req, body.0, move |conn, input, precondition| {
+        repo::review_status(conn, &principal, id, year, &input, precondition)
+    })
+    .await
+}
