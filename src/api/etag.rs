@@ -61,11 +61,6 @@ pub fn if_match(req: &HttpRequest) -> Precondition {
 }
 
 impl Precondition {
-    /// No precondition: for the items of a batch, which has none per item.
-    pub fn none() -> Self {
-        Self { if_match: None }
-    }
-
     /// Fails with 412 when `If-Match` was sent and does not match `current`.
     pub fn check<T: Serialize>(&self, current: &T) -> Result<(), ApiError> {
         match &self.if_match {

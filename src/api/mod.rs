@@ -60,6 +60,12 @@ pub fn check_year(year: i32) -> Result<(), crate::error::ApiError> {
     }
 }
 
+/// A year in the path of an operation without a body: outside 2000-2100 the request is
+/// malformed (400), as a query parameter out of range is.
+pub fn check_path_year(year: i32) -> Result<(), crate::error::ApiError> {
+    check_year_filter(Some(year), false)
+}
+
 /// The answer to a PUT: 201 with `Location` when it created the resource, 200 when it
 /// replaced it; `ETag` either way.
 pub fn put_response<T: Serialize>(value: &T, created: bool, location: String) -> HttpResponse {

@@ -137,11 +137,15 @@ pub async fn update_audit(
 
 /// Delete an audit
 ///
-/// Removes the audit and its links; the actions that follow from it stay. Reviewer or admin.
+/// Removes the audit and its links; the actions that follow from it stay. An audit with
+/// recommendations is not deleted (409): delete them first. Reviewer or admin.
 #[utoipa::path(
     tag = "audits",
     params(("id" = i32, Path, description = "Identifier of the audit.", example = 1)),
-    responses((status = 204, description = "The audit was deleted."))
+    responses(
+        (status = 204, description = "The audit was deleted."),
+        (status = 409, description = "The audit has recommendations.", body = Problem, content_type = "application/problem+json")
+    )
 )]
 #[delete("/audits/{id}")]
 pub async fn delete_audit(

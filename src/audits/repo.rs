@@ -15,7 +15,7 @@ use crate::api::Precondition;
 use crate::audit::{self as trail, EntityType};
 use crate::auth::Principal;
 use crate::db::fixed::Fixed;
-use crate::db::schema::{audit_actions, audit_domains, audit_themes, audits};
+use crate::db::schema::{audit_actions, audit_domains, audit_themes, audits, recommendations};
 use crate::error::ApiError;
 use crate::links;
 
@@ -366,7 +366,8 @@ pub fn update(
     Ok(changed)
 }
 
-/// Deletes an audit with its links (the actions that follow from it stay).
+/// Deletes an audit with its links (the actions that follow from it stay); 409 while it has
+/// recommendations.
 pub fn delete(
     conn: &mut PgConnection,
     principal: &Principal,
@@ -375,6 +376,15 @@ pub fn delete(
 ) -> Result<(), ApiError> {
     let current = locked(conn, id)?;
     precondition.check(&current)?;
+    let recommended: i64 = recommendations::table
+        .filter(recommendations::audit_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    if recommended > 0 {
+        return Err(ApiError::Conflict(format!(
+            "Audit {id} has {recommended} recommendation(s); delete them first."
+        )));
+    }
     diesel::delete(audits::table.find(id)).execute(conn)?;
     trail::deleted(conn, principal, EntityType::Audit, id, &current)?;
     Ok(())

@@ -9,11 +9,13 @@ use diesel::prelude::*;
 
 use super::cache::{self, Rendered, ReportCache, Stamp};
 use super::dto::{
-    Labels, Report, ReportAction, ReportCriterion, ReportDomain, ReportRisk, Section,
+    Labels, RecommendationFollowUp, Report, ReportAction, ReportCriterion, ReportDomain,
+    ReportRisk, Section,
 };
 use super::repo;
 use crate::actions::statuses::dto::Progress;
 use crate::api::etag::etag_of_bytes;
+use crate::audits::recommendations::summary;
 use crate::db::schema::{
     action_domains, action_statuses, actions, criteria, domains, risk_assessments, risks,
 };
@@ -53,7 +55,7 @@ fn year_action((id, parent_id, title, description, department_id): ActionColumns
 }
 
 /// The report of `year` as served: from the cache when the data did not change since it was
-/// rendered, else assembled (two statements when cached; when not, at most thirteen, whatever
+/// rendered, else assembled (two statements when cached; when not, at most fifteen, whatever
 /// the size of the year).
 pub fn rendered(
     conn: &mut PgConnection,
@@ -294,12 +296,36 @@ pub fn assemble(conn: &mut PgConnection, year: i32) -> Result<Report, ApiError> 
             }
         })
         .collect();
+    let recommendations = recommendation_follow_up(conn, year)?;
     Ok(Report {
         report,
         labels,
         domains,
         incomplete: None,
+        recommendations,
     })
+}
+
+/// The follow-up of the recommendations in `year`: the summary's counts, then, when there are
+/// any, the overdue ones (one or two statements).
+fn recommendation_follow_up(
+    conn: &mut PgConnection,
+    year: i32,
+) -> Result<Option<RecommendationFollowUp>, ApiError> {
+    let counts = summary::summary(conn, year)?.totals;
+    if counts.recommendations == 0 {
+        return Ok(None);
+    }
+    let overdue = if counts.overdue > 0 {
+        summary::overdue(conn, year)?
+    } else {
+        Vec::new()
+    };
+    Ok(Some(RecommendationFollowUp {
+        label: "Opvolging aanbevelingen".into(),
+        counts,
+        overdue,
+    }))
 }
 
 #[derive(QueryableByName)]

@@ -10,7 +10,9 @@ use askama::Template;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::dto::{Report, ReportAction, ReportDomain, ReportRisk, ReportStatus, Section};
+use super::dto::{
+    RecommendationFollowUp, Report, ReportAction, ReportDomain, ReportRisk, ReportStatus, Section,
+};
 use crate::actions::statuses::dto::Progress;
 use crate::error::ApiError;
 use crate::risks::assessments::dto::{RiskLevel, RiskStatus};
@@ -89,6 +91,55 @@ struct View<'a> {
     domains: Vec<DomainView<'a>>,
     totals: [usize; 4],
     chart: Chart<'a>,
+    recommendations: Option<RecommendationsView<'a>>,
+}
+
+/// The follow-up of the audits' recommendations, as the documents show it.
+struct RecommendationsView<'a> {
+    label: &'a str,
+    /// Each category with its count and percentage (when it has one).
+    counts: Vec<(&'static str, i32, Option<i32>)>,
+    /// Each overdue recommendation: the audit, the text, the due day and its status.
+    overdue: Vec<(&'a str, &'a str, String, &'static str)>,
+}
+
+impl<'a> RecommendationsView<'a> {
+    fn of(follow_up: &'a RecommendationFollowUp) -> Self {
+        let c = &follow_up.counts;
+        Self {
+            label: &follow_up.label,
+            counts: vec![
+                ("Volledig uitgevoerd", c.fully, Some(c.percent_fully)),
+                ("Gedeeltelijk uitgevoerd", c.partly, Some(c.percent_partly)),
+                ("Niet uitgevoerd", c.not, Some(c.percent_not)),
+                ("Risico aanvaard", c.risk_accepted, None),
+                ("Over de vervaldag", c.overdue, None),
+            ],
+            overdue: follow_up
+                .overdue
+                .iter()
+                .map(|o| {
+                    (
+                        o.audit_title.as_str(),
+                        o.text.as_str(),
+                        o.due_on.format("%d-%m-%Y").to_string(),
+                        implementation_label(o.status.as_deref()),
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The Dutch name of a recommendation's status.
+fn implementation_label(status: Option<&str>) -> &'static str {
+    match status {
+        Some("open") => "open",
+        Some("in_progress") => "lopend",
+        Some("partly_implemented") => "gedeeltelijk uitgevoerd",
+        Some("not_implemented") => "niet uitgevoerd",
+        _ => "geen stand van zaken",
+    }
 }
 
 /// The council decision: a link when it is a web address.
@@ -165,6 +216,7 @@ impl<'a> View<'a> {
             chart: Chart::of(report),
             domains,
             totals,
+            recommendations: report.recommendations.as_ref().map(RecommendationsView::of),
         }
     }
 }

@@ -187,6 +187,8 @@ async fn a_year_runs_from_opening_to_adoption_with_exactly_the_approved_answers(
     );
     assert_eq!(list["items"][2]["previous"]["likelihood"], 4);
 
+    app.get("/api/v1/reports/1999/progress").await.problem(400);
+    app.get("/api/v1/reports/2101/worklist").await.problem(400);
     let progress = app.get("/api/v1/reports/2023/progress").await.ok_json(200);
     assert_eq!(line(&progress, "hr")["owed"], 3);
     assert_eq!(line(&progress, "hr")["open"], 3);

@@ -166,6 +166,17 @@ async fn the_owning_department_answers_and_only_a_reviewer_accepts_the_risk() {
         .await
         .ok_json(200);
     assert_eq!(list["items"][0]["id"], id);
+    let refused = app
+        .delete(&format!("/api/v1/audits/{audit}"))
+        .await
+        .problem(409);
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap()
+            .contains("1 recommendation"),
+        "{refused}"
+    );
     app.get("/api/v1/recommendations?sort=title")
         .await
         .problem(400);
@@ -225,6 +236,46 @@ async fn the_summary_counts_a_known_set_in_audit_vlaanderens_categories() {
     app.get("/api/v1/recommendations/summary")
         .await
         .problem(400);
+
+    // the yearly report has the same counts and lists what is overdue
+    app.put_json(
+        "/api/v1/reports/2023",
+        &json!({"title": "Voortgangsrapport 2023"}),
+    )
+    .await
+    .ok_json(201);
+    let report = app.get("/api/v1/reports/2023").await.ok_json(200);
+    let section = &report["recommendations"];
+    assert_eq!(section["label"], "Opvolging aanbevelingen");
+    assert_eq!(section["counts"], summary["totals"]);
+    let overdue: Vec<&str> = section["overdue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(overdue, ["Aanbeveling Some(\"not_implemented\")"]);
+    let document = app.get("/api/v1/reports/2023/document").await;
+    let html = String::from_utf8(document.body).unwrap();
+    assert!(html.contains("<h2>Opvolging aanbevelingen</h2>"), "{html}");
+    assert!(
+        html.contains("vervaldag 30-06-2023; niet uitgevoerd"),
+        "{html}"
+    );
+    let markdown = app
+        .get("/api/v1/reports/2023/document?format=markdown")
+        .await;
+    let markdown = String::from_utf8(markdown.body).unwrap();
+    assert!(
+        markdown.contains("| Volledig uitgevoerd | 1 | 17% |"),
+        "{markdown}"
+    );
+}
+
+/// The items of 2023 the token `secret` still owes.
+async fn worklist(app: &TestApp, secret: &str) -> Value {
+    let request = app.request_as(Method::GET, "/api/v1/reports/2023/worklist", Some(secret));
+    send(request, None).await.ok_json(200)["items"].clone()
 }
 
 /// How many recommendations were fully implemented in 2023, as the summary counts them.
@@ -259,6 +310,12 @@ async fn statuses_are_reviewed_in_a_reviewed_year_and_locked_once_it_is_adopted(
     .await
     .ok_json(201);
     let path = format!("/api/v1/recommendations/{id}/statuses/2023");
+    // the open recommendation is on the department's worklist
+    let owed = worklist(&app, &fin).await;
+    assert_eq!(owed.as_array().unwrap().len(), 1, "{owed}");
+    assert_eq!(owed[0]["kind"], "recommendation_status");
+    assert_eq!(owed[0]["missing"], "no_status");
+    assert_eq!(owed[0]["answer"], path);
     let submitted = as_token(
         &app,
         &fin,
@@ -269,6 +326,31 @@ async fn statuses_are_reviewed_in_a_reviewed_year_and_locked_once_it_is_adopted(
     .await
     .ok_json(201);
     assert_eq!(submitted["review"]["state"], "submitted");
+    assert_eq!(worklist(&app, &fin).await, json!([]));
+    // returned through the batch review, back on the worklist, answered again
+    let batch = json!({"items": [{"kind": "recommendation_status", "id": id, "decision": "return",
+                                  "note": "Bewijsstuk toevoegen."}]});
+    as_token(
+        &app,
+        &coordinator,
+        Method::POST,
+        "/api/v1/reports/2023/review",
+        batch,
+    )
+    .await
+    .ok_json(200);
+    let back = worklist(&app, &fin).await;
+    assert_eq!(back[0]["state"], "returned");
+    assert_eq!(back[0]["review_note"], "Bewijsstuk toevoegen.");
+    as_token(
+        &app,
+        &fin,
+        Method::PUT,
+        &path,
+        json!({"status": "implemented", "note": "Zie verslag."}),
+    )
+    .await
+    .ok_json(200);
     assert_eq!(
         fully(&app).await,
         0,

@@ -149,7 +149,10 @@ pub async fn get_recommendation(
     tag = "recommendations",
     params(("id" = i32, Path, description = "Identifier of the recommendation.", example = 1)),
     request_body(content = RecommendationPatch, content_type = "application/merge-patch+json"),
-    responses((status = 200, description = "The changed recommendation.", body = Recommendation))
+    responses(
+        (status = 200, description = "The changed recommendation.", body = Recommendation),
+        (status = 409, description = "The external_ref is taken.", body = Problem, content_type = "application/problem+json")
+    )
 )]
 #[patch("/recommendations/{id}")]
 pub async fn update_recommendation(

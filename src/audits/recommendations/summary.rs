@@ -20,7 +20,7 @@ pub struct SummaryQuery {
 }
 
 /// The counts of a set of recommendations in a year.
-#[derive(Debug, Clone, Default, Serialize, ToSchema, QueryableByName)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, QueryableByName)]
 pub struct Implemented {
     /// The recommendations counted: of an audit held by the end of the year (or, without a
     /// date, registered by then), or with a status by then.
@@ -169,4 +169,28 @@ impl Implemented {
         self.percent_partly = percent(self.partly);
         self.percent_not = percent(self.not);
     }
+}
+
+/// The overdue recommendations of `year` (due by its end, neither implemented nor accepted,
+/// as the summary counts them), by due day: one statement.
+pub fn overdue<T: diesel::QueryableByName<diesel::pg::Pg> + 'static>(
+    conn: &mut PgConnection,
+    year: i32,
+) -> Result<Vec<T>, ApiError> {
+    Ok(diesel::sql_query(
+        "SELECT r.id, a.title AS audit_title, r.text, r.department_id, r.due_on, s.status
+         FROM recommendations r
+         JOIN audits a ON a.id = r.audit_id
+         LEFT JOIN recommendation_statuses s ON s.recommendation_id = r.id AND s.year = $1
+              AND (s.review IS NULL OR s.review = 'approved')
+         WHERE r.due_on <= make_date($1, 12, 31)
+           AND s.status IS DISTINCT FROM 'implemented'
+           AND s.status IS DISTINCT FROM 'risk_accepted'
+           AND (extract(year FROM coalesce(a.audited_on, r.created_at)) <= $1
+                OR EXISTS (SELECT 1 FROM recommendation_statuses e
+                           WHERE e.recommendation_id = r.id AND e.year <= $1))
+         ORDER BY r.due_on, r.id",
+    )
+    .bind::<Integer, _>(year)
+    .load(conn)?)
 }

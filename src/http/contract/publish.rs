@@ -58,7 +58,10 @@ pub fn publish(api: &utoipa::openapi::OpenApi) -> Value {
 fn answer_items(operation_id: &str) -> Option<u64> {
     match operation_id {
         // one per year
-        "list_reports" | "list_risk_assessments" | "list_action_statuses" => Some(YEARS_COUNT),
+        "list_reports"
+        | "list_risk_assessments"
+        | "list_action_statuses"
+        | "list_recommendation_statuses" => Some(YEARS_COUNT),
         "list_exports" => Some(TABLES.len() as u64),
         _ => None,
     }
@@ -296,7 +299,9 @@ const ONE_LINE: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-
 /// one table the contract's `maxLength`s come from (the validator's literals must agree).
 pub fn length_limit(schema: &str, property: &str) -> Option<u64> {
     Some(match property {
-        "title" | "presented_to" | "label" | "auditor_name" | "reference" => TITLE_MAX,
+        "title" | "presented_to" | "label" | "auditor_name" | "reference" | "audit_title" => {
+            TITLE_MAX
+        }
         "description" if schema.contains("Domain") => DOMAIN_DESCRIPTION_MAX,
         "description" => DESCRIPTION_MAX,
         "name" | "actor" if schema.contains("Token") || property == "actor" => TOKEN_NAME_MAX,

@@ -9,7 +9,9 @@ use super::repo;
 use super::review::{self, BatchReview, BatchReviewResult};
 use super::worklist::{self, ItemState, WorklistItem, WorklistQuery, YearProgress};
 use crate::api::etag::if_match;
-use crate::api::{check_year, page, respond, with_etag, Cursor, Json, Page, Query};
+use crate::api::{
+    check_path_year, check_year, page, respond, with_etag, Cursor, Json, Page, Query,
+};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
@@ -85,6 +87,7 @@ pub async fn close_report(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let year = year.into_inner();
+    check_path_year(year)?;
     let precondition = if_match(&req);
     let closed = db
         .transaction(move |conn| repo::close(conn, &principal, year, &precondition))
@@ -97,8 +100,9 @@ pub async fn close_report(
 /// The items of the year, derived: every action `planned` or `in_progress` the year before
 /// and without a status this year (`missing: no_status`), every action `in_progress` this
 /// year without progress (`no_progress`), every risk followed up the year before (`open` or
-/// `monitoring`) without an assessment this year (`no_assessment`), and every row of the year
-/// under review; each with last year's values beside this year's, and `answer`, the row to
+/// `monitoring`) without an assessment this year (`no_assessment`), every recommendation of
+/// an audit held by then that was not implemented or accepted before and has no status this
+/// year (`no_status`), and every row of the year under review; each with last year's values beside this year's, and `answer`, the row to
 /// `PUT`. By default the items still owed (`owed` and `returned`, with the reviewer's note);
 /// `state` picks another. An editor sees its departments' items unless it asks for another
 /// department. Paged in the order of kind and id; one statement a page.
@@ -116,6 +120,7 @@ pub async fn get_report_worklist(
     req: HttpRequest,
 ) -> Result<web::Json<Page<WorklistItem>>, ApiError> {
     let year = year.into_inner();
+    check_path_year(year)?;
     let limit = page::limit(params.limit)?;
     let after = params.cursor.as_deref().map(Cursor::decode).transpose()?;
     let departments = worklist::departments(&principal, params.department_id);
@@ -149,6 +154,7 @@ pub async fn get_report_progress(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let year = year.into_inner();
+    check_path_year(year)?;
     let progress = db.run(move |conn| worklist::progress(conn, year)).await?;
     Ok(with_etag(&req, &progress))
 }

@@ -10,6 +10,7 @@ use super::worklist::ItemKind;
 use crate::actions::statuses;
 use crate::api::limits::{BATCH_MAX, NOTE_MAX};
 use crate::api::Precondition;
+use crate::audits::recommendations;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::risks::assessments;
@@ -76,7 +77,8 @@ pub fn review(
         approved: 0,
         returned: 0,
     };
-    let none = Precondition::none();
+    // a batch has no If-Match per item
+    let none = Precondition::default();
     for (index, item) in batch.items.into_iter().enumerate() {
         let label = format!("{} {}", item.kind.as_str(), item.id);
         let input = ReviewInput {
@@ -91,6 +93,10 @@ pub fn review(
             ItemKind::RiskAssessment => {
                 assessments::repo::review(conn, principal, item.id, year, &input, &none)
                     .map(|a| a.review.map(|r| r.state))
+            }
+            ItemKind::RecommendationStatus => {
+                recommendations::repo::review_status(conn, principal, item.id, year, &input, &none)
+                    .map(|s| s.review.map(|r| r.state))
             }
         }
         .map_err(|e| e.for_item(index, &label))?;

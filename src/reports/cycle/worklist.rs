@@ -19,6 +19,7 @@ crate::db::text_enum! {
     pub enum ItemKind {
         ActionStatus,
         RiskAssessment,
+        RecommendationStatus,
     }
 }
 
@@ -92,6 +93,28 @@ items AS (
     LEFT JOIN risk_assessments p ON p.risk_id = r.id AND p.year = ys.year - 1
     LEFT JOIN risk_assessments c ON c.risk_id = r.id AND c.year = ys.year
     WHERE p.status IN ('open', 'monitoring') OR c.review IS NOT NULL
+    UNION ALL
+    SELECT ys.year, 'recommendation_status', r.id, left(r.text, 300), r.department_id,
+           p.status, NULL, NULL, NULL, p.note,
+           c.status, NULL, NULL, NULL, c.note,
+           c.review_note, c.updated_at,
+           CASE WHEN c.recommendation_id IS NULL THEN 'owed'
+                WHEN c.review = 'returned' THEN 'returned'
+                WHEN c.review = 'submitted' THEN 'submitted'
+                WHEN c.review = 'approved' THEN 'approved'
+                ELSE 'answered' END,
+           CASE WHEN c.recommendation_id IS NULL THEN 'no_status' END
+    FROM ys CROSS JOIN recommendations r
+    JOIN audits au ON au.id = r.audit_id
+    LEFT JOIN LATERAL (
+        SELECT e.status, e.note FROM recommendation_statuses e
+        WHERE e.recommendation_id = r.id AND e.year < ys.year
+        ORDER BY e.year DESC LIMIT 1
+    ) p ON true
+    LEFT JOIN recommendation_statuses c ON c.recommendation_id = r.id AND c.year = ys.year
+    WHERE (extract(year FROM coalesce(au.audited_on, r.created_at)) <= ys.year
+           AND (p.status IS NULL OR p.status NOT IN ('implemented', 'risk_accepted')))
+       OR c.review IS NOT NULL
 )"
         )
     };
@@ -233,6 +256,9 @@ impl ItemRow {
         let answer = match self.kind {
             ItemKind::ActionStatus => format!("/api/v1/actions/{}/statuses/{year}", self.id),
             ItemKind::RiskAssessment => format!("/api/v1/risks/{}/assessments/{year}", self.id),
+            ItemKind::RecommendationStatus => {
+                format!("/api/v1/recommendations/{}/statuses/{year}", self.id)
+            }
         };
         WorklistItem {
             kind: self.kind,
