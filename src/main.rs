@@ -51,6 +51,12 @@ struct SynthArgs {
     /// Risks to add.
     #[arg(long, default_value_t = 2_700, value_parser = clap::value_parser!(i32).range(0..))]
     risks: i32,
+    /// Audits to add.
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(i32).range(0..))]
+    audits: i32,
+    /// Recommendations to add, spread over those audits.
+    #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(i32).range(0..))]
+    recommendations: i32,
     /// Years of statuses and assessments.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(i32).range(1..=101))]
     years: i32,
@@ -204,6 +210,8 @@ fn generate(config: &Config, args: &SynthArgs) -> Result<(), ExitCode> {
     let options = synth::Options {
         actions: args.actions,
         risks: args.risks,
+        audits: args.audits,
+        recommendations: args.recommendations,
         years: args.years,
         first_year: args.first_year,
         seed: args.seed,
@@ -222,11 +230,14 @@ fn generate(config: &Config, args: &SynthArgs) -> Result<(), ExitCode> {
             ExitCode::FAILURE
         })?;
     println!(
-        "added {} actions with {} statuses and {} risks with {} assessments ({} to {last}, seed {})",
+        "added {} actions with {} statuses, {} risks with {} assessments and {} audits with {} recommendations and {} of their statuses ({} to {last}, seed {})",
         summary.actions,
         summary.statuses,
         summary.risks,
         summary.assessments,
+        summary.audits,
+        summary.recommendations,
+        summary.recommendation_statuses,
         options.first_year,
         options.seed
     );

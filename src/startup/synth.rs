@@ -3,7 +3,8 @@
 //! Actions spread over the domains, a fifth of them in groups of sub-actions under a parent,
 //! one in ten top-level actions serving a second domain; each action starts in some year as
 //! `planned`, goes `in_progress` and ends `realised` (mostly), `postponed` or `cancelled`;
-//! risks with yearly assessments; links to risks and themes; Dutch-looking titles. The same
+//! risks with yearly assessments; links to risks and themes; audits with recommendations that
+//! go from `open` to (mostly) `implemented` over the years; Dutch-looking titles. The same
 //! seed gives the same data (one transaction, PostgreSQL's `setseed`, no parallel workers).
 //! Synthetic actions carry `external_ref` `SYNTH-<seed>-<n>`.
 
@@ -18,6 +19,8 @@ use crate::error::ApiError;
 pub struct Options {
     pub actions: i32,
     pub risks: i32,
+    pub audits: i32,
+    pub recommendations: i32,
     pub years: i32,
     pub first_year: i32,
     pub seed: i32,
@@ -28,6 +31,8 @@ impl Default for Options {
         Self {
             actions: 20_000,
             risks: 2_700,
+            audits: 200,
+            recommendations: 1_000,
             years: 10,
             first_year: 2016,
             seed: 1,
@@ -46,6 +51,12 @@ pub struct Summary {
     pub risks: i64,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub assessments: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub audits: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub recommendations: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub recommendation_statuses: i64,
 }
 
 const VERBS: &str = "ARRAY['Digitalisering', 'Optimalisatie', 'Uitrol', 'Audit', 'Opvolging', \
@@ -69,6 +80,8 @@ pub fn generate(conn: &mut PgConnection, options: Options) -> Result<Summary, Ap
     let Options {
         actions,
         risks,
+        audits,
+        recommendations,
         years,
         first_year,
         seed,
@@ -209,13 +222,72 @@ pub fn generate(conn: &mut PgConnection, options: Options) -> Result<Summary, Ap
         )
         .execute(conn)?;
 
+        // audits of every kind in the years, each with recommendations (their due day a year
+        // or two after the audit) that go from open to, mostly, implemented
+        diesel::sql_query(format!(
+            "INSERT INTO audits (external_ref, auditor, title, audited_on) \
+             SELECT 'SYNTH-AUD-' || $1 || '-' || n, \
+                    (ARRAY['audit_vlaanderen', 'internal_audit', 'external_auditor', 'other'])[1 + n % 4], \
+                    'Audit ' || ({OBJECTS})[1 + floor(random() * 20)::int] || ' ' || \
+                    ({PLACES})[1 + floor(random() * 12)::int] || ' (' || n || ')', \
+                    make_date($2 + floor(random() * $3)::int, 1 + floor(random() * 12)::int, 1) \
+             FROM generate_series(1, $4) n"
+        ))
+        .bind::<Integer, _>(seed)
+        .bind::<Integer, _>(first_year)
+        .bind::<Integer, _>(years)
+        .bind::<Integer, _>(audits)
+        .execute(conn)?;
+        diesel::sql_query(format!(
+            "CREATE TEMP TABLE synth_recommendations ON COMMIT DROP AS \
+             SELECT n, 'SYNTH-REC-' || $1 || '-' || n AS ref, a.id AS audit_id, a.audited_on, \
+                    ({VERBS})[1 + floor(random() * 15)::int] || ' van het ' || \
+                    ({OBJECTS})[1 + floor(random() * 20)::int] || ' (' || n || ')' AS text, \
+                    (ARRAY['high', 'medium', 'low'])[1 + floor(random() * 3)::int] AS priority, \
+                    ({DEPARTMENTS})[1 + floor(random() * 12)::int] AS department_id, \
+                    1 + floor(random() * 3)::int AS duration, random() AS fate \
+             FROM generate_series(1, $2) n \
+             JOIN audits a ON a.external_ref = 'SYNTH-AUD-' || $1 || '-' || (1 + n % greatest($3, 1))"
+        ))
+        .bind::<Integer, _>(seed)
+        .bind::<Integer, _>(recommendations)
+        .bind::<Integer, _>(audits)
+        .execute(conn)?;
+        diesel::sql_query(
+            "INSERT INTO recommendations (audit_id, external_ref, text, priority, department_id, due_on) \
+             SELECT audit_id, ref, text, priority, department_id, \
+                    (audited_on + make_interval(years => 1 + n % 2))::date \
+             FROM synth_recommendations ORDER BY n",
+        )
+        .execute(conn)?;
+        diesel::sql_query(
+            "INSERT INTO recommendation_statuses (recommendation_id, year, status, note) \
+             SELECT r.id, y, \
+                    CASE WHEN y = extract(year FROM s.audited_on) THEN 'open' \
+                         WHEN y < extract(year FROM s.audited_on) + s.duration THEN 'in_progress' \
+                         WHEN s.fate < 0.7 THEN 'implemented' \
+                         WHEN s.fate < 0.85 THEN 'partly_implemented' \
+                         WHEN s.fate < 0.95 THEN 'not_implemented' ELSE 'risk_accepted' END, \
+                    CASE WHEN s.fate >= 0.95 THEN 'Kost weegt niet op tegen het risico.' END \
+             FROM synth_recommendations s JOIN recommendations r ON r.external_ref = s.ref \
+             CROSS JOIN LATERAL generate_series(extract(year FROM s.audited_on)::int, \
+                  least(extract(year FROM s.audited_on)::int + s.duration, $1)) y",
+        )
+        .bind::<Integer, _>(last_year)
+        .execute(conn)?;
+
         Ok(diesel::sql_query(
             "SELECT (SELECT count(*) FROM synth_plan) AS actions, \
                     (SELECT count(*) FROM action_statuses s JOIN actions a ON a.id = s.action_id \
                       JOIN synth_plan p ON p.ref = a.external_ref) AS statuses, \
                     (SELECT count(*) FROM synth_risks) AS risks, \
                     (SELECT count(*) FROM risk_assessments ra JOIN risks r ON r.id = ra.risk_id \
-                      JOIN synth_risks s ON s.title = r.title) AS assessments",
+                      JOIN synth_risks s ON s.title = r.title) AS assessments, \
+                    (SELECT count(*) FROM audits WHERE external_ref LIKE 'SYNTH-AUD-%') AS audits, \
+                    (SELECT count(*) FROM synth_recommendations) AS recommendations, \
+                    (SELECT count(*) FROM recommendation_statuses s \
+                      JOIN recommendations r ON r.id = s.recommendation_id \
+                      JOIN synth_recommendations p ON p.ref = r.external_ref) AS recommendation_statuses",
         )
         .get_result(conn)?)
     })

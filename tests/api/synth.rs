@@ -18,6 +18,8 @@ fn digest(conn: &mut PgConnection) -> String {
             || (SELECT string_agg(action_id || ':' || year || status || coalesce(progress, -1), ',' ORDER BY action_id, year) FROM action_statuses)
             || (SELECT string_agg(action_id || domain_id || position, ',' ORDER BY action_id, domain_id) FROM action_domains)
             || (SELECT string_agg(risk_id || ':' || year || status || likelihood || impact, ',' ORDER BY risk_id, year) FROM risk_assessments)
+            || (SELECT string_agg(title || audited_on, ',' ORDER BY id) FROM audits)
+            || (SELECT string_agg(recommendation_id || ':' || year || status, ',' ORDER BY recommendation_id, year) FROM recommendation_statuses)
          ) AS digest",
     )
     .get_result::<Digest>(conn)
@@ -30,6 +32,8 @@ async fn synthetic_data_is_realistic_and_the_same_for_a_seed() {
     let options = voortgang::startup::synth::Options {
         actions: 70,
         risks: 10,
+        audits: 4,
+        recommendations: 12,
         years: 3,
         first_year: 2021,
         seed: 7,
@@ -42,6 +46,8 @@ async fn synthetic_data_is_realistic_and_the_same_for_a_seed() {
         assert_eq!(summary.actions, 70);
         assert_eq!(summary.risks, 10);
         assert!(summary.statuses >= 70 && summary.assessments >= 10);
+        assert_eq!((summary.audits, summary.recommendations), (4, 12));
+        assert!(summary.recommendation_statuses >= 12);
         digests.push(digest(&mut conn));
 
         use voortgang::db::schema::actions;
@@ -68,6 +74,11 @@ async fn synthetic_data_is_realistic_and_the_same_for_a_seed() {
         // and the service serves it
         let report = app.get("/api/v1/reports/2022").await.ok_json(200);
         assert_eq!(report["domains"].as_array().unwrap().len(), 3);
+        let summary = app
+            .get("/api/v1/recommendations/summary?year=2023")
+            .await
+            .ok_json(200);
+        assert_eq!(summary["totals"]["recommendations"], 12, "{summary}");
     }
     assert_eq!(digests[0], digests[1], "the same seed gives the same data");
 }
