@@ -454,3 +454,61 @@ async fn a_page_of_recommendations_is_one_statement_whatever_its_length() {
     assert_eq!(page(&mut conn), 30);
     assert_eq!(count.swap(0, Ordering::Relaxed), 1);
 }
+
+/// How many audit events the recommendation `id` has.
+async fn events(app: &TestApp, id: i64) -> usize {
+    app.get(&format!("/api/v1/recommendations/{id}/history"))
+        .await
+        .ok_json(200)["items"]
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+#[actix_web::test]
+async fn a_script_upserts_recommendations_by_their_key_and_a_rerun_changes_nothing() {
+    let app = TestApp::with_domains(&[DOMAIN]).await;
+    let first = audit(&app, "Audit Financiën").await;
+    let other = audit(&app, "Audit ICT").await;
+    let path = "/api/v1/recommendations/by-ref/AUD-FIN-3";
+    let body = json!({"audit_id": first, "text": "Formaliseer het beheer van kassa's.",
+                      "priority": "high", "due_on": "2023-06-30",
+                      "statuses": [{"year": 2022, "status": "open"},
+                                   {"year": 2023, "status": "in_progress", "note": "Loopt."}]});
+    let created = app.put_json(path, &body).await;
+    assert_eq!(created.status, 201);
+    let id = created.json()["id"].as_i64().unwrap();
+    assert_eq!(created.json()["external_ref"], "AUD-FIN-3");
+    assert_eq!(created.json()["statuses"].as_array().unwrap().len(), 2);
+    let etag = created.header("etag").unwrap().to_string();
+    let recorded = events(&app, id).await;
+    assert_eq!(recorded, 3, "the recommendation and its two statuses");
+
+    // the same again: nothing written, the same ETag
+    let again = app.put_json(path, &body).await;
+    assert_eq!(again.status, 200);
+    assert_eq!(again.header("etag").unwrap(), etag);
+    assert_eq!(events(&app, id).await, recorded);
+
+    // a change of one year's status writes that status only
+    let mut changed = body.clone();
+    changed["statuses"] = json!([{"year": 2023, "status": "implemented"}]);
+    let updated = app.put_json(path, &changed).await.ok_json(200);
+    let statuses = updated["statuses"].as_array().unwrap();
+    assert_eq!(statuses[0]["status"], "open", "2022 stays");
+    assert_eq!(statuses[1]["status"], "implemented");
+    assert_eq!(events(&app, id).await, recorded + 1);
+
+    let mut moved = body.clone();
+    moved["audit_id"] = json!(other);
+    assert_eq!(
+        app.put_json(path, &moved).await.invalid_fields(),
+        ["audit_id"]
+    );
+    let mut twice = body.clone();
+    twice["statuses"] = json!([{"year": 2023, "status": "open"}, {"year": 2023, "status": "open"}]);
+    assert_eq!(
+        app.put_json(path, &twice).await.invalid_fields(),
+        ["statuses"]
+    );
+}

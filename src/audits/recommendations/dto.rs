@@ -220,3 +220,57 @@ pub struct RecommendationQuery {
     #[param(example = "eyJzb3J0IjoiaWQiLCJpZCI6MTB9")]
     pub cursor: Option<String>,
 }
+
+/// The status of one year, as a script sends it.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct YearRecommendationStatus {
+    /// The year, 2000 to 2100.
+    #[validate(range(min = crate::api::limits::YEAR_MIN, max = crate::api::limits::YEAR_MAX))]
+    #[schema(example = 2023, minimum = 2000, maximum = 2100)]
+    pub year: i32,
+    /// The status in that year.
+    #[schema(example = "in_progress")]
+    pub status: Implementation,
+    /// Explanation, at most 5000 characters; required for `risk_accepted`.
+    #[serde(default)]
+    #[validate(length(max = NOTE_MAX))]
+    #[schema(example = "Procedure herschreven.", max_length = 5000)]
+    pub note: Option<String>,
+}
+
+/// A recommendation as a script sends it, by its external key: the whole recommendation, and
+/// the statuses of the years it names.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendationUpsert {
+    /// The audit that made it (a recommendation does not move to another audit).
+    #[schema(example = 1, minimum = 1)]
+    pub audit_id: i32,
+    /// What the audit recommends, 1 to 5000 characters.
+    #[validate(length(min = 1, max = NOTE_MAX), custom(function = "not_blank"))]
+    #[schema(example = "Formaliseer het beheer van kassa's.", min_length = 1)]
+    pub text: String,
+    /// How urgent it is.
+    #[schema(example = "high")]
+    pub priority: Priority,
+    /// The department that owns it.
+    #[serde(default)]
+    #[validate(custom(function = "slug"))]
+    #[schema(example = "financien", max_length = 64)]
+    pub department_id: Option<String>,
+    /// The day it is due.
+    #[serde(default)]
+    #[validate(custom(function = "plausible_date"))]
+    #[schema(value_type = Option<String>, format = Date, example = "2024-06-30")]
+    pub due_on: Option<NaiveDate>,
+    /// The actions that implement it, at most 100.
+    #[serde(default)]
+    #[validate(length(max = ACTIONS_PER_AUDIT))]
+    #[schema(example = json!([87]), max_items = 100)]
+    pub action_ids: Vec<i32>,
+    /// Statuses of the years they name (other years stay as they are), one per year.
+    #[serde(default)]
+    #[validate(length(max = crate::api::limits::YEARS_COUNT), nested)]
+    pub statuses: Vec<YearRecommendationStatus>,
+}

@@ -3,15 +3,18 @@
 
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
 
 use super::dto::{
     NewRecommendation, Recommendation, RecommendationPatch, RecommendationQuery,
-    RecommendationStatus, RecommendationStatusInput,
+    RecommendationStatus, RecommendationStatusInput, RecommendationUpsert,
 };
 use super::repo::{self, RecommendationFilter};
 use super::summary::{self, RecommendationSummary, SummaryQuery};
 use crate::api::listing::Window;
-use crate::api::{self, check_year, respond, with_etag, Json, ListParams, MergePatch, Page, Query};
+use crate::api::{
+    self, check_year, put_response, respond, with_etag, Json, ListParams, MergePatch, Page, Query,
+};
 use crate::audit::{self as trail, dto::AuditEvent, EntityType};
 use crate::auth::Principal;
 use crate::db::Database;
@@ -20,6 +23,7 @@ use crate::years::ReviewInput;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(get_recommendation_summary)
+        .service(put_recommendation_by_ref)
         .service(list_recommendations)
         .service(create_recommendation)
         .service(get_recommendation)
@@ -55,6 +59,56 @@ pub async fn get_recommendation_summary(
     check_year(year)?;
     let summary = db.run(move |conn| summary::summary(conn, year)).await?;
     Ok(with_etag(&req, &summary))
+}
+
+/// Create or replace a recommendation by its external key
+///
+/// The coordinator's script upsert: the body is the whole recommendation with its `audit_id`
+/// (a recommendation does not move to another audit: 422), and `statuses` replace the years
+/// they name and leave other years alone. 201 when created, 200 when changed, and 200 with the
+/// same `ETag` and no audit event when it already was as sent, so a re-run is harmless.
+/// Reviewer or admin.
+#[utoipa::path(
+    tag = "recommendations",
+    params(("external_ref" = String, Path, description = "The organisation's own key of the recommendation.", example = "AUD-2022-FIN-3")),
+    request_body(content = RecommendationUpsert, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The recommendation was changed, or already was as sent.", body = Recommendation),
+        (status = 201, description = "The recommendation was created.", body = Recommendation),
+        (status = 409, description = "A status is in an adopted year.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[put("/recommendations/by-ref/{external_ref}")]
+pub async fn put_recommendation_by_ref(
+    db: web::Data<Database>,
+    principal: Principal,
+    external_ref: web::Path<String>,
+    body: Json<RecommendationUpsert>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let external_ref = external_ref.into_inner();
+    let input = body.0;
+    input.validate()?;
+    if external_ref.trim().is_empty()
+        || external_ref.chars().count() as u64 > crate::api::limits::REF_MAX
+        || external_ref.chars().any(char::is_control)
+    {
+        return Err(ApiError::invalid(
+            "external_ref",
+            "must be 1 to 100 characters on one line",
+        ));
+    }
+    let (recommendation, outcome) = db
+        .transaction(move |conn| repo::upsert(conn, &principal, &external_ref, input))
+        .await?;
+    Ok(match outcome {
+        repo::Upserted::Created => put_response(
+            &recommendation,
+            true,
+            format!("/api/v1/recommendations/{}", recommendation.id),
+        ),
+        _ => with_etag(&req, &recommendation),
+    })
 }
 
 /// List recommendations

@@ -10,7 +10,7 @@ use diesel::sql_types::{Array, Integer, Json};
 
 use super::dto::{
     Implementation, NewRecommendation, Priority, Recommendation, RecommendationPatch,
-    RecommendationStatus, RecommendationStatusInput,
+    RecommendationStatus, RecommendationStatusInput, RecommendationUpsert,
 };
 use crate::api::listing::{Key, RowKey, SortKey, Window};
 use crate::api::Precondition;
@@ -511,4 +511,110 @@ pub fn review_status(
         Some(&status),
     )?;
     Ok(status)
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upserted {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// Creates or brings up to date the recommendation holding `external_ref`, and the statuses of
+/// the years the input names; writes (and records) only what differs, so a script re-run
+/// changes nothing.
+pub fn upsert(
+    conn: &mut PgConnection,
+    principal: &Principal,
+    external_ref: &str,
+    input: RecommendationUpsert,
+) -> Result<(Recommendation, Upserted), ApiError> {
+    let mut years: Vec<i32> = input.statuses.iter().map(|s| s.year).collect();
+    years.sort_unstable();
+    if years.windows(2).any(|w| w[0] == w[1]) {
+        return Err(ApiError::invalid("statuses", "lists a year more than once"));
+    }
+    let held: Option<i32> = recommendations::table
+        .filter(recommendations::external_ref.eq(external_ref))
+        .select(recommendations::id)
+        .first(conn)
+        .optional()?;
+    let action_ids = links::normalised(input.action_ids);
+    let (id, mut outcome) = match held {
+        None => {
+            let new = NewRecommendation {
+                external_ref: Some(external_ref.to_string()),
+                text: input.text,
+                priority: input.priority,
+                department_id: input.department_id,
+                due_on: input.due_on,
+                action_ids,
+            };
+            (
+                create(conn, principal, input.audit_id, new)?.id,
+                Upserted::Created,
+            )
+        }
+        Some(id) => {
+            lock(conn, principal, id)?;
+            let current = find(conn, id)?;
+            if current.audit_id != input.audit_id {
+                return Err(ApiError::invalid(
+                    "audit_id",
+                    format!(
+                        "the recommendation `{external_ref}` is audit {}'s; it does not move",
+                        current.audit_id
+                    ),
+                ));
+            }
+            let same = current.text == input.text
+                && current.priority == input.priority
+                && current.department_id == input.department_id
+                && current.due_on == input.due_on
+                && current.action_ids == action_ids;
+            if !same {
+                let patch = RecommendationPatch {
+                    text: Some(input.text),
+                    priority: Some(input.priority),
+                    department_id: Some(input.department_id),
+                    due_on: Some(input.due_on),
+                    action_ids: Some(action_ids),
+                    ..RecommendationPatch::default()
+                };
+                update(conn, principal, id, patch, &Precondition::default())?;
+            }
+            (
+                id,
+                if same {
+                    Upserted::Unchanged
+                } else {
+                    Upserted::Updated
+                },
+            )
+        }
+    };
+    let statuses = find(conn, id)?.statuses;
+    for wanted in input.statuses {
+        let current = statuses.iter().find(|s| s.year == wanted.year);
+        if current.is_some_and(|c| c.status == wanted.status && c.note == wanted.note) {
+            continue;
+        }
+        let status = RecommendationStatusInput {
+            status: wanted.status,
+            note: wanted.note,
+        };
+        put_status(
+            conn,
+            principal,
+            id,
+            wanted.year,
+            status,
+            &Precondition::default(),
+        )?;
+        if outcome == Upserted::Unchanged {
+            outcome = Upserted::Updated;
+        }
+    }
+    Ok((find(conn, id)?, outcome))
 }
