@@ -512,3 +512,36 @@ async fn a_script_upserts_recommendations_by_their_key_and_a_rerun_changes_nothi
         ["statuses"]
     );
 }
+
+#[test]
+fn the_contract_states_the_length_a_recommendation_may_have() {
+    let api: Value = serde_json::from_str(include_str!("../../openapi/openapi.json")).unwrap();
+    for schema in [
+        "NewRecommendation",
+        "RecommendationUpsert",
+        "Recommendation",
+        "OverdueRecommendation",
+    ] {
+        assert_eq!(
+            api["components"]["schemas"][schema]["properties"]["text"]["maxLength"],
+            voortgang::api::limits::NOTE_MAX,
+            "{schema}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn a_recommendation_holds_up_to_5000_characters() {
+    let app = TestApp::with_domains(&[DOMAIN]).await;
+    let audit = audit(&app, "Audit").await;
+    let path = format!("/api/v1/audits/{audit}/recommendations");
+    let long = "a".repeat(5000);
+    app.post_json(&path, &json!({"text": long, "priority": "low"}))
+        .await
+        .ok_json(201);
+    let longer = "a".repeat(5001);
+    let refused = app
+        .post_json(&path, &json!({"text": longer, "priority": "low"}))
+        .await;
+    assert_eq!(refused.invalid_fields(), ["text"]);
+}

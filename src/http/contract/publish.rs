@@ -306,6 +306,8 @@ pub fn length_limit(schema: &str, property: &str) -> Option<u64> {
         "description" => DESCRIPTION_MAX,
         "name" | "actor" if schema.contains("Token") || property == "actor" => TOKEN_NAME_MAX,
         "name" | "criteria" | "planning" | "realisations" | "risks" | "status" | "key" => NAME_MAX,
+        // a recommendation says as much as a note; a criterion is shorter
+        "text" if schema.contains("Recommendation") => NOTE_MAX,
         "text" => CRITERION_MAX,
         "note" | "review_note" => NOTE_MAX,
         "accepted_by" | "submitted_by" | "reviewed_by" => TOKEN_NAME_MAX,
