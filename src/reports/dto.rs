@@ -8,9 +8,8 @@ use validator::Validate;
 use crate::actions::statuses::dto::Progress;
 use crate::api::limits::{INTRODUCTION_MAX, TITLE_MAX, URL_MAX};
 use crate::api::validate::{self, plausible_date, single_line, web_url};
-use crate::audits::recommendations::summary::Implemented;
+use crate::audits::recommendations::summary::{Implemented, OverdueRecommendation};
 use crate::risks::assessments::dto::Assessment;
-use diesel::QueryableByName;
 
 crate::db::text_enum! {
     /// Where a report stands: `collecting` the departments' answers (opened with
@@ -327,35 +326,6 @@ pub struct RecommendationFollowUp {
     /// The overdue recommendations: due by the end of the year and neither implemented nor
     /// accepted, by due day.
     pub overdue: Vec<OverdueRecommendation>,
-}
-
-/// An overdue recommendation as the report lists it.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, QueryableByName)]
-pub struct OverdueRecommendation {
-    /// Identifier of the recommendation.
-    #[diesel(sql_type = diesel::sql_types::Integer)]
-    #[schema(example = 4)]
-    pub id: i32,
-    /// Title of its audit.
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    #[schema(example = "Audit Financiën")]
-    pub audit_title: String,
-    /// What it recommends.
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    #[schema(example = "Formaliseer het beheer van kassa's.")]
-    pub text: String,
-    /// Owning department, or null.
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    #[schema(required = true, example = "financien")]
-    pub department_id: Option<String>,
-    /// The day it was due.
-    #[diesel(sql_type = diesel::sql_types::Date)]
-    #[schema(value_type = String, format = Date, example = "2023-06-30")]
-    pub due_on: NaiveDate,
-    /// Its status in the year, or null when it has none that counts.
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    #[schema(required = true, example = "partly_implemented")]
-    pub status: Option<String>,
 }
 
 /// What a year's collection still had open when its report was adopted anyway.

@@ -109,36 +109,7 @@ fn recommendation_of((row, action_ids, statuses): Record) -> Result<Recommendati
     })
 }
 
-fn not_found(id: i32) -> ApiError {
-    ApiError::NotFound(format!("There is no recommendation with id {id}."))
-}
-
-/// 404 unless the recommendation `id` exists.
-pub fn ensure_exists(conn: &mut PgConnection, id: i32) -> Result<(), ApiError> {
-    let exists: bool =
-        diesel::select(diesel::dsl::exists(recommendations::table.find(id))).get_result(conn)?;
-    exists.then_some(()).ok_or_else(|| not_found(id))
-}
-
-/// Locks the recommendation for the rest of the transaction: 404 when absent, 403 when the
-/// principal may not change what its department owns.
-fn lock(conn: &mut PgConnection, principal: &Principal, id: i32) -> Result<(), ApiError> {
-    let department: Option<String> = recommendations::table
-        .find(id)
-        .select(recommendations::department_id)
-        .for_update()
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| not_found(id))?;
-    auth::ensure_may_change(principal, department.as_deref())
-}
-
-fn touch(conn: &mut PgConnection, id: i32) -> QueryResult<()> {
-    diesel::update(recommendations::table.find(id))
-        .set(recommendations::updated_at.eq(diesel::dsl::now))
-        .execute(conn)
-        .map(|_| ())
-}
+crate::db::owned_rows!(recommendations, "recommendation");
 
 /// What the recommendation list is asked for.
 #[derive(Debug)]

@@ -1,6 +1,7 @@
 //! What became of the audits' recommendations in a year, per audit and overall, in the
 //! categories Audit Vlaanderen publishes (fully, partly, not implemented).
 
+use chrono::NaiveDate;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Text};
@@ -171,12 +172,38 @@ impl Implemented {
     }
 }
 
+/// An overdue recommendation as the report lists it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, QueryableByName)]
+pub struct OverdueRecommendation {
+    /// Identifier of the recommendation.
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    #[schema(example = 4)]
+    pub id: i32,
+    /// Title of its audit.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    #[schema(example = "Audit Financiën")]
+    pub audit_title: String,
+    /// What it recommends.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    #[schema(example = "Formaliseer het beheer van kassa's.")]
+    pub text: String,
+    /// Owning department, or null.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    #[schema(required = true, example = "financien")]
+    pub department_id: Option<String>,
+    /// The day it was due.
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    #[schema(value_type = String, format = Date, example = "2023-06-30")]
+    pub due_on: NaiveDate,
+    /// Its status in the year, or null when it has none that counts.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    #[schema(required = true, example = "partly_implemented")]
+    pub status: Option<String>,
+}
+
 /// The overdue recommendations of `year` (due by its end, neither implemented nor accepted,
 /// as the summary counts them), by due day: one statement.
-pub fn overdue<T: diesel::QueryableByName<diesel::pg::Pg> + 'static>(
-    conn: &mut PgConnection,
-    year: i32,
-) -> Result<Vec<T>, ApiError> {
+pub fn overdue(conn: &mut PgConnection, year: i32) -> Result<Vec<OverdueRecommendation>, ApiError> {
     Ok(diesel::sql_query(
         "SELECT r.id, a.title AS audit_title, r.text, r.department_id, r.due_on, s.status
          FROM recommendations r
