@@ -218,7 +218,7 @@ fn assemble(conn: &mut PgConnection, rows: Vec<ActionRow>) -> Result<Vec<Action>
         .collect())
 }
 
-crate::db::owned_rows!(actions, "action");
+crate::db::owned_rows!(actions, "action", external_ref);
 
 /// Several actions by id (missing ones left out), by id: like a page, the rows and then
 /// their children per kind, whatever their number.
@@ -251,22 +251,6 @@ pub fn find_by_external_ref(
         .select(actions::id)
         .first(conn)
         .optional()
-}
-
-fn ensure_external_ref_free(
-    conn: &mut PgConnection,
-    external_ref: Option<&str>,
-    except: Option<i32>,
-) -> Result<(), ApiError> {
-    let Some(external_ref) = external_ref else {
-        return Ok(());
-    };
-    match find_by_external_ref(conn, external_ref)? {
-        Some(holder) if Some(holder) != except => Err(ApiError::Conflict(format!(
-            "Action {holder} already has external_ref `{external_ref}`."
-        ))),
-        _ => Ok(()),
-    }
 }
 
 /// The links of an action, as a write sets them.

@@ -78,20 +78,7 @@ fn audit_of((row, theme_codes, domain_ids, action_ids): Record) -> Audit {
     }
 }
 
-fn not_found(id: i32) -> ApiError {
-    ApiError::NotFound(format!("There is no audit with id {id}."))
-}
-
-/// 404 unless the audit `id` exists.
-pub fn ensure_exists(conn: &mut PgConnection, id: i32) -> Result<(), ApiError> {
-    let exists: bool =
-        diesel::select(diesel::dsl::exists(audits::table.find(id))).get_result(conn)?;
-    if exists {
-        Ok(())
-    } else {
-        Err(not_found(id))
-    }
-}
+crate::db::keyed_rows!(audits, "audit", external_ref);
 
 /// What the audit list is asked for.
 #[derive(Debug)]
@@ -175,27 +162,6 @@ fn locked(conn: &mut PgConnection, id: i32) -> Result<Audit, ApiError> {
         .optional()?
         .ok_or_else(|| not_found(id))?;
     find(conn, id)
-}
-
-fn ensure_external_ref_free(
-    conn: &mut PgConnection,
-    external_ref: Option<&str>,
-    except: Option<i32>,
-) -> Result<(), ApiError> {
-    let Some(external_ref) = external_ref else {
-        return Ok(());
-    };
-    let holder: Option<i32> = audits::table
-        .filter(audits::external_ref.eq(external_ref))
-        .select(audits::id)
-        .first(conn)
-        .optional()?;
-    match holder {
-        Some(other) if Some(other) != except => Err(ApiError::Conflict(format!(
-            "The external_ref `{external_ref}` is already audit {other}'s."
-        ))),
-        _ => Ok(()),
-    }
 }
 
 /// The links of an audit, normalised and checked to exist (422 naming the field).

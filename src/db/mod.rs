@@ -79,15 +79,16 @@ macro_rules! text_enum {
 }
 pub(crate) use text_enum;
 
-/// The row functions of a table whose rows a department may own (columns `id`,
-/// `department_id` and `updated_at`), with `noun` naming a row in messages:
-/// `not_found(id)`, `ensure_exists` (404), `lock` (the row locked for the rest of the
-/// transaction, 404 when absent, 403 when the principal may not change it) and `touch` (the
-/// row marked as changed, for a change to one of its children).
-macro_rules! owned_rows {
+/// What every table with an integer id gives its repository: `not_found` (the 404) and
+/// `ensure_exists`; with `external_ref` (an optional unique key of the organisation's) also
+/// `ensure_external_ref_free` (409 when another row holds the key).
+macro_rules! keyed_rows {
     ($table:ident, $noun:literal) => {
         fn not_found(id: i32) -> $crate::error::ApiError {
-            $crate::error::ApiError::NotFound(format!(concat!("There is no ", $noun, " with id {}."), id))
+            $crate::error::ApiError::NotFound(format!(
+                concat!("There is no ", $noun, " with id {}."),
+                id
+            ))
         }
 
         #[doc = concat!("404 unless the ", $noun, " `id` exists.")]
@@ -95,10 +96,50 @@ macro_rules! owned_rows {
             conn: &mut diesel::pg::PgConnection,
             id: i32,
         ) -> Result<(), $crate::error::ApiError> {
-            let found: bool = diesel::select(diesel::dsl::exists($table::table.find(id)))
-                .get_result(conn)?;
+            let found: bool =
+                diesel::select(diesel::dsl::exists($table::table.find(id))).get_result(conn)?;
             found.then_some(()).ok_or_else(|| not_found(id))
         }
+    };
+    ($table:ident, $noun:literal, external_ref) => {
+        $crate::db::keyed_rows!($table, $noun);
+
+        #[doc = concat!("409 when another ", $noun, " than `except` holds `external_ref`.")]
+        fn ensure_external_ref_free(
+            conn: &mut diesel::pg::PgConnection,
+            external_ref: Option<&str>,
+            except: Option<i32>,
+        ) -> Result<(), $crate::error::ApiError> {
+            let Some(external_ref) = external_ref else {
+                return Ok(());
+            };
+            let holder: Option<i32> = $table::table
+                .filter($table::external_ref.eq(external_ref))
+                .select($table::id)
+                .first(conn)
+                .optional()?;
+            match holder {
+                Some(other) if Some(other) != except => {
+                    Err($crate::error::ApiError::Conflict(format!(
+                        concat!("The external_ref `{}` is already ", $noun, " {}'s."),
+                        external_ref, other
+                    )))
+                }
+                _ => Ok(()),
+            }
+        }
+    };
+}
+pub(crate) use keyed_rows;
+
+/// The row functions of a table whose rows a department may own (columns `id`,
+/// `department_id` and `updated_at`), with `noun` naming a row in messages:
+/// `not_found(id)`, `ensure_exists` (404), `lock` (the row locked for the rest of the
+/// transaction, 404 when absent, 403 when the principal may not change it) and `touch` (the
+/// row marked as changed, for a change to one of its children).
+macro_rules! owned_rows {
+    ($table:ident, $noun:literal $(, $external_ref:ident)?) => {
+        $crate::db::keyed_rows!($table, $noun $(, $external_ref)?);
 
         #[doc = concat!("Locks the ", $noun, " row for the rest of the transaction (404 when it does not exist) and checks that `principal` may change it.")]
         pub fn lock(

@@ -109,7 +109,7 @@ fn recommendation_of((row, action_ids, statuses): Record) -> Result<Recommendati
     })
 }
 
-crate::db::owned_rows!(recommendations, "recommendation");
+crate::db::owned_rows!(recommendations, "recommendation", external_ref);
 
 /// What the recommendation list is asked for.
 #[derive(Debug)]
@@ -191,27 +191,6 @@ pub fn find(conn: &mut PgConnection, id: i32) -> Result<Recommendation, ApiError
         .optional()?
         .ok_or_else(|| not_found(id))?;
     recommendation_of(record)
-}
-
-fn ensure_external_ref_free(
-    conn: &mut PgConnection,
-    external_ref: Option<&str>,
-    except: Option<i32>,
-) -> Result<(), ApiError> {
-    let Some(external_ref) = external_ref else {
-        return Ok(());
-    };
-    let holder: Option<i32> = recommendations::table
-        .filter(recommendations::external_ref.eq(external_ref))
-        .select(recommendations::id)
-        .first(conn)
-        .optional()?;
-    match holder {
-        Some(other) if Some(other) != except => Err(ApiError::Conflict(format!(
-            "The external_ref `{external_ref}` is already recommendation {other}'s."
-        ))),
-        _ => Ok(()),
-    }
 }
 
 fn replace_actions(conn: &mut PgConnection, id: i32, action_ids: &[i32]) -> QueryResult<()> {
