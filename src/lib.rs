@@ -16,6 +16,7 @@ pub mod http;
 pub mod links;
 pub mod reports;
 pub mod risks;
+pub mod self_evaluations;
 pub mod startup;
 pub mod themes;
 pub mod tokens;

@@ -57,6 +57,10 @@ struct SynthArgs {
     /// Recommendations to add, spread over those audits.
     #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(i32).range(0..))]
     recommendations: i32,
+    /// Self-evaluations to add (organisation-wide, partial and per department), each scoring
+    /// the Leidraad themes.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(i32).range(0..))]
+    self_evaluations: i32,
     /// Years of statuses and assessments.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(i32).range(1..=101))]
     years: i32,
@@ -212,6 +216,7 @@ fn generate(config: &Config, args: &SynthArgs) -> Result<(), ExitCode> {
         risks: args.risks,
         audits: args.audits,
         recommendations: args.recommendations,
+        self_evaluations: args.self_evaluations,
         years: args.years,
         first_year: args.first_year,
         seed: args.seed,
@@ -230,7 +235,7 @@ fn generate(config: &Config, args: &SynthArgs) -> Result<(), ExitCode> {
             ExitCode::FAILURE
         })?;
     println!(
-        "added {} actions with {} statuses, {} risks with {} assessments and {} audits with {} recommendations and {} of their statuses ({} to {last}, seed {})",
+        "added {} actions with {} statuses, {} risks with {} assessments and {} audits with {} recommendations and {} of their statuses, {} self-evaluations with {} scores ({} to {last}, seed {})",
         summary.actions,
         summary.statuses,
         summary.risks,
@@ -238,6 +243,8 @@ fn generate(config: &Config, args: &SynthArgs) -> Result<(), ExitCode> {
         summary.audits,
         summary.recommendations,
         summary.recommendation_statuses,
+        summary.self_evaluations,
+        summary.self_evaluation_scores,
         options.first_year,
         options.seed
     );

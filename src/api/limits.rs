@@ -36,6 +36,10 @@ pub const RISKS_PER_ACTION: u64 = 100;
 pub const ACTIONS_PER_AUDIT: u64 = 100;
 /// The Leidraad themes (0-10) one risk or action carries.
 pub const THEMES_MAX: u64 = 11;
+/// Links to the evidence of one theme's score in a self-evaluation.
+pub const EVIDENCE_LINKS_MAX: u64 = 20;
+/// The highest level a maturity scale can have.
+pub const MATURITY_LEVEL_MAX: i32 = 9;
 /// The departments one token may change.
 pub const DEPARTMENTS_PER_TOKEN: u64 = 100;
 /// The first and the last year a report, status or assessment may be about.

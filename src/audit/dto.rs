@@ -29,6 +29,7 @@ crate::db::text_enum! {
         Audit,
         Recommendation,
         RecommendationStatus,
+        SelfEvaluation,
     }
 }
 

@@ -100,7 +100,9 @@ pub fn required_role(method: &Method, template: &str) -> Option<Role> {
     if path.starts_with("/recommendations/{id}/statuses") {
         return Some(Role::Editor);
     }
-    if path.starts_with("/audits") || path.starts_with("/recommendations") {
+    // the register of audits and the self-evaluations are the coordinator's
+    let coordinated = ["/audits", "/recommendations", "/self-evaluations"];
+    if coordinated.iter().any(|prefix| path.starts_with(prefix)) {
         return Some(Role::Reviewer);
     }
     if path.starts_with("/risks") || path.starts_with("/actions") {

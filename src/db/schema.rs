@@ -191,6 +191,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    maturity_levels (level) {
+        level -> Int2,
+        name -> Text,
+        cycle_phase -> Nullable<Text>,
+        description -> Text,
+        internal_control -> Text,
+    }
+}
+
+diesel::table! {
     recommendation_actions (recommendation_id, action_id) {
         recommendation_id -> Int4,
         action_id -> Int4,
@@ -301,6 +311,47 @@ diesel::table! {
 }
 
 diesel::table! {
+    self_evaluation_actions (self_evaluation_id, theme_code, action_id) {
+        self_evaluation_id -> Int4,
+        theme_code -> Text,
+        action_id -> Int4,
+    }
+}
+
+diesel::table! {
+    self_evaluation_scores (self_evaluation_id, theme_code) {
+        self_evaluation_id -> Int4,
+        year -> Int4,
+        theme_code -> Text,
+        score -> Int2,
+        target -> Nullable<Int2>,
+        reasoning -> Nullable<Text>,
+        evidence -> Nullable<Text>,
+        evidence_urls -> Array<Nullable<Text>>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    self_evaluations (id) {
+        id -> Int4,
+        external_ref -> Nullable<Text>,
+        year -> Int4,
+        title -> Text,
+        scope -> Text,
+        department_id -> Nullable<Text>,
+        evaluated_on -> Nullable<Date>,
+        method -> Nullable<Text>,
+        participants -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        search -> Nullable<Tsvector>,
+    }
+}
+
+diesel::table! {
     themes (number) {
         number -> Int4,
         code -> Text,
@@ -334,6 +385,8 @@ diesel::joinable!(risk_assessments -> risks (risk_id));
 diesel::joinable!(risk_themes -> risks (risk_id));
 diesel::joinable!(risks -> departments (department_id));
 diesel::joinable!(risks -> domains (domain_id));
+diesel::joinable!(self_evaluation_actions -> actions (action_id));
+diesel::joinable!(self_evaluations -> departments (department_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     action_domains,
@@ -353,6 +406,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     departments,
     domains,
     idempotency_keys,
+    maturity_levels,
     recommendation_actions,
     recommendation_statuses,
     recommendations,
@@ -361,5 +415,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     risk_assessments,
     risk_themes,
     risks,
+    self_evaluation_actions,
+    self_evaluation_scores,
+    self_evaluations,
     themes,
 );

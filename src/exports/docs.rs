@@ -23,6 +23,35 @@ pub const RELATIONSHIPS: &[(&str, &str, &str, &str)] = &[
     ("action_themes", "theme_code", "themes", "theme_code"),
     ("risk_themes", "risk_id", "risks", "risk_id"),
     ("risk_themes", "theme_code", "themes", "theme_code"),
+    ("audit_actions", "audit_id", "audits", "audit_id"),
+    ("audit_actions", "action_id", "actions", "action_id"),
+    ("recommendation_statuses", "audit_id", "audits", "audit_id"),
+    ("recommendation_statuses", "year", "years", "year"),
+    ("self_evaluations", "year", "years", "year"),
+    (
+        "self_evaluations",
+        "department_id",
+        "departments",
+        "department_id",
+    ),
+    (
+        "self_evaluation_scores",
+        "self_evaluation_id",
+        "self_evaluations",
+        "self_evaluation_id",
+    ),
+    (
+        "self_evaluation_scores",
+        "theme_code",
+        "themes",
+        "theme_code",
+    ),
+    (
+        "self_evaluation_scores",
+        "score",
+        "maturity_levels",
+        "level",
+    ),
 ];
 
 fn m_type(r#type: &str) -> &'static str {

@@ -152,7 +152,9 @@ pub const TABLES: &[Table] = &[
                 coalesce(r.status, 'draft') AS status, r.presented_to, r.presented_on, \
                 r.adopted_on, r.decision_url, r.sha256 \
                 FROM (SELECT year FROM report_years UNION SELECT year FROM action_statuses \
-                      UNION SELECT year FROM risk_assessments) y \
+                      UNION SELECT year FROM risk_assessments \
+                      UNION SELECT year FROM recommendation_statuses \
+                      UNION SELECT year FROM self_evaluations) y \
                 LEFT JOIN report_years r ON r.year = y.year",
         key: &[("year", "integer")],
         incremental: false,
@@ -229,6 +231,55 @@ pub const TABLES: &[Table] = &[
         query: "SELECT id AS audit_id, auditor, auditor_name, title, audited_on, reference, \
                 report_url, created_at, updated_at FROM audits",
         key: &[("audit_id", "integer")],
+        incremental: true,
+    },
+    Table {
+        name: "maturity_levels",
+        kind: Kind::Dimension,
+        description: "Audit Vlaanderen's assessment scale for internal control.",
+        columns: &[
+            col("level", "integer", "The level (key), from 0."),
+            col("level_name", "text", "Its name on the scale."),
+            col(
+                "cycle_phase",
+                "text",
+                "The Plan-Do-Check-Act phase the scale gives the level, if any.",
+            ),
+        ],
+        query: "SELECT level::integer AS level, name AS level_name, cycle_phase \
+                FROM maturity_levels",
+        key: &[("level", "integer")],
+        incremental: false,
+    },
+    Table {
+        name: "self_evaluations",
+        kind: Kind::Dimension,
+        description: "The self-evaluations against the Leidraad.",
+        columns: &[
+            col(
+                "self_evaluation_id",
+                "integer",
+                "Identifier of the self-evaluation (key).",
+            ),
+            col("year", "integer", "The report year it belongs to."),
+            col("title", "text", "Title."),
+            col(
+                "scope",
+                "text",
+                "`organisation`, `department` or `partial`.",
+            ),
+            col(
+                "department_id",
+                "text",
+                "The department evaluated (scope `department`).",
+            ),
+            col("evaluated_on", "date", "The day of the evaluation."),
+            CREATED,
+            UPDATED,
+        ],
+        query: "SELECT id AS self_evaluation_id, year, title, scope, department_id, \
+                evaluated_on, created_at, updated_at FROM self_evaluations",
+        key: &[("self_evaluation_id", "integer")],
         incremental: true,
     },
     Table {
@@ -337,6 +388,62 @@ pub const TABLES: &[Table] = &[
                 FROM recommendation_statuses s \
                 JOIN recommendations r ON r.id = s.recommendation_id",
         key: &[("recommendation_id", "integer"), ("year", "integer")],
+        incremental: true,
+    },
+    Table {
+        name: "self_evaluation_scores",
+        kind: Kind::Fact,
+        description: "One row per self-evaluation and Leidraad theme: the maturity score, the \
+                      target and the gap.",
+        columns: &[
+            col(
+                "self_evaluation_id",
+                "integer",
+                "The self-evaluation (key, with theme_code).",
+            ),
+            col(
+                "theme_code",
+                "text",
+                "The theme (key, with self_evaluation_id).",
+            ),
+            col("year", "integer", "The report year of the self-evaluation."),
+            col(
+                "scope",
+                "text",
+                "`organisation`, `department` or `partial`.",
+            ),
+            col(
+                "department_id",
+                "text",
+                "The department evaluated (scope `department`).",
+            ),
+            col("score", "integer", "The maturity level scored."),
+            col("target", "integer", "The level aimed at."),
+            col(
+                "gap",
+                "integer",
+                "How far the score is below the target (0 when reached; empty without target).",
+            ),
+            col(
+                "improvement_actions",
+                "integer",
+                "How many improvement actions the score leads to.",
+            ),
+            col(
+                "updated_at",
+                "timestamp",
+                "When the self-evaluation was last changed.",
+            ),
+        ],
+        query: "SELECT s.self_evaluation_id, s.theme_code, s.year, e.scope, e.department_id, \
+                s.score::integer AS score, s.target::integer AS target, \
+                greatest(s.target - s.score, 0)::integer AS gap, \
+                (SELECT count(*)::integer FROM self_evaluation_actions a \
+                 WHERE a.self_evaluation_id = s.self_evaluation_id \
+                 AND a.theme_code = s.theme_code) AS improvement_actions, e.updated_at \
+                FROM self_evaluation_scores s \
+                JOIN self_evaluations e ON e.id = s.self_evaluation_id",
+        key: &[("self_evaluation_id", "integer"), ("theme_code", "text")],
         incremental: true,
     },
     Table {

@@ -31,7 +31,8 @@ use crate::error::{problem_response, ApiError, PROBLEM_JSON};
 use crate::reports::cache::ReportCache;
 use crate::risks::assessments;
 use crate::{
-    actions, audit, audits, departments, domains, exports, reports, risks, themes, tokens,
+    actions, audit, audits, departments, domains, exports, reports, risks, self_evaluations,
+    themes, tokens,
 };
 use auth::{authenticate, AuthSettings, TokenCache};
 use browser::CorsOrigins;
@@ -58,7 +59,8 @@ fn register(cfg: &mut ServiceConfig) {
             .configure(tokens::routes)
             .configure(audit::routes)
             .configure(audits::routes)
-            .configure(audits::recommendations::routes),
+            .configure(audits::recommendations::routes)
+            .configure(self_evaluations::routes),
     );
 }
 

@@ -9,8 +9,8 @@ use diesel::prelude::*;
 
 use super::cache::{self, Rendered, ReportCache, Stamp};
 use super::dto::{
-    Labels, RecommendationFollowUp, Report, ReportAction, ReportCriterion, ReportDomain,
-    ReportRisk, Section,
+    Labels, MaturitySection, RecommendationFollowUp, Report, ReportAction, ReportCriterion,
+    ReportDomain, ReportRisk, Section,
 };
 use super::repo;
 use crate::actions::statuses::dto::Progress;
@@ -22,6 +22,7 @@ use crate::db::schema::{
 use crate::error::ApiError;
 use crate::links;
 use crate::risks::assessments::dto::{AssessmentInput, RiskStatus};
+use crate::self_evaluations::trend;
 use crate::years::ReviewState;
 
 /// An action with its status in the report year (none for a parent shown as context).
@@ -297,13 +298,29 @@ pub fn assemble(conn: &mut PgConnection, year: i32) -> Result<Report, ApiError> 
         })
         .collect();
     let recommendations = recommendation_follow_up(conn, year)?;
+    let self_evaluation = maturity(conn, year)?;
     Ok(Report {
         report,
         labels,
         domains,
         incomplete: None,
         recommendations,
+        self_evaluation,
     })
+}
+
+/// The organisation's maturity per theme up to `year`, when it has self-evaluated: one
+/// statement.
+fn maturity(conn: &mut PgConnection, year: i32) -> Result<Option<MaturitySection>, ApiError> {
+    let (trend, source) = trend::trend_with_source(conn, None, Some(year))?;
+    Ok(source.map(|source| MaturitySection {
+        label: "Zelfevaluatie organisatiebeheersing".into(),
+        self_evaluation_id: source.id,
+        title: source.title,
+        year: source.year,
+        evaluated_on: source.evaluated_on,
+        trend,
+    }))
 }
 
 /// The follow-up of the recommendations in `year`: the summary's counts, then, when there are

@@ -11,11 +11,13 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::dto::{
-    RecommendationFollowUp, Report, ReportAction, ReportDomain, ReportRisk, ReportStatus, Section,
+    MaturitySection, RecommendationFollowUp, Report, ReportAction, ReportDomain, ReportRisk,
+    ReportStatus, Section,
 };
 use crate::actions::statuses::dto::Progress;
 use crate::error::ApiError;
 use crate::risks::assessments::dto::{RiskLevel, RiskStatus};
+use crate::self_evaluations::dto::{ThemeTrend, Trend};
 
 /// The formats of the document.
 #[derive(
@@ -92,6 +94,154 @@ struct View<'a> {
     totals: [usize; 4],
     chart: Chart<'a>,
     recommendations: Option<RecommendationsView<'a>>,
+    maturity: Option<MaturityView<'a>>,
+}
+
+/// The self-evaluation section: a table per theme, and a radar chart of the scored themes.
+struct MaturityView<'a> {
+    label: &'a str,
+    title: &'a str,
+    /// When and in which year the most recent self-evaluation was held.
+    held: String,
+    /// Per theme: code, name, score with its level, the previous score, the change, the
+    /// target and the gap.
+    rows: Vec<[String; 7]>,
+    radar: Option<Radar>,
+}
+
+impl<'a> MaturityView<'a> {
+    fn of(section: &'a MaturitySection) -> Self {
+        let or_dash = |value: Option<i32>| value.map_or("–".to_string(), |v| v.to_string());
+        let rows = section
+            .trend
+            .themes
+            .iter()
+            .map(|t| {
+                let score = match (t.score, t.level.as_deref()) {
+                    (Some(score), Some(level)) => format!("{score} ({level})"),
+                    (Some(score), None) => score.to_string(),
+                    (None, _) => "niet beoordeeld".to_string(),
+                };
+                let change = t.change.map_or("–".to_string(), |c| {
+                    if c > 0 {
+                        format!("+{c}")
+                    } else {
+                        c.to_string()
+                    }
+                });
+                [
+                    t.theme_code.clone(),
+                    t.theme_name.clone(),
+                    score,
+                    or_dash(t.previous),
+                    change,
+                    or_dash(t.target),
+                    or_dash(t.gap),
+                ]
+            })
+            .collect();
+        let held = match section.evaluated_on {
+            Some(day) => format!("{} (rapportjaar {})", day.format("%d-%m-%Y"), section.year),
+            None => format!("rapportjaar {}", section.year),
+        };
+        Self {
+            label: &section.label,
+            title: &section.title,
+            held,
+            rows,
+            radar: Radar::of(&section.trend),
+        }
+    }
+}
+
+/// A radar (spider) chart: one axis per scored theme, a ring per level of the scale, the
+/// scores as a filled polygon, the previous scores and the targets as outlines when every
+/// scored theme has one.
+struct Radar {
+    size: i32,
+    centre: i32,
+    /// Each ring's points and the level it stands for, with where to write that level.
+    rings: Vec<(String, i32, String)>,
+    /// Each axis: its end, where its label goes, the label's anchor and the theme code.
+    axes: Vec<(String, String, String, String, &'static str, String)>,
+    scores: String,
+    previous: Option<String>,
+    targets: Option<String>,
+}
+
+impl Radar {
+    const SIZE: i32 = 520;
+    const RADIUS: f64 = 180.0;
+
+    fn of(trend: &Trend) -> Option<Self> {
+        let scored: Vec<&ThemeTrend> = trend.themes.iter().filter(|t| t.score.is_some()).collect();
+        let top = trend.top_level;
+        if scored.len() < 3 || top < 1 {
+            return None;
+        }
+        let centre = Self::SIZE / 2;
+        let n = scored.len();
+        let at = |i: usize, level: f64| {
+            let angle = -std::f64::consts::FRAC_PI_2 + i as f64 * std::f64::consts::TAU / n as f64;
+            let r = Self::RADIUS * level / f64::from(top);
+            (
+                f64::from(centre) + r * angle.cos(),
+                f64::from(centre) + r * angle.sin(),
+            )
+        };
+        let point = |(x, y): (f64, f64)| format!("{x:.1},{y:.1}");
+        let polygon = |levels: &[i32]| {
+            levels
+                .iter()
+                .enumerate()
+                .map(|(i, level)| point(at(i, f64::from(*level))))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let rings = (1..=top)
+            .map(|level| {
+                let (_, y) = at(0, f64::from(level));
+                (polygon(&vec![level; n]), level, format!("{:.1}", y - 2.0))
+            })
+            .collect();
+        let axes = (0..n)
+            .map(|i| {
+                let (x, y) = at(i, f64::from(top));
+                let (lx, ly) = at(i, f64::from(top) * 1.1);
+                let anchor = if (lx - f64::from(centre)).abs() < 5.0 {
+                    "middle"
+                } else if lx > f64::from(centre) {
+                    "start"
+                } else {
+                    "end"
+                };
+                (
+                    format!("{x:.1}"),
+                    format!("{y:.1}"),
+                    format!("{lx:.1}"),
+                    format!("{:.1}", ly + 4.0),
+                    anchor,
+                    scored[i].theme_code.clone(),
+                )
+            })
+            .collect();
+        let all = |pick: fn(&ThemeTrend) -> Option<i32>| {
+            scored
+                .iter()
+                .map(|t| pick(t))
+                .collect::<Option<Vec<i32>>>()
+                .map(|levels| polygon(&levels))
+        };
+        Some(Self {
+            size: Self::SIZE,
+            centre,
+            rings,
+            axes,
+            scores: all(|t| t.score)?,
+            previous: all(|t| t.previous),
+            targets: all(|t| t.target),
+        })
+    }
 }
 
 /// The follow-up of the audits' recommendations, as the documents show it.
@@ -217,6 +367,7 @@ impl<'a> View<'a> {
             domains,
             totals,
             recommendations: report.recommendations.as_ref().map(RecommendationsView::of),
+            maturity: report.self_evaluation.as_ref().map(MaturityView::of),
         }
     }
 }

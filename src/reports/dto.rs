@@ -10,6 +10,7 @@ use crate::api::limits::{INTRODUCTION_MAX, TITLE_MAX, URL_MAX};
 use crate::api::validate::{self, plausible_date, single_line, web_url};
 use crate::audits::recommendations::summary::{Implemented, OverdueRecommendation};
 use crate::risks::assessments::dto::Assessment;
+use crate::self_evaluations::dto::Trend;
 
 crate::db::text_enum! {
     /// Where a report stands: `collecting` the departments' answers (opened with
@@ -313,6 +314,34 @@ pub struct Report {
     #[serde(default)]
     #[schema(required = true)]
     pub recommendations: Option<RecommendationFollowUp>,
+    /// The organisation's maturity per Leidraad theme from its self-evaluations up to the
+    /// year; null when it has none.
+    #[serde(default)]
+    #[schema(required = true)]
+    pub self_evaluation: Option<MaturitySection>,
+}
+
+/// The report's section on the self-evaluation against the Leidraad.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MaturitySection {
+    /// The Dutch label of the section.
+    #[schema(example = "Zelfevaluatie organisatiebeheersing")]
+    pub label: String,
+    /// The most recent self-evaluation the scores come from.
+    #[schema(example = 1)]
+    pub self_evaluation_id: i32,
+    /// Its title.
+    #[schema(example = "Zelfevaluatie organisatiebeheersing 2022")]
+    pub title: String,
+    /// Its report year.
+    #[schema(example = 2022)]
+    pub year: i32,
+    /// The day it was held, or null.
+    #[schema(required = true, value_type = Option<String>, format = Date, example = "2022-10-20")]
+    pub evaluated_on: Option<chrono::NaiveDate>,
+    /// Per theme, the latest score up to the report year, the change since the previous
+    /// scored year and the gap to the target, as `GET /self-evaluations/trend?until=`.
+    pub trend: Trend,
 }
 
 /// The report's section on the audits' recommendations.

@@ -4,7 +4,8 @@
 //! one in ten top-level actions serving a second domain; each action starts in some year as
 //! `planned`, goes `in_progress` and ends `realised` (mostly), `postponed` or `cancelled`;
 //! risks with yearly assessments; links to risks and themes; audits with recommendations that
-//! go from `open` to (mostly) `implemented` over the years; Dutch-looking titles. The same
+//! go from `open` to (mostly) `implemented` over the years; self-evaluations whose scores rise
+//! over the years, with targets and improvement actions; Dutch-looking titles. The same
 //! seed gives the same data (one transaction, PostgreSQL's `setseed`, no parallel workers).
 //! Synthetic actions carry `external_ref` `SYNTH-<seed>-<n>`.
 
@@ -21,6 +22,7 @@ pub struct Options {
     pub risks: i32,
     pub audits: i32,
     pub recommendations: i32,
+    pub self_evaluations: i32,
     pub years: i32,
     pub first_year: i32,
     pub seed: i32,
@@ -33,6 +35,7 @@ impl Default for Options {
             risks: 2_700,
             audits: 200,
             recommendations: 1_000,
+            self_evaluations: 100,
             years: 10,
             first_year: 2016,
             seed: 1,
@@ -57,6 +60,10 @@ pub struct Summary {
     pub recommendations: i64,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub recommendation_statuses: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub self_evaluations: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub self_evaluation_scores: i64,
 }
 
 const VERBS: &str = "ARRAY['Digitalisering', 'Optimalisatie', 'Uitrol', 'Audit', 'Opvolging', \
@@ -82,6 +89,7 @@ pub fn generate(conn: &mut PgConnection, options: Options) -> Result<Summary, Ap
         risks,
         audits,
         recommendations,
+        self_evaluations,
         years,
         first_year,
         seed,
@@ -276,6 +284,56 @@ pub fn generate(conn: &mut PgConnection, options: Options) -> Result<Summary, Ap
         .bind::<Integer, _>(last_year)
         .execute(conn)?;
 
+        // self-evaluations over the years: a quarter organisation-wide, a quarter partial (a
+        // third of the themes), half per department; scores rise with the years, targets are
+        // at or one above, and most gaps have an improvement action
+        diesel::sql_query(format!(
+            "CREATE TEMP TABLE synth_evaluations ON COMMIT DROP AS \
+             SELECT n, 'SYNTH-ZE-' || $1 || '-' || n AS ref, $2 + n % $3 AS year, \
+                    (ARRAY['organisation', 'partial', 'department', 'department'])[1 + n % 4] AS scope, \
+                    CASE WHEN n % 4 >= 2 THEN ({DEPARTMENTS})[1 + n % 12] END AS department_id \
+             FROM generate_series(1, $4) n"
+        ))
+        .bind::<Integer, _>(seed)
+        .bind::<Integer, _>(first_year)
+        .bind::<Integer, _>(years)
+        .bind::<Integer, _>(self_evaluations)
+        .execute(conn)?;
+        diesel::sql_query(
+            "INSERT INTO self_evaluations (external_ref, year, title, scope, department_id, \
+                                           evaluated_on, method) \
+             SELECT ref, year, 'Zelfevaluatie ' || year || ' (' || n || ')', scope, department_id, \
+                    make_date(year, 1 + floor(random() * 12)::int, 1), 'Workshop per thema.' \
+             FROM synth_evaluations ORDER BY n",
+        )
+        .execute(conn)?;
+        diesel::sql_query(
+            "INSERT INTO self_evaluation_scores (self_evaluation_id, year, theme_code, score, target) \
+             SELECT e.id, e.year, t.code, sc.score, \
+                    least(top.level, sc.score + (random() < 0.6)::int)::smallint \
+             FROM synth_evaluations s JOIN self_evaluations e ON e.external_ref = s.ref \
+             JOIN themes t ON s.scope <> 'partial' OR t.number % 3 = s.n % 3 \
+             CROSS JOIN (SELECT max(level) AS level FROM maturity_levels) top \
+             CROSS JOIN LATERAL (SELECT least(top.level, greatest(0, floor( \
+                    (s.year - $1)::float / greatest($2, 1) * (top.level + 1) \
+                    + random() - 0.3)))::smallint AS score) sc",
+        )
+        .bind::<Integer, _>(first_year)
+        .bind::<Integer, _>(years)
+        .execute(conn)?;
+        diesel::sql_query(
+            "INSERT INTO self_evaluation_actions (self_evaluation_id, theme_code, action_id) \
+             SELECT sc.self_evaluation_id, sc.theme_code, a.id \
+             FROM synth_evaluations s JOIN self_evaluations e ON e.external_ref = s.ref \
+             JOIN self_evaluation_scores sc ON sc.self_evaluation_id = e.id \
+             JOIN actions a ON a.external_ref = 'SYNTH-' || $1 || '-' \
+                  || (1 + (s.n * 11 + length(sc.theme_code)) % greatest($2, 1)) \
+             WHERE sc.target > sc.score AND random() < 0.7",
+        )
+        .bind::<Integer, _>(seed)
+        .bind::<Integer, _>(actions)
+        .execute(conn)?;
+
         Ok(diesel::sql_query(
             "SELECT (SELECT count(*) FROM synth_plan) AS actions, \
                     (SELECT count(*) FROM action_statuses s JOIN actions a ON a.id = s.action_id \
@@ -287,7 +345,11 @@ pub fn generate(conn: &mut PgConnection, options: Options) -> Result<Summary, Ap
                     (SELECT count(*) FROM synth_recommendations) AS recommendations, \
                     (SELECT count(*) FROM recommendation_statuses s \
                       JOIN recommendations r ON r.id = s.recommendation_id \
-                      JOIN synth_recommendations p ON p.ref = r.external_ref) AS recommendation_statuses",
+                      JOIN synth_recommendations p ON p.ref = r.external_ref) AS recommendation_statuses, \
+                    (SELECT count(*) FROM synth_evaluations) AS self_evaluations, \
+                    (SELECT count(*) FROM self_evaluation_scores sc \
+                      JOIN self_evaluations e ON e.id = sc.self_evaluation_id \
+                      JOIN synth_evaluations s ON s.ref = e.external_ref) AS self_evaluation_scores",
         )
         .get_result(conn)?)
     })

@@ -299,6 +299,7 @@ struct Fixture {
     action: i64,
     audit: i64,
     recommendation: i64,
+    self_evaluation: i64,
     token: i64,
 }
 
@@ -377,6 +378,16 @@ async fn fixture(app: &TestApp, n: usize) -> Fixture {
     )
     .await
     .ok_json(201);
+    let self_evaluation = app
+        .post_json(
+            "/api/v1/self-evaluations",
+            &json!({"year": 2022, "title": format!("Zelfevaluatie {n}"),
+                    "scores": [{"theme_code": "CUL", "score": 1, "action_ids": [action]}]}),
+        )
+        .await
+        .ok_json(201)["id"]
+        .as_i64()
+        .unwrap();
     let token = app
         .post_json(
             "/api/v1/tokens",
@@ -394,6 +405,7 @@ async fn fixture(app: &TestApp, n: usize) -> Fixture {
         action,
         audit,
         recommendation,
+        self_evaluation,
         token,
     }
 }
@@ -427,6 +439,8 @@ fn fill(template: &str, f: &Fixture) -> String {
         f.audit.to_string()
     } else if template.starts_with("/api/v1/recommendations") {
         f.recommendation.to_string()
+    } else if template.starts_with("/api/v1/self-evaluations") {
+        f.self_evaluation.to_string()
     } else {
         f.token.to_string()
     };

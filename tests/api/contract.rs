@@ -299,8 +299,24 @@ fn expected_limit(schema: &str, property: &str, keyword: &str, action_fields: u6
         ("year", "minimum") => i64::from(YEAR_MIN),
         ("progress", "maximum") => i64::from(PROGRESS_MAX),
         ("likelihood" | "impact", "maximum") => i64::from(SCORE_MAX),
+        // a maturity level, a target, a gap or a change on the self-evaluation's scale
+        ("score" | "target" | "gap" | "previous" | "change" | "level" | "top_level", "maximum")
+            if [
+                "MaturityLevel",
+                "ScoreInput",
+                "ThemeScore",
+                "ThemeTrend",
+                "Trend",
+                "YearScore",
+            ]
+            .contains(&schema) =>
+        {
+            i64::from(MATURITY_LEVEL_MAX)
+        }
         ("score", "maximum") => i64::from(SCORE_MAX * SCORE_MAX),
-        ("number", "maximum") if schema == "Theme" => as_i64(THEMES_MAX) - 1,
+        ("number", "maximum") if schema == "Theme" || schema == "ThemeTrend" => {
+            as_i64(THEMES_MAX) - 1
+        }
         _ => return None,
     })
 }
@@ -391,6 +407,8 @@ fn the_migrations_cite_the_limits_they_enforce() {
         ("REF_MAX", REF_MAX as i64),
         ("TOKEN_NAME_MAX", TOKEN_NAME_MAX as i64),
         ("URL_MAX", URL_MAX as i64),
+        ("EVIDENCE_LINKS_MAX", EVIDENCE_LINKS_MAX as i64),
+        ("MATURITY_LEVEL_MAX", i64::from(MATURITY_LEVEL_MAX)),
         ("INTRODUCTION_MAX", INTRODUCTION_MAX as i64),
         ("YEAR_MAX", i64::from(YEAR_MAX)),
         ("PROGRESS_MAX", i64::from(PROGRESS_MAX)),

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{send, TestApp, ADMIN_TOKEN};
 
-const TABLES: [&str; 17] = [
+const TABLES: [&str; 20] = [
     "domains",
     "criteria",
     "departments",
@@ -16,9 +16,12 @@ const TABLES: [&str; 17] = [
     "risks",
     "actions",
     "audits",
+    "maturity_levels",
+    "self_evaluations",
     "risk_assessments",
     "action_statuses",
     "recommendation_statuses",
+    "self_evaluation_scores",
     "worklist_progress",
     "action_domains",
     "action_risks",
@@ -130,14 +133,14 @@ async fn the_tables_are_listed_with_their_columns() {
         .map(|t| t["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, TABLES);
-    let facts = &tables[9];
+    let facts = &tables[11];
     assert_eq!(facts["kind"], "fact");
     assert_eq!(facts["key"], json!(["action_id", "year"]));
     assert_eq!(facts["incremental"], true);
     assert_eq!(facts["href"], "/api/v1/exports/action_statuses");
     assert_eq!(facts["columns"][4]["name"], "status");
-    assert_eq!(tables[11]["kind"], "fact");
-    assert_eq!(tables[11]["key"], json!(["year", "department_id"]));
+    assert_eq!(tables[14]["kind"], "fact");
+    assert_eq!(tables[14]["key"], json!(["year", "department_id"]));
     assert_eq!(tables[16]["kind"], "bridge");
 }
 
@@ -187,6 +190,14 @@ async fn every_table_pages_each_row_once_and_its_csv_holds_the_same_rows() {
         &json!({"title": "Actie; met ✓ en é", "domain_ids": ["organisatiecultuur", "bescherming-activa"],
                 "risk_ids": [risk], "theme_codes": ["FIM"], "department_id": "boekhouding",
                 "statuses": [{"year": 2023, "status": "in_progress", "progress": 40}]}),
+    )
+    .await
+    .ok_json(201);
+    app.post_json(
+        "/api/v1/self-evaluations",
+        &json!({"year": 2023, "title": "Zelfevaluatie; \"deel\"", "scope": "partial",
+                "scores": [{"theme_code": "FIM", "score": 1, "target": 3},
+                           {"theme_code": "MON", "score": 2}]}),
     )
     .await
     .ok_json(201);

@@ -27,6 +27,7 @@ mod observability;
 mod recommendations;
 mod reports;
 mod risks;
+mod self_evaluations;
 mod startup;
 mod synth;
 mod themes;

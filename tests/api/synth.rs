@@ -20,6 +20,8 @@ fn digest(conn: &mut PgConnection) -> String {
             || (SELECT string_agg(risk_id || ':' || year || status || likelihood || impact, ',' ORDER BY risk_id, year) FROM risk_assessments)
             || (SELECT string_agg(title || audited_on, ',' ORDER BY id) FROM audits)
             || (SELECT string_agg(recommendation_id || ':' || year || status, ',' ORDER BY recommendation_id, year) FROM recommendation_statuses)
+            || (SELECT string_agg(e.title || e.scope || sc.theme_code || sc.score || coalesce(sc.target, -1), ',' ORDER BY e.id, sc.theme_code) FROM self_evaluations e JOIN self_evaluation_scores sc ON sc.self_evaluation_id = e.id)
+            || (SELECT coalesce(string_agg(self_evaluation_id || theme_code || action_id, ',' ORDER BY 1), '') FROM self_evaluation_actions)
          ) AS digest",
     )
     .get_result::<Digest>(conn)
@@ -34,6 +36,7 @@ async fn synthetic_data_is_realistic_and_the_same_for_a_seed() {
         risks: 10,
         audits: 4,
         recommendations: 12,
+        self_evaluations: 8,
         years: 3,
         first_year: 2021,
         seed: 7,
@@ -48,6 +51,13 @@ async fn synthetic_data_is_realistic_and_the_same_for_a_seed() {
         assert!(summary.statuses >= 70 && summary.assessments >= 10);
         assert_eq!((summary.audits, summary.recommendations), (4, 12));
         assert!(summary.recommendation_statuses >= 12);
+        // two organisation-wide and two partial self-evaluations, four of departments
+        assert_eq!(summary.self_evaluations, 8);
+        assert_eq!(
+            summary.self_evaluation_scores,
+            6 * 11 + 4 + 3,
+            "{summary:?}"
+        );
         digests.push(digest(&mut conn));
 
         use voortgang::db::schema::actions;
@@ -79,6 +89,10 @@ async fn synthetic_data_is_realistic_and_the_same_for_a_seed() {
             .await
             .ok_json(200);
         assert_eq!(summary["totals"]["recommendations"], 12, "{summary}");
+        // the trend of the organisation follows them
+        let trend = app.get("/api/v1/self-evaluations/trend").await.ok_json(200);
+        let series = &trend["themes"][0]["series"];
+        assert!(!series.as_array().unwrap().is_empty(), "{trend}");
     }
     assert_eq!(digests[0], digests[1], "the same seed gives the same data");
 }

@@ -77,6 +77,45 @@ try {
   check(JSON.stringify(h2) === JSON.stringify(DOMAINS), "a heading per domain, in order");
   const bars = await report.locator("svg rect").count();
   check(bars === 2 + 2 * DOMAINS.length, "the bar chart is drawn");
+
+  // the report's section on the self-evaluation, with its radar chart: the demo has no
+  // scores (the seed gives none), so two self-evaluations are registered first
+  const themes = ["AOB", "DP", "BHM", "MON", "FIM", "ORG", "HRM", "CUL", "ICO", "FAM", "ICT"];
+  for (const [year, shift] of [[2021, 0], [2022, 1]]) {
+    const created = await fetch(`${base}/api/v1/self-evaluations`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({
+        year,
+        title: `Zelfevaluatie ${year}`,
+        scores: themes.map((theme_code, i) => ({
+          theme_code,
+          score: Math.min(3, (i + shift) % 3 + shift),
+          target: 3,
+        })),
+      }),
+    });
+    check(created.status === 201, `the self-evaluation of ${year} is registered`);
+  }
+  await report.reload();
+  const sections = await report.locator("section.domain h2").allInnerTexts();
+  check(
+    JSON.stringify(sections) === JSON.stringify([...DOMAINS, "Zelfevaluatie organisatiebeheersing"]),
+    "the self-evaluation follows the domains",
+  );
+  const rows = await report.locator("#zelfevaluatie table tbody tr").count();
+  check(rows === themes.length, "a row per Leidraad theme");
+  const radar = report.locator("#zelfevaluatie svg#radar");
+  const box = await radar.boundingBox();
+  check(box !== null && box.width > 300 && box.height > 300, "the radar chart is drawn");
+  const axes = await radar.locator("line.axis").count();
+  check(axes === themes.length, "an axis per theme");
+  const area = await radar.locator("polygon.score").boundingBox();
+  check(
+    area !== null && area.width > 50 && area.x >= box.x && area.x + area.width <= box.x + box.width,
+    "the scores are an area inside the chart",
+  );
+  check((await radar.locator("polygon.previous").count()) === 1, "the previous scores are outlined");
 } finally {
   await browser.close();
 }

@@ -309,11 +309,14 @@ pub fn length_limit(schema: &str, property: &str) -> Option<u64> {
         // a recommendation says as much as a note; a criterion is shorter
         "text" if schema.contains("Recommendation") => NOTE_MAX,
         "text" => CRITERION_MAX,
-        "note" | "review_note" => NOTE_MAX,
+        "note" | "review_note" | "method" | "participants" | "reasoning" | "evidence" => NOTE_MAX,
+        "internal_control" => DESCRIPTION_MAX,
+        "theme_name" | "level" | "cycle_phase" => NAME_MAX,
+        "evidence_urls" => URL_MAX,
         "accepted_by" | "submitted_by" | "reviewed_by" => TOKEN_NAME_MAX,
         "external_ref" | "plan_ref" => REF_MAX,
         "id" | "department_id" | "domain_id" | "department_ids" | "domain_ids" | "code"
-        | "theme_codes" | "theme" => SLUG_MAX,
+        | "theme_codes" | "theme" | "theme_code" => SLUG_MAX,
         "decision_url" | "report_url" | "type" => URL_MAX,
         "href" | "next" | "answer" => LINK_MAX,
         "next_cursor" | "cursor" => CURSOR_MAX,
@@ -435,7 +438,9 @@ pub fn items_limit(schema: &str, property: &str, action_fields: u64) -> Option<u
         "domain_ids" => DOMAINS_PER_ACTION,
         "risk_ids" => RISKS_PER_ACTION,
         "action_ids" => ACTIONS_PER_AUDIT,
-        "theme_codes" => THEMES_MAX,
+        "theme_codes" | "scores" | "themes" => THEMES_MAX,
+        "evidence_urls" => EVIDENCE_LINKS_MAX,
+        "series" => YEARS_COUNT,
         "department_ids" => DEPARTMENTS_PER_TOKEN,
         // one per year
         "statuses" | "assessments" => YEARS_COUNT,
