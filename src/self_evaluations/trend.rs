@@ -8,7 +8,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, Date, Integer, Nullable, SmallInt, Text};
 
 use super::dto::{ThemeScore, ThemeTrend, Trend, TrendQuery, YearScore};
-use crate::api::limits::{YEARS, YEAR_MAX, YEAR_MIN};
+use crate::api::limits::{SLUG_MAX, YEARS, YEAR_MAX, YEAR_MIN};
+use crate::api::validate;
 use crate::api::{respond, Query};
 use crate::db::Database;
 use crate::error::ApiError;
@@ -179,6 +180,14 @@ pub async fn get_maturity_trend(
     Query(params): Query<TrendQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    // the department is echoed in the answer: only a department id is one
+    if let Some(department) = params.department_id.as_deref() {
+        if validate::slug(department).is_err() {
+            return Err(ApiError::BadRequest(format!(
+                "department_id must be a department id (lowercase letters, digits and hyphens, at most {SLUG_MAX})"
+            )));
+        }
+    }
     if params.until.is_some_and(|year| !YEARS.contains(&year)) {
         return Err(ApiError::BadRequest(format!(
             "until must be from {YEAR_MIN} to {YEAR_MAX}"

@@ -401,6 +401,10 @@ async fn the_trend_follows_each_theme_over_the_years_with_its_gap() {
     app.get("/api/v1/self-evaluations/trend?until=1999")
         .await
         .problem(400);
+    // the department is echoed, so it must be a department id
+    app.get("/api/v1/self-evaluations/trend?department_id=Fin%C3%A4nc%20i%C3%ABn")
+        .await
+        .problem(400);
 
     // the report of 2022 shows the same, from the latest self-evaluation
     for year in [2020, 2021, 2022] {
