@@ -14,6 +14,7 @@ pub mod error;
 pub mod exports;
 pub mod http;
 pub mod links;
+pub mod office;
 pub mod reports;
 pub mod risks;
 pub mod self_evaluations;

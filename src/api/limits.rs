@@ -88,3 +88,12 @@ pub const ERRORS_MAX: u64 = 100;
 pub const SECRET_MAX: u64 = 64;
 /// A quoted entity tag (`"` + 32 hex digits + `"`), or a list of them in `If-Match`.
 pub const ETAG_MAX: u64 = 1_000;
+/// A workbook sent back (a filled-in worklist), in bytes.
+pub const WORKBOOK_BYTES_MAX: usize = 5 * 1024 * 1024;
+/// What a workbook's parts may unpack to together, in bytes: a filled-in worklist of the
+/// largest department is a few MiB, a zip bomb is refused.
+pub const WORKBOOK_UNPACKED_MAX: u64 = 64 * 1024 * 1024;
+/// The parts (files) of a workbook.
+pub const WORKBOOK_PARTS_MAX: usize = 200;
+/// The rows a worklist sheet may have: more than any department's worklist.
+pub const WORKLIST_ROWS_MAX: usize = 10_000;

@@ -4,7 +4,8 @@
 //! Every read answers the same to every caller allowed to make it (authorisation is checked
 //! before, outside this layer), so a response is keyed by its path and query alone. The
 //! token list, the audit trail and the exports are not kept: they change without a data
-//! generation or are too large.
+//! generation or are too large. Neither is a response that names a `Vary` header (a document
+//! whose format the `Accept` header chose).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -161,7 +162,9 @@ pub async fn serve(
         res.response().body().size(),
         body::BodySize::Sized(n) if n <= LARGEST as u64
     );
-    if res.status() != StatusCode::OK || !small {
+    // a response that varies with a request header is not the same for every request of the URL
+    let varies = res.headers().contains_key(header::VARY);
+    if res.status() != StatusCode::OK || !small || varies {
         return Ok(res.map_into_left_body());
     }
     let content_type = res.headers().get(header::CONTENT_TYPE).cloned();

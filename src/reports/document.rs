@@ -31,6 +31,8 @@ pub enum Format {
     Html,
     /// Markdown (`text/markdown`).
     Markdown,
+    /// An Excel workbook: the facts, an overview and a sheet per part.
+    Xlsx,
 }
 
 impl Format {
@@ -38,22 +40,49 @@ impl Format {
         match self {
             Self::Html => "text/html; charset=utf-8",
             Self::Markdown => "text/markdown; charset=utf-8",
+            Self::Xlsx => crate::office::XLSX,
         }
     }
 
     pub fn as_str(self) -> &'static str {
         self.into()
     }
+
+    /// The format an `Accept` header asks for first, of those offered; `None` when it names
+    /// none of them.
+    pub fn accepted(accept: &str) -> Option<Self> {
+        let mut ranges: Vec<(f32, Self)> = accept
+            .split(',')
+            .filter_map(|range| {
+                let mut parts = range.split(';').map(str::trim);
+                let format = match parts.next()?.to_ascii_lowercase().as_str() {
+                    "text/html" => Self::Html,
+                    "text/markdown" => Self::Markdown,
+                    crate::office::XLSX => Self::Xlsx,
+                    _ => return None,
+                };
+                let quality = parts
+                    .find_map(|p| p.strip_prefix("q="))
+                    .map_or(Some(1.0), |q| q.parse::<f32>().ok())?;
+                (quality > 0.0).then_some((quality, format))
+            })
+            .collect();
+        ranges.sort_by(|a, b| b.0.total_cmp(&a.0));
+        ranges.first().map(|(_, format)| *format)
+    }
 }
 
 /// Renders `report` in `format`.
-pub fn render(report: &Report, format: Format) -> Result<String, ApiError> {
+pub fn render(report: &Report, format: Format) -> Result<Vec<u8>, ApiError> {
     let view = View::of(report);
     let rendered = match format {
         Format::Html => HtmlDocument { view: &view }.render(),
         Format::Markdown => MarkdownDocument { view: &view }.render(),
+        Format::Xlsx => return super::workbook::render(report),
     };
-    rendered.map_err(|e| ApiError::internal("report document", e))
+    rendered
+        .map(String::into_bytes)
+        .map_err(|e| ApiError::internal("report document", e))
 }
 
 #[derive(Template)]
@@ -282,7 +311,7 @@ impl<'a> RecommendationsView<'a> {
 }
 
 /// The Dutch name of a recommendation's status.
-fn implementation_label(status: Option<&str>) -> &'static str {
+pub(super) fn implementation_label(status: Option<&str>) -> &'static str {
     match status {
         Some("open") => "open",
         Some("in_progress") => "lopend",
@@ -573,7 +602,7 @@ impl askama::filters::Escaper for MarkdownText {
     }
 }
 
-fn status_label(status: ReportStatus) -> &'static str {
+pub(super) fn status_label(status: ReportStatus) -> &'static str {
     match status {
         ReportStatus::Collecting => "In opmaak",
         ReportStatus::Draft => "Ontwerp",
@@ -581,7 +610,7 @@ fn status_label(status: ReportStatus) -> &'static str {
     }
 }
 
-fn progress_label(progress: Progress) -> &'static str {
+pub(super) fn progress_label(progress: Progress) -> &'static str {
     match progress {
         Progress::Planned => "gepland",
         Progress::InProgress => "in uitvoering",
@@ -592,23 +621,30 @@ fn progress_label(progress: Progress) -> &'static str {
 }
 
 fn risk_label(risk: &ReportRisk) -> String {
-    let status = match risk.assessment.status {
+    let status = risk_status_label(risk.assessment.status);
+    match (risk.assessment.score, risk.assessment.level) {
+        (Some(score), Some(level)) => {
+            format!("{status}, score {score} ({})", risk_level_label(level))
+        }
+        _ => status.to_string(),
+    }
+}
+
+pub(super) fn risk_status_label(status: RiskStatus) -> &'static str {
+    match status {
         RiskStatus::Open => "open",
         RiskStatus::Monitoring => "opvolging",
         RiskStatus::Mitigated => "beheerst",
         RiskStatus::Closed => "afgesloten",
-    };
-    match (risk.assessment.score, risk.assessment.level) {
-        (Some(score), Some(level)) => {
-            let level = match level {
-                RiskLevel::Low => "laag",
-                RiskLevel::Medium => "middel",
-                RiskLevel::High => "hoog",
-                RiskLevel::Critical => "kritiek",
-            };
-            format!("{status}, score {score} ({level})")
-        }
-        _ => status.to_string(),
+    }
+}
+
+pub(super) fn risk_level_label(level: RiskLevel) -> &'static str {
+    match level {
+        RiskLevel::Low => "laag",
+        RiskLevel::Medium => "middel",
+        RiskLevel::High => "hoog",
+        RiskLevel::Critical => "kritiek",
     }
 }
 

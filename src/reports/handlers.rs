@@ -127,10 +127,10 @@ pub async fn put_report(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct DocumentParams {
-    /// `html` (default): a printable page; `markdown`: the same content in Markdown.
-    #[serde(default)]
+    /// `html`: a printable page; `markdown`: the same content in Markdown; `xlsx`: an Excel
+    /// workbook. Left out: the first of these the `Accept` header asks for, else HTML.
     #[param(inline, example = "html")]
-    pub format: Format,
+    pub format: Option<Format>,
 }
 
 /// Print a year's report
@@ -139,8 +139,14 @@ pub struct DocumentParams {
 /// Dutch that reads like the council document: title page, introduction, an overview table
 /// with the counts per domain and a bar chart of realisations and planning, then per domain
 /// its counts and the four parts side by side, sub-actions indented. `format=markdown` gives
-/// the same content as Markdown. Built from the report `GET /reports/{year}` serves (for an
-/// adopted year, its snapshot); all data is escaped.
+/// the same content as Markdown. `format=xlsx` is an Excel workbook for filtering and sorting:
+/// the report's facts, an overview with the counts per domain, and a sheet per part
+/// (criteria, risks, realisations, planning; then the self-evaluation and the overdue
+/// recommendations when the report has them) with the domain on every row, typed cells, a
+/// frozen header and an autofilter. Without `format`, the `Accept` header chooses
+/// (`text/html`, `text/markdown` or the spreadsheet type). Built from the report
+/// `GET /reports/{year}` serves (for an adopted year, its snapshot); all data is escaped, and
+/// no text becomes a formula.
 #[utoipa::path(
     tag = "reports",
     params(("year" = i32, Path, description = "The report year.", example = 2022, minimum = 2000, maximum = 2100), DocumentParams),
@@ -148,7 +154,8 @@ pub struct DocumentParams {
         (status = 200, description = "The document.",
             content(
                 (String = "text/html", example = json!("<!DOCTYPE html>\n<html lang=\"nl\">...")),
-                (String = "text/markdown", example = json!("# Voortgangsrapport 2022 Organisatiebeheersing\n..."))
+                (String = "text/markdown", example = json!("# Voortgangsrapport 2022 Organisatiebeheersing\n...")),
+                (crate::office::Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
             ),
             headers(("ETag" = String, description = "Entity tag of this document."))),
         (status = 304, description = "Unchanged since the `If-None-Match` entity tag.")
@@ -163,26 +170,35 @@ pub async fn get_report_document(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let year = year.into_inner();
-    let format = params.format;
+    let negotiated = params.format.is_none();
+    let format = params
+        .format
+        .or_else(|| {
+            let accept = req.headers().get(actix_web::http::header::ACCEPT)?;
+            Format::accepted(accept.to_str().ok()?)
+        })
+        .unwrap_or_default();
     let rendered = served(&db, cache.into_inner(), year).await?;
     let etag = format!(
         "\"{}-{}\"",
         rendered.etag.trim_matches('"'),
         format.as_str()
     );
-    let document = web::block(move || -> Result<String, ApiError> {
+    let document = web::block(move || -> Result<Vec<u8>, ApiError> {
         let report: Report = serde_json::from_slice(&rendered.body)
             .map_err(|e| ApiError::internal("report document", e))?;
         document::render(&report, format)
     })
     .await
     .map_err(|e| ApiError::internal("blocking task", e))??;
-    Ok(with_rendered_etag(
-        &req,
-        &etag,
-        format.content_type(),
-        document.into(),
-    ))
+    let mut response = with_rendered_etag(&req, &etag, format.content_type(), document.into());
+    if negotiated {
+        response.headers_mut().insert(
+            actix_web::http::header::VARY,
+            actix_web::http::header::HeaderValue::from_static("Accept"),
+        );
+    }
+    Ok(response)
 }
 
 /// Adopt a year's report

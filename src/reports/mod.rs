@@ -9,5 +9,6 @@ pub mod dto;
 pub mod follow_up;
 pub mod handlers;
 pub mod repo;
+pub mod workbook;
 
 pub use handlers::routes;

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Shared plumbing: imports nothing above it.
-const PLUMBING: &[&str] = &["api", "auth", "config", "db", "error"];
+const PLUMBING: &[&str] = &["api", "auth", "config", "db", "error", "office"];
 /// Start-up and the HTTP layer: may use everything.
 const TOP: &[&str] = &["http", "startup", "main", "lib"];
 

@@ -16,6 +16,7 @@ mod cycle;
 mod demo;
 mod departments;
 mod documentation;
+mod documents;
 mod domains;
 mod errors;
 mod exports;
