@@ -110,6 +110,18 @@ fn read_body<T: DeserializeOwned>(
     payload: &mut Payload,
     media_type: &'static str,
 ) -> impl Future<Output = Result<T, ApiError>> {
+    let read = read_bytes(req, payload, media_type, BODY_LIMIT);
+    async move { parse(&read.await?) }
+}
+
+/// The body as bytes, of `media_type` and at most `limit` bytes, within the body timeout; its
+/// digest is kept for `Idempotency-Key`.
+fn read_bytes(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    media_type: &'static str,
+    limit: usize,
+) -> impl Future<Output = Result<actix_web::web::Bytes, ApiError>> {
     let content_type = req.mime_type().ok().flatten();
     let accepted = content_type
         .as_ref()
@@ -127,7 +139,7 @@ fn read_body<T: DeserializeOwned>(
         let timeout = req
             .app_data::<actix_web::web::Data<BodyTimeout>>()
             .map_or_else(BodyTimeout::default, |t| *t.get_ref());
-        let read = body::to_bytes_limited(stream, BODY_LIMIT);
+        let read = body::to_bytes_limited(stream, limit);
         let bytes = actix_web::rt::time::timeout(timeout.0, read)
             .await
             .map_err(|_| {
@@ -139,7 +151,7 @@ fn read_body<T: DeserializeOwned>(
             .map_err(|_| {
                 ApiError::PayloadTooLarge(format!(
                     "the request body is larger than {} KiB",
-                    BODY_LIMIT / 1024
+                    limit / 1024
                 ))
             })?
             .map_err(|e| {
@@ -147,7 +159,27 @@ fn read_body<T: DeserializeOwned>(
             })?;
         req.extensions_mut()
             .insert(BodyDigest(Sha256::digest(&bytes).to_vec()));
-        parse(&bytes)
+        Ok(bytes)
+    }
+}
+
+/// An Excel workbook as the request body (`Content-Type` of `.xlsx`), at most
+/// [`WORKBOOK_BYTES_MAX`](crate::api::limits::WORKBOOK_BYTES_MAX) bytes.
+#[derive(Debug)]
+pub struct WorkbookBody(pub Vec<u8>);
+
+impl FromRequest for WorkbookBody {
+    type Error = ApiError;
+    type Future = BodyFuture<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let read = read_bytes(
+            req,
+            payload,
+            crate::office::XLSX,
+            crate::api::limits::WORKBOOK_BYTES_MAX,
+        );
+        Box::pin(async move { read.await.map(|bytes| WorkbookBody(bytes.to_vec())) })
     }
 }
 

@@ -96,8 +96,9 @@ pub fn required_role(method: &Method, template: &str) -> Option<Role> {
     if cycle.iter().any(|step| path.ends_with(step)) {
         return Some(Role::Reviewer);
     }
-    // departments answer for their recommendations' statuses; the register is the reviewer's
-    if path.starts_with("/recommendations/{id}/statuses") {
+    // departments answer for their recommendations' statuses (the register is the
+    // reviewer's), and import their filled-in worklists
+    if path.starts_with("/recommendations/{id}/statuses") || path.ends_with("/worklist/import") {
         return Some(Role::Editor);
     }
     // the register of audits and the self-evaluations are the coordinator's

@@ -333,4 +333,33 @@ impl Database {
         self.changes.changed();
         result
     }
+
+    /// Runs `f` in a transaction that is always rolled back: a dry run's answer is exactly
+    /// what the write would do, and nothing is written.
+    pub async fn dry_run<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        /// Why the transaction ended: an error, or the end of the dry run (which rolls back).
+        enum Stop<T> {
+            Error(ApiError),
+            Done(T),
+        }
+        impl<T> From<diesel::result::Error> for Stop<T> {
+            fn from(err: diesel::result::Error) -> Self {
+                Self::Error(err.into())
+            }
+        }
+        self.run(move |conn| {
+            match conn.transaction::<(), Stop<T>, _>(|conn| {
+                Err(Stop::Done(f(conn).map_err(Stop::Error)?))
+            }) {
+                Err(Stop::Done(result)) => Ok(result),
+                Err(Stop::Error(err)) => Err(err),
+                Ok(()) => Err(ApiError::internal("dry run", "a dry run committed")),
+            }
+        })
+        .await
+    }
 }

@@ -3,7 +3,9 @@
 use calamine::{Data, Reader, Xlsx};
 use serde_json::{json, Value};
 
-use crate::helpers::{send, TestApp};
+use actix_web::http::Method;
+
+use crate::helpers::{send, send_bytes, token, TestApp, TestResponse};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -172,4 +174,351 @@ async fn an_adopted_reports_workbook_is_the_same_bytes_every_time() {
 async fn report_sha(app: &TestApp) -> String {
     let report = app.get("/api/v1/reports/2022").await.ok_json(200);
     report["report"]["sha256"].as_str().unwrap().to_string()
+}
+
+/// A department `hr` with a planned action and a followed-up risk in 2022, `fin` with one
+/// planned action; 2023 opened for review. Returns the ids and an editor's token of `hr`.
+struct Cycle {
+    hr_action: i64,
+    hr_risk: i64,
+    fin_action: i64,
+    hr_editor: String,
+    fin_editor: String,
+}
+
+async fn cycle(app: &TestApp) -> Cycle {
+    for id in ["hr", "fin"] {
+        app.post_json("/api/v1/departments", &json!({"id": id, "name": id}))
+            .await
+            .ok_json(201);
+    }
+    let mut actions = Vec::new();
+    for (title, department) in [("Onthaalbeleid", "hr"), ("E-facturatie", "fin")] {
+        let id = app
+            .post_json(
+                "/api/v1/actions",
+                &json!({"title": title, "domain_ids": ["organisatiecultuur"], "department_id": department}),
+            )
+            .await
+            .ok_json(201)["id"]
+            .as_i64()
+            .unwrap();
+        app.put_json(
+            &format!("/api/v1/actions/{id}/statuses/2022"),
+            &json!({"status": "in_progress", "progress": 40, "note": "=gestart"}),
+        )
+        .await
+        .ok_json(201);
+        actions.push(id);
+    }
+    let risk = app
+        .post_json(
+            "/api/v1/risks",
+            &json!({"title": "Hoge werkdruk", "domain_id": "organisatiecultuur", "department_id": "hr"}),
+        )
+        .await
+        .ok_json(201)["id"]
+        .as_i64()
+        .unwrap();
+    app.put_json(
+        &format!("/api/v1/risks/{risk}/assessments/2022"),
+        &json!({"status": "open", "likelihood": 4, "impact": 4}),
+    )
+    .await
+    .ok_json(201);
+    app.post_json(
+        "/api/v1/reports/2023/open",
+        &json!({"collect_until": "2099-03-31"}),
+    )
+    .await
+    .ok_json(201);
+    let editor = |department: &str| json!({"name": format!("editor-{department}"), "role": "editor", "department_ids": [department]});
+    Cycle {
+        hr_action: actions[0],
+        hr_risk: risk,
+        fin_action: actions[1],
+        hr_editor: token(app, editor("hr")).await,
+        fin_editor: token(app, editor("fin")).await,
+    }
+}
+
+/// The workbook `form` as a department fills it in: every sheet and cell copied, `edits`
+/// (sheet, 0-based row and column, value) written over them.
+fn fill(form: &[u8], edits: &[(&str, u32, u16, Data)]) -> Vec<u8> {
+    let mut book = workbook(form);
+    let mut out = rust_xlsxwriter::Workbook::new();
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).unwrap();
+        let sheet = out.add_worksheet();
+        sheet.set_name(&name).unwrap();
+        let mut cells: Vec<(u32, u16, Data)> = range
+            .cells()
+            .map(|(r, c, v)| (r as u32, c as u16, v.clone()))
+            .collect();
+        for (sheet_name, row, col, value) in edits {
+            if *sheet_name == name {
+                cells.retain(|(r, c, _)| (r, c) != (row, col));
+                cells.push((*row, *col, value.clone()));
+            }
+        }
+        for (row, col, value) in cells {
+            match value {
+                Data::String(s) => sheet.write_string(row, col, s).map(|_| ()),
+                Data::Float(f) => sheet.write_number(row, col, f).map(|_| ()),
+                Data::Int(i) => sheet.write_number(row, col, i as f64).map(|_| ()),
+                Data::Empty => Ok(()),
+                other => panic!("unexpected cell {other:?}"),
+            }
+            .unwrap();
+        }
+    }
+    out.save_to_buffer().unwrap()
+}
+
+async fn import(app: &TestApp, secret: &str, query: &str, body: Vec<u8>) -> TestResponse {
+    let request = app
+        .request_as(
+            Method::POST,
+            &format!("/api/v1/reports/2023/worklist/import{query}"),
+            Some(secret),
+        )
+        .insert_header(("Content-Type", XLSX));
+    send_bytes(request, Some(body)).await
+}
+
+/// The row (0-based) of the item with `key` in the form's items sheet.
+fn row_of(form: &[u8], key: &str) -> u32 {
+    let mut book = workbook(form);
+    let range = book.worksheet_range("Werklijst").unwrap();
+    let found = range
+        .rows()
+        .position(|r| r[15] == Data::String(key.into()))
+        .unwrap_or_else(|| panic!("{key} is on the form"));
+    found as u32
+}
+
+#[actix_web::test]
+async fn a_department_fills_in_its_worklist_workbook_and_imports_it() {
+    let app = TestApp::with_domains(&["organisatiecultuur"]).await;
+    let c = cycle(&app).await;
+
+    // the form: the department's items, last year's values, the answer columns empty
+    let download = app.request_as(
+        Method::GET,
+        "/api/v1/reports/2023/worklist?format=xlsx",
+        Some(&c.hr_editor),
+    );
+    let form = send(download, None).await;
+    assert_eq!(form.status, 200, "{}", String::from_utf8_lossy(&form.body));
+    assert_eq!(form.content_type(), XLSX);
+    let mut book = workbook(&form.body);
+    assert_eq!(book.sheet_names(), ["Werklijst", "Gegevens"]);
+    let items = rows(&mut book, "Werklijst");
+    assert_eq!(items.len(), 2, "{items:?}");
+    let action_row = row_of(&form.body, &format!("action_status/{}", c.hr_action));
+    let risk_row = row_of(&form.body, &format!("risk_assessment/{}", c.hr_risk));
+    let action = &items[action_row as usize - 1];
+    assert_eq!(action[0], Data::String("Actie".into()));
+    assert_eq!(number(&action[1]), c.hr_action);
+    assert_eq!(action[4], Data::String("in uitvoering".into()));
+    assert_eq!(number(&action[5]), 40);
+    assert_eq!(
+        action[8],
+        Data::String("=gestart".into()),
+        "formula-like text stays text"
+    );
+    assert_eq!(action[10], Data::Empty);
+
+    // filled in; a dry run writes nothing and says what would happen
+    let filled = fill(
+        &form.body,
+        &[
+            (
+                "Werklijst",
+                action_row,
+                10,
+                Data::String("gerealiseerd".into()),
+            ),
+            ("Werklijst", action_row, 11, Data::Float(100.0)),
+            (
+                "Werklijst",
+                action_row,
+                14,
+                Data::String("Afgerond in juni.".into()),
+            ),
+            ("Werklijst", risk_row, 10, Data::String("opvolging".into())),
+            ("Werklijst", risk_row, 12, Data::Float(3.0)),
+            ("Werklijst", risk_row, 13, Data::Float(2.0)),
+        ],
+    );
+    let dry = import(&app, &c.hr_editor, "?dry_run=true", filled.clone())
+        .await
+        .ok_json(200);
+    assert_eq!(dry["dry_run"], true);
+    assert_eq!(
+        (dry["created"].as_i64(), dry["unanswered"].as_i64()),
+        (Some(2), Some(0))
+    );
+    let changed = &dry["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "action_status")
+        .unwrap()["changes"];
+    assert_eq!(
+        changed[0],
+        json!({"field": "status", "before": null, "after": "realised"})
+    );
+    let status = format!("/api/v1/actions/{}/statuses/2023", c.hr_action);
+    assert_eq!(
+        app.get(&status).await.status,
+        404,
+        "a dry run writes nothing"
+    );
+
+    // for real: the API shows exactly those answers, submitted for review
+    let done = import(&app, &c.hr_editor, "", filled.clone())
+        .await
+        .ok_json(200);
+    assert_eq!(
+        (done["dry_run"].as_bool(), done["created"].as_i64()),
+        (Some(false), Some(2))
+    );
+    let written = app.get(&status).await.ok_json(200);
+    assert_eq!(
+        (
+            &written["status"],
+            &written["progress"],
+            &written["note"],
+            &written["review"]["state"]
+        ),
+        (
+            &json!("realised"),
+            &json!(100),
+            &json!("Afgerond in juni."),
+            &json!("submitted")
+        )
+    );
+    let assessed = app
+        .get(&format!("/api/v1/risks/{}/assessments/2023", c.hr_risk))
+        .await
+        .ok_json(200);
+    assert_eq!(
+        (
+            &assessed["status"],
+            &assessed["likelihood"],
+            &assessed["impact"],
+            &assessed["note"]
+        ),
+        (&json!("monitoring"), &json!(3), &json!(2), &Value::Null)
+    );
+    let events = app
+        .get(&format!(
+            "/api/v1/audit-events?entity_type=action_status&entity_id={}/2023",
+            c.hr_action
+        ))
+        .await
+        .ok_json(200);
+    assert_eq!(events["items"].as_array().unwrap().len(), 1, "{events}");
+
+    // the same workbook again changes nothing
+    let again = import(&app, &c.hr_editor, "", filled).await.ok_json(200);
+    assert_eq!(
+        (again["unchanged"].as_i64(), again["created"].as_i64()),
+        (Some(2), Some(0))
+    );
+}
+
+#[actix_web::test]
+async fn a_worklist_workbook_edited_in_the_wrong_places_is_refused_with_the_cells_named() {
+    let app = TestApp::with_domains(&["organisatiecultuur"]).await;
+    let c = cycle(&app).await;
+    let path = "/api/v1/reports/2023/worklist?format=xlsx&department_id=hr";
+    let form = app.get(path).await;
+    assert_eq!(form.status, 200);
+    let row = row_of(&form.body, &format!("action_status/{}", c.hr_action));
+    let answered = ("Werklijst", row, 10, Data::String("gerealiseerd".into()));
+    let refused = |response: TestResponse| {
+        let problem = response.problem(422);
+        problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let r = row + 1;
+    for (edits, cells) in [
+        // a status that is not one of the row's, a progress out of range
+        (
+            vec![
+                ("Werklijst", row, 10, Data::String("kapot".into())),
+                ("Werklijst", row, 11, Data::Float(140.0)),
+            ],
+            vec![format!("Werklijst!K{r}"), format!("Werklijst!L{r}")],
+        ),
+        // a risk's likelihood on an action
+        (
+            vec![answered.clone(), ("Werklijst", row, 12, Data::Float(3.0))],
+            vec![format!("Werklijst!M{r}")],
+        ),
+        // the number of the row no longer matches its hidden key
+        (
+            vec![
+                answered.clone(),
+                ("Werklijst", row, 1, Data::Float(99999.0)),
+            ],
+            vec![format!("Werklijst!B{r}")],
+        ),
+        // another department's item under the hidden key
+        (
+            vec![
+                answered.clone(),
+                ("Werklijst", row, 1, Data::Float(c.fin_action as f64)),
+                (
+                    "Werklijst",
+                    row,
+                    15,
+                    Data::String(format!("action_status/{}", c.fin_action)),
+                ),
+            ],
+            vec![format!("Werklijst!P{r}")],
+        ),
+        // a moved column
+        (
+            vec![
+                answered.clone(),
+                ("Werklijst", 0, 10, Data::String("Nieuwe status".into())),
+            ],
+            vec!["Werklijst!K1".to_string()],
+        ),
+        // another year's workbook
+        (
+            vec![answered.clone(), ("Gegevens", 1, 1, Data::Float(2022.0))],
+            vec!["Gegevens!B2".to_string()],
+        ),
+    ] {
+        let response = import(&app, &c.hr_editor, "", fill(&form.body, &edits)).await;
+        assert_eq!(refused(response), cells, "{edits:?}");
+    }
+    let status = format!("/api/v1/actions/{}/statuses/2023", c.hr_action);
+    assert_eq!(app.get(&status).await.status, 404, "nothing was written");
+
+    // a department imports only its own worklist; what is not a workbook is a 422
+    let theirs = import(&app, &c.fin_editor, "", fill(&form.body, &[answered])).await;
+    assert_eq!(theirs.problem(403)["status"], 403);
+    let not_a_workbook = import(&app, &c.hr_editor, "", b"Status;Nr".to_vec()).await;
+    assert_eq!(refused(not_a_workbook), ["body"]);
+    // a reviewer must say which department's workbook it wants
+    let reviewer = token(&app, json!({"name": "coordinator", "role": "reviewer"})).await;
+    let asked = send(
+        app.request_as(
+            Method::GET,
+            "/api/v1/reports/2023/worklist?format=xlsx",
+            Some(&reviewer),
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(refused(asked), ["department_id"]);
 }

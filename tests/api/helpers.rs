@@ -412,6 +412,11 @@ pub async fn token(app: &TestApp, body: Value) -> String {
 }
 
 pub async fn send(request: awc::ClientRequest, body: Option<String>) -> TestResponse {
+    send_bytes(request, body.map(String::into_bytes)).await
+}
+
+/// Sends `body` as it is (a workbook, say).
+pub async fn send_bytes(request: awc::ClientRequest, body: Option<Vec<u8>>) -> TestResponse {
     let mut response = match body {
         Some(body) => request.send_body(body).await,
         None => request.send().await,

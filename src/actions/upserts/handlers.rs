@@ -1,7 +1,6 @@
 //! HTTP handlers of scripted updates.
 
 use actix_web::{post, put, web, HttpRequest, HttpResponse};
-use diesel::Connection;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
@@ -73,18 +72,6 @@ pub async fn put_action_by_ref(
     })
 }
 
-/// Why a batch stopped: an error, or the end of a dry run (which rolls back).
-enum Stop {
-    Error(ApiError),
-    DryRun(BatchResult),
-}
-
-impl From<diesel::result::Error> for Stop {
-    fn from(err: diesel::result::Error) -> Self {
-        Self::Error(err.into())
-    }
-}
-
 /// Names the item an error is about.
 /// Upsert up to 1000 actions at once
 ///
@@ -135,16 +122,7 @@ pub async fn batch_upsert_actions(
     if dry_run {
         // the batch runs for real and is rolled back: the answer is exactly what would happen
         let result = db
-            .run(move |conn| {
-                match conn.transaction::<(), Stop, _>(|conn| {
-                    let result = run(conn, &principal, items, true).map_err(Stop::Error)?;
-                    Err(Stop::DryRun(result))
-                }) {
-                    Err(Stop::DryRun(result)) => Ok(result),
-                    Err(Stop::Error(err)) => Err(err),
-                    Ok(()) => Err(ApiError::internal("batch", "a dry run committed")),
-                }
-            })
+            .dry_run(move |conn| run(conn, &principal, items, true))
             .await?;
         return Ok(HttpResponse::Ok().json(result));
     }

@@ -7,12 +7,15 @@ use validator::Validate;
 
 use super::repo;
 use super::review::{self, BatchReview, BatchReviewResult};
-use super::worklist::{self, ItemState, WorklistItem, WorklistQuery, YearProgress};
+use super::sheet::{self, ImportResult};
+use super::worklist::{self, ItemState, WorklistFormat, WorklistItem, WorklistQuery, YearProgress};
+use crate::api::body::WorkbookBody;
 use crate::api::etag::if_match;
 use crate::api::{
     check_path_year, check_year, page, respond, with_etag, Cursor, Json, Page, Query,
 };
 use crate::auth::Principal;
+use crate::auth::Role;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
 use crate::reports::dto::{OpenInput, ReportYear};
@@ -21,6 +24,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(open_report)
         .service(close_report)
         .service(get_report_worklist)
+        .service(import_report_worklist)
         .service(get_report_progress)
         .service(review_report);
 }
@@ -109,7 +113,11 @@ pub async fn close_report(
 #[utoipa::path(
     tag = "reports",
     params(("year" = i32, Path, description = "The report year.", example = 2023, minimum = 2000, maximum = 2100), WorklistQuery),
-    responses((status = 200, description = "A page of items.", body = Page<WorklistItem>))
+    responses((status = 200, description = "A page of items, or the worklist as a workbook.",
+        content(
+            (Page<WorklistItem> = "application/json"),
+            (crate::office::Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        )))
 )]
 #[get("/reports/{year}/worklist")]
 pub async fn get_report_worklist(
@@ -118,9 +126,30 @@ pub async fn get_report_worklist(
     year: web::Path<i32>,
     Query(params): Query<WorklistQuery>,
     req: HttpRequest,
-) -> Result<web::Json<Page<WorklistItem>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let year = year.into_inner();
     check_path_year(year)?;
+    if params.format == Some(WorklistFormat::Xlsx) {
+        let department = workbook_department(&principal, params.department_id)?;
+        let workbook = db
+            .run(move |conn| {
+                let items = sheet::items(
+                    conn,
+                    year,
+                    &department,
+                    vec![ItemState::Owed, ItemState::Returned],
+                )?;
+                sheet::form(year, &department, &items)
+            })
+            .await?;
+        return Ok(HttpResponse::Ok()
+            .content_type(crate::office::XLSX)
+            .insert_header((
+                actix_web::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"werklijst-{year}.xlsx\""),
+            ))
+            .body(workbook));
+    }
     let limit = page::limit(params.limit)?;
     let after = params.cursor.as_deref().map(Cursor::decode).transpose()?;
     let departments = worklist::departments(&principal, params.department_id);
@@ -131,7 +160,108 @@ pub async fn get_report_worklist(
     let rows = db
         .run(move |conn| worklist::page(conn, year, departments, states, after, limit + 1))
         .await?;
-    Ok(web::Json(Page::new(rows, limit, worklist::key, &req)))
+    Ok(HttpResponse::Ok().json(Page::new(rows, limit, worklist::key, &req)))
+}
+
+/// The department a worklist workbook is for: the one asked for, else an editor's only one.
+fn workbook_department(principal: &Principal, asked: Option<String>) -> Result<String, ApiError> {
+    match (asked, principal.role, principal.departments.as_slice()) {
+        (Some(asked), _, _) => Ok(asked),
+        (None, Some(Role::Editor), [only]) => Ok(only.clone()),
+        _ => Err(ApiError::invalid(
+            "department_id",
+            "is required for a worklist workbook: a workbook is one department's",
+        )),
+    }
+}
+
+/// Whether a worklist import is only tried.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ImportParams {
+    /// `true`: nothing is written; the answer says per row what the import would do.
+    #[serde(default)]
+    #[param(example = true)]
+    pub dry_run: bool,
+}
+
+/// Import a filled-in worklist workbook
+///
+/// Reads back the workbook `GET /reports/{year}/worklist?format=xlsx` gave, as the request
+/// body (`Content-Type` of `.xlsx`, at most 5 MiB). Every answered row (a status chosen) is
+/// written as its own `PUT` would write it (`answer` in the JSON worklist): the same
+/// validation and department scope, `submitted` for review when the year is reviewed, an audit
+/// event per change; a row answered as it already is writes nothing. All or nothing: a sheet
+/// edited in the wrong places (columns moved, hidden keys changed or moved between rows,
+/// another department's items, a status that is not one of the row's, a number out of range,
+/// a formula) is a 422 naming each cell (`Werklijst!K7`), and nothing is written. With
+/// `dry_run=true` nothing is written and the answer says per row `created`, `updated` (with
+/// the fields before and after) or `unchanged`. With an `Idempotency-Key`, a retry with the
+/// same key and workbook gets the first answer again. Workbooks larger than 5 MiB, of more
+/// than 200 parts or unpacking to more than 64 MiB are 413.
+#[utoipa::path(
+    tag = "reports",
+    params(
+        ("year" = i32, Path, description = "The report year.", example = 2023, minimum = 2000, maximum = 2100),
+        ("Idempotency-Key" = Option<String>, Header, description = "A unique key per intended import (e.g. a UUID): a retry with the same key and workbook gets the first answer again, for 24 hours.", example = "5d1c9a52-6f0e-4c3b-9a4f-2f7d8e1b0c3a", pattern = r"^[!-~]{1,255}$"),
+        ImportParams
+    ),
+    request_body(content = crate::office::Spreadsheet, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        description = "The filled-in worklist workbook."),
+    responses(
+        (status = 200, description = "What the import did, or would do.", body = ImportResult),
+        (status = 403, description = "The worklist is of a department the caller does not edit.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The year is adopted or closed for the caller, or a request with the same Idempotency-Key is still running.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The workbook is too large, or unpacks to too much.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/reports/{year}/worklist/import")]
+pub async fn import_report_worklist(
+    db: web::Data<Database>,
+    principal: Principal,
+    year: web::Path<i32>,
+    Query(params): Query<ImportParams>,
+    body: WorkbookBody,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let year = year.into_inner();
+    check_path_year(year)?;
+    let bytes = body.0;
+    let filled = web::block(move || sheet::read(bytes, year))
+        .await
+        .map_err(|e| ApiError::internal("blocking task", e))??;
+    if principal.role == Some(Role::Editor)
+        && !principal
+            .departments
+            .iter()
+            .any(|d| d == filled.department())
+    {
+        return Err(ApiError::Forbidden(format!(
+            "The workbook is the worklist of `{}`, a department `{}` does not edit.",
+            filled.department(),
+            principal.name
+        )));
+    }
+    if params.dry_run {
+        let result = db
+            .dry_run(move |conn| sheet::import(conn, &principal, filled, true))
+            .await?;
+        return Ok(HttpResponse::Ok().json(result));
+    }
+    respond::once(
+        &db,
+        &req,
+        principal,
+        "import_report_worklist",
+        move |conn, principal| {
+            crate::api::idempotency::Stored::of(
+                &sheet::import(conn, principal, filled, false)?,
+                None,
+            )
+        },
+    )
+    .await
 }
 
 /// The coordinator's overview of a year

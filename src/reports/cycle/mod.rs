@@ -5,6 +5,7 @@
 pub mod handlers;
 pub mod repo;
 pub mod review;
+pub mod sheet;
 pub mod worklist;
 
 pub use handlers::routes;

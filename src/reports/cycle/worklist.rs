@@ -305,6 +305,19 @@ pub struct WorklistQuery {
     pub limit: Option<i64>,
     /// Where to continue: the `next_cursor` of the previous page, with the same parameters.
     pub cursor: Option<String>,
+    /// `json` (default): a page of items; `xlsx`: the department's whole worklist as a form to
+    /// fill in (needs `department_id` unless the caller edits for one department; `state`,
+    /// `limit` and `cursor` do not apply).
+    #[param(inline, example = "json")]
+    pub format: Option<WorklistFormat>,
+}
+
+/// The representation of a worklist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WorklistFormat {
+    Json,
+    Xlsx,
 }
 
 /// Where a worklist page continues: after this kind and id.
