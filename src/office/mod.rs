@@ -18,10 +18,20 @@ use crate::error::ApiError;
 /// The media type of an Excel workbook.
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// An Excel workbook (.xlsx), as the contract describes the body.
+/// An Excel workbook (.xlsx) the service writes, as the contract describes the body.
 #[derive(utoipa::ToSchema)]
 #[schema(value_type = String, format = Binary)]
 pub struct Spreadsheet(pub Vec<u8>);
+
+/// A filled-in Excel workbook (.xlsx) sent back, at most 5 MiB.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct WorkbookUpload(pub Vec<u8>);
+
+/// A Word document (.docx), as the contract describes the body.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct WordDocument(pub Vec<u8>);
 
 /// The widest a column is made, in characters; longer text wraps.
 const WIDTH_MAX: usize = 60;

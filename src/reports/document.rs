@@ -33,6 +33,8 @@ pub enum Format {
     Markdown,
     /// An Excel workbook: the facts, an overview and a sheet per part.
     Xlsx,
+    /// A Word document for the council's agenda.
+    Docx,
 }
 
 impl Format {
@@ -41,6 +43,7 @@ impl Format {
             Self::Html => "text/html; charset=utf-8",
             Self::Markdown => "text/markdown; charset=utf-8",
             Self::Xlsx => crate::office::XLSX,
+            Self::Docx => super::word::DOCX,
         }
     }
 
@@ -59,6 +62,7 @@ impl Format {
                     "text/html" => Self::Html,
                     "text/markdown" => Self::Markdown,
                     crate::office::XLSX => Self::Xlsx,
+                    super::word::DOCX => Self::Docx,
                     _ => return None,
                 };
                 let quality = parts
@@ -79,6 +83,7 @@ pub fn render(report: &Report, format: Format) -> Result<Vec<u8>, ApiError> {
         Format::Html => HtmlDocument { view: &view }.render(),
         Format::Markdown => MarkdownDocument { view: &view }.render(),
         Format::Xlsx => return super::workbook::render(report),
+        Format::Docx => return super::word::render(report),
     };
     rendered
         .map(String::into_bytes)
@@ -95,6 +100,42 @@ struct HtmlDocument<'a> {
 #[template(path = "report.md", config = "src/reports/askama.toml")]
 struct MarkdownDocument<'a> {
     view: &'a View<'a>,
+}
+
+/// The body of the Word document (`word/document.xml`); `reports::word` packs it.
+#[derive(Template)]
+#[template(path = "report.docx.xml", config = "src/reports/askama.toml")]
+struct WordDocument<'a> {
+    view: &'a View<'a>,
+    /// The SHA-256 of the adopted version the document is made from.
+    snapshot: Option<&'a str>,
+    chart_caption: String,
+    /// The chart's height in EMU: a band per domain.
+    chart_height: usize,
+}
+
+impl<'a> std::ops::Deref for WordDocument<'a> {
+    type Target = View<'a>;
+    fn deref(&self) -> &View<'a> {
+        self.view
+    }
+}
+
+/// The XML of the Word document's body for `report`.
+pub fn word_body(report: &Report) -> Result<String, ApiError> {
+    let view = View::of(report);
+    WordDocument {
+        view: &view,
+        snapshot: report.report.sha256.as_deref(),
+        chart_caption: format!(
+            "Figuur 1: {} en {} per domein",
+            report.labels.realisations,
+            report.labels.planning.to_lowercase()
+        ),
+        chart_height: 900_000 + report.domains.len() * 420_000,
+    }
+    .render()
+    .map_err(|e| ApiError::internal("report document", e))
 }
 
 impl<'a> std::ops::Deref for HtmlDocument<'a> {
@@ -352,6 +393,8 @@ struct Line<'a> {
     /// Shown only as the parent of listed sub-actions.
     context: bool,
     indent: String,
+    /// The depth: 0 for an action, 1 for its sub-action, ...
+    level: usize,
     opens: bool,
     has_children: bool,
     closes: usize,
@@ -456,6 +499,7 @@ fn lines(section: &Section<ReportAction>) -> Vec<Line<'_>> {
                     .then(|| progress_label(Progress::InProgress)),
                 context: action.status.is_none(),
                 indent: "  ".repeat(depth),
+                level: depth,
                 opens,
                 has_children: next > depth,
                 closes: depth.saturating_sub(next),
@@ -562,26 +606,23 @@ impl<'a> Chart<'a> {
     }
 }
 
-/// askama's HTML escaping, after replacing control characters (other than tab and newlines),
-/// which a well-formed document cannot hold.
+/// askama's HTML escaping, after replacing control characters (other than tab and newlines)
+/// and the noncharacters U+FFFE and U+FFFF, which a well-formed document cannot hold. The
+/// Word document's XML is escaped the same way.
 #[derive(Debug, Clone, Copy)]
 pub struct HtmlText;
 
+/// Whether `c` cannot stand in an HTML or XML document as text.
+fn not_text(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}')
+}
+
 impl askama::filters::Escaper for HtmlText {
     fn write_escaped_str<W: fmt::Write>(&self, dest: W, string: &str) -> fmt::Result {
-        let clean: std::borrow::Cow<'_, str> = if string
-            .chars()
-            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
-        {
+        let clean: std::borrow::Cow<'_, str> = if string.chars().any(not_text) {
             string
                 .chars()
-                .map(|c| {
-                    if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
-                        '\u{fffd}'
-                    } else {
-                        c
-                    }
-                })
+                .map(|c| if not_text(c) { '\u{fffd}' } else { c })
                 .collect::<String>()
                 .into()
         } else {

@@ -127,8 +127,9 @@ pub async fn put_report(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct DocumentParams {
-    /// `html`: a printable page; `markdown`: the same content in Markdown; `xlsx`: an Excel
-    /// workbook. Left out: the first of these the `Accept` header asks for, else HTML.
+    /// `html`: a printable page; `markdown`: the same content in Markdown; `docx`: a Word
+    /// document; `xlsx`: an Excel workbook. Left out: the first of these the `Accept` header
+    /// asks for, else HTML.
     #[param(inline, example = "html")]
     pub format: Option<Format>,
 }
@@ -139,12 +140,15 @@ pub struct DocumentParams {
 /// Dutch that reads like the council document: title page, introduction, an overview table
 /// with the counts per domain and a bar chart of realisations and planning, then per domain
 /// its counts and the four parts side by side, sub-actions indented. `format=markdown` gives
-/// the same content as Markdown. `format=xlsx` is an Excel workbook for filtering and sorting:
+/// the same content as Markdown. `format=docx` is a Word document for the council's agenda
+/// (A4, Word headings for the navigation pane and the table of contents, page numbers, the
+/// chart as a native Word chart; for an adopted year it names the snapshot's SHA-256).
+/// `format=xlsx` is an Excel workbook for filtering and sorting:
 /// the report's facts, an overview with the counts per domain, and a sheet per part
 /// (criteria, risks, realisations, planning; then the self-evaluation and the overdue
 /// recommendations when the report has them) with the domain on every row, typed cells, a
 /// frozen header and an autofilter. Without `format`, the `Accept` header chooses
-/// (`text/html`, `text/markdown` or the spreadsheet type). Built from the report
+/// (`text/html`, `text/markdown`, or the Word or spreadsheet type). Built from the report
 /// `GET /reports/{year}` serves (for an adopted year, its snapshot); all data is escaped, and
 /// no text becomes a formula.
 #[utoipa::path(
@@ -155,7 +159,8 @@ pub struct DocumentParams {
             content(
                 (String = "text/html", example = json!("<!DOCTYPE html>\n<html lang=\"nl\">...")),
                 (String = "text/markdown", example = json!("# Voortgangsrapport 2022 Organisatiebeheersing\n...")),
-                (crate::office::Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                (crate::office::Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                (crate::office::WordDocument = "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
             ),
             headers(("ETag" = String, description = "Entity tag of this document."))),
         (status = 304, description = "Unchanged since the `If-None-Match` entity tag.")

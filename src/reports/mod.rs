@@ -9,6 +9,7 @@ pub mod dto;
 pub mod follow_up;
 pub mod handlers;
 pub mod repo;
+pub mod word;
 pub mod workbook;
 
 pub use handlers::routes;

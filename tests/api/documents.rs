@@ -522,3 +522,150 @@ async fn a_worklist_workbook_edited_in_the_wrong_places_is_refused_with_the_cell
     .await;
     assert_eq!(refused(asked), ["department_id"]);
 }
+
+const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// The paragraphs of a Word document's body: style and text, in order.
+fn paragraphs(docx: &[u8]) -> Vec<(String, String)> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("a zip package");
+    let mut xml = String::new();
+    archive
+        .by_name("word/document.xml")
+        .expect("the main part")
+        .read_to_string(&mut xml)
+        .unwrap();
+    let document = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+    document
+        .descendants()
+        .filter(|n| n.has_tag_name((w, "p")))
+        .map(|p| {
+            let style = p
+                .descendants()
+                .find(|n| n.has_tag_name((w, "pStyle")))
+                .and_then(|s| s.attribute((w, "val")))
+                .unwrap_or("")
+                .to_string();
+            // the first run holds the item; a risk's assessment follows in a run of its own
+            let first_run = p.children().find(|n| {
+                n.has_tag_name((w, "r")) && n.descendants().any(|t| t.has_tag_name((w, "t")))
+            });
+            let text = first_run
+                .map(|r| {
+                    r.descendants()
+                        .filter(|t| t.has_tag_name((w, "t")))
+                        .filter_map(|t| t.text())
+                        .collect::<String>()
+                })
+                .unwrap_or_default();
+            (style, text)
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn the_word_document_holds_the_reports_items_in_the_reports_order() {
+    let app = TestApp::with_demo().await;
+    let evil = "<w:p>]]> & \"'";
+    app.put_json(
+        "/api/v1/actions/by-ref/EVIL",
+        &json!({"title": evil, "domain_ids": ["organisatiecultuur"],
+                "statuses": [{"year": 2022, "status": "realised"}]}),
+    )
+    .await
+    .ok_json(201);
+    let report = app.get("/api/v1/reports/2022").await.ok_json(200);
+    let response = app.get("/api/v1/reports/2022/document?format=docx").await;
+    assert_eq!(response.status, 200);
+    assert_eq!(response.content_type(), DOCX);
+    let found = paragraphs(&response.body);
+
+    // the chapters are Word headings: the navigation pane and the table of contents see them
+    let chapters: Vec<&str> = found
+        .iter()
+        .filter(|(style, _)| style == "Kop1")
+        .map(|(_, text)| text.as_str())
+        .collect();
+    let mut expected = vec!["Inleiding", "Overzicht"];
+    expected.extend(
+        report["domains"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["name"].as_str().unwrap()),
+    );
+    assert_eq!(chapters, expected);
+
+    // every item of every part, in the JSON report's order (sub-actions after their parent)
+    let mut items = Vec::new();
+    for domain in report["domains"].as_array().unwrap() {
+        for c in domain["criteria"]["items"].as_array().unwrap() {
+            items.push(c["text"].as_str().unwrap().to_string());
+        }
+        for r in domain["risks"]["items"].as_array().unwrap() {
+            items.push(r["title"].as_str().unwrap().to_string());
+        }
+        fn walk(actions: &[Value], out: &mut Vec<String>) {
+            for a in actions {
+                out.push(a["title"].as_str().unwrap().to_string());
+                walk(a["sub_actions"].as_array().unwrap(), out);
+            }
+        }
+        walk(
+            domain["realisations"]["items"].as_array().unwrap(),
+            &mut items,
+        );
+        walk(domain["planning"]["items"].as_array().unwrap(), &mut items);
+    }
+    let listed: Vec<String> = found
+        .iter()
+        .filter(|(style, _)| style == "Lijstalinea")
+        .map(|(_, text)| text.clone())
+        .collect();
+    assert_eq!(listed, items);
+    assert!(
+        listed.iter().any(|t| t == evil),
+        "markup in a title reads as text"
+    );
+
+    // A4 and page numbers
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(response.body.clone())).unwrap();
+    let mut footer = String::new();
+    archive
+        .by_name("word/footer1.xml")
+        .unwrap()
+        .read_to_string(&mut footer)
+        .unwrap();
+    assert!(footer.contains(" PAGE "));
+    let mut body = String::new();
+    archive
+        .by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut body)
+        .unwrap();
+    assert!(body.contains(r#"<w:pgSz w:w="11906" w:h="16838"/>"#));
+}
+
+#[actix_web::test]
+async fn an_adopted_years_word_document_names_its_snapshot_and_never_changes() {
+    let app = TestApp::with_demo().await;
+    app.post_json("/api/v1/reports/2022/adopt", &json!({}))
+        .await
+        .ok_json(200);
+    let first = app.get("/api/v1/reports/2022/document?format=docx").await;
+    app.put_json(
+        "/api/v1/actions/by-ref/LATER",
+        &json!({"title": "Later", "domain_ids": ["organisatiecultuur"],
+                "statuses": [{"year": 2023, "status": "realised"}]}),
+    )
+    .await;
+    let second = app.get("/api/v1/reports/2022/document?format=docx").await;
+    assert_eq!(first.status, 200);
+    assert_eq!(first.body, second.body, "the same bytes on every call");
+    let sha = report_sha(&app).await;
+    assert!(paragraphs(&first.body)
+        .iter()
+        .any(|(_, text)| text.contains(&sha)));
+}

@@ -40,6 +40,12 @@ pub fn publish(api: &utoipa::openapi::OpenApi) -> Value {
             action_fields,
         );
     }
+    // a workbook sent back is refused above this size (`office::read`)
+    set_default(
+        &mut doc["components"]["schemas"]["WorkbookUpload"],
+        "maxLength",
+        json!(WORKBOOK_BYTES_MAX),
+    );
     if let Some(paths) = doc["paths"].as_object_mut() {
         for item in paths.values_mut() {
             for operation in item
@@ -432,6 +438,7 @@ pub fn items_limit(schema: &str, property: &str, action_fields: u64) -> Option<u
         "items" if schema.starts_with("Page_") => PAGE_MAX as u64,
         "items" if schema == "ExportPage" => EXPORT_PAGE_MAX as u64,
         "items" if schema.starts_with("Batch") => BATCH_MAX,
+        "items" if schema == "ImportResult" => WORKLIST_ROWS_MAX as u64,
         "errors" => ERRORS_MAX,
         "changes" => action_fields,
         "key" | "columns" if schema == "ExportTable" => columns,

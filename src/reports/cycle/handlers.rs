@@ -207,7 +207,7 @@ pub struct ImportParams {
         ("Idempotency-Key" = Option<String>, Header, description = "A unique key per intended import (e.g. a UUID): a retry with the same key and workbook gets the first answer again, for 24 hours.", example = "5d1c9a52-6f0e-4c3b-9a4f-2f7d8e1b0c3a", pattern = r"^[!-~]{1,255}$"),
         ImportParams
     ),
-    request_body(content = crate::office::Spreadsheet, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    request_body(content = crate::office::WorkbookUpload, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         description = "The filled-in worklist workbook."),
     responses(
         (status = 200, description = "What the import did, or would do.", body = ImportResult),
