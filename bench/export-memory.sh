@@ -75,3 +75,11 @@ printf '\nservice resident memory: %d KiB before the export (peak so far %d KiB)
     "$before" "$before_peak" "$peak"
 printf 'CSV export: %.2f × the rows per second of psql \\copy (target ≥ 0.50); peak resident memory %d KiB (target < 65536)\n' \
     "$(echo "$psql_s / $service_s" | bc -l)" "$peak"
+
+# the same rows as one Excel workbook (GET /exports?format=xlsx), written a row at a time
+start=$(date +%s.%N)
+xlsx_bytes=$(curl -fs -H "Authorization: Bearer $token" "$url/api/v1/exports?format=xlsx" | wc -c)
+xlsx_s=$(echo "$(date +%s.%N) - $start" | bc)
+xlsx_peak=$(rss VmHWM)
+printf 'workbook of every table (GET /exports?format=xlsx): %d bytes in %.2f s (%.0f rows/s of action_statuses); peak resident memory %d KiB after it\n' \
+    "$xlsx_bytes" "$xlsx_s" "$(echo "$lines / $xlsx_s" | bc -l)" "$xlsx_peak"

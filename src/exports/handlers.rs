@@ -62,19 +62,60 @@ impl From<&'static Table> for ExportTable {
     }
 }
 
+/// The representation of the list of export tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ListFormat {
+    Json,
+    Xlsx,
+}
+
+/// The format of the list of export tables.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// `json` (default): the tables described; `xlsx`: every table's rows in one Excel workbook.
+    #[param(inline, example = "json")]
+    pub format: Option<ListFormat>,
+}
+
 /// List the export tables
 ///
 /// The tables of the star schema for PowerBI: dimensions (`domains`, `criteria`,
-/// `departments`, `themes`, `years`, `risks`, `actions`), facts (`risk_assessments`,
-/// `action_statuses`) and bridges (`action_domains`, `action_risks`, `action_themes`,
-/// `risk_themes`), each with its key and documented columns.
+/// `departments`, `themes`, `years`, `risks`, `actions`, ...), facts (`risk_assessments`,
+/// `action_statuses`, ...) and bridges (`action_domains`, `action_risks`, `action_themes`,
+/// `risk_themes`, ...), each with its key and documented columns. With `format=xlsx`, for
+/// analysts without PowerBI: one Excel workbook with a sheet listing the tables and a sheet
+/// per table holding all its rows in key order, typed (integers as numbers, dates as dates,
+/// timestamps as date-times in UTC), read in one consistent snapshot. A table of more rows
+/// than a sheet holds is 413: export it as CSV.
 #[utoipa::path(
     tag = "exports",
-    responses((status = 200, description = "The export tables.", body = Vec<ExportTable>))
+    params(ListParams),
+    responses((status = 200, description = "The export tables, or all of them as a workbook.",
+        content(
+            (Vec<ExportTable> = "application/json"),
+            (crate::office::Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        )))
 )]
 #[get("/exports")]
-pub async fn list_exports() -> web::Json<Vec<ExportTable>> {
-    web::Json(TABLES.iter().map(ExportTable::from).collect())
+pub async fn list_exports(
+    db: web::Data<Database>,
+    Query(params): Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
+    if params.format == Some(ListFormat::Xlsx) {
+        let workbook = db.run(super::workbook::render).await?;
+        return Ok(HttpResponse::Ok()
+            .content_type(crate::office::XLSX)
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"voortgang-exports.xlsx\"",
+            ))
+            .body(workbook));
+    }
+    let tables: Vec<ExportTable> = TABLES.iter().map(ExportTable::from).collect();
+    Ok(HttpResponse::Ok().json(tables))
 }
 
 /// The representation of an export.

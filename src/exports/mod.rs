@@ -5,6 +5,7 @@ pub mod csv;
 pub mod docs;
 pub mod handlers;
 pub mod tables;
+pub mod workbook;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use diesel::pg::PgConnection;

@@ -175,12 +175,18 @@ const EXPENSIVE: [&str; 4] = [
 ];
 
 /// Whether a request for the operation `template` is expensive: a report, a document, an
-/// export, or any search (a non-empty `q`).
+/// export, a workbook (the exports' or a worklist's), or any search (a non-empty `q`).
 pub fn expensive(method: &Method, template: &str, query: &str) -> bool {
     if method != Method::GET && method != Method::HEAD {
         return false;
     }
-    EXPENSIVE.contains(&template)
+    let workbook = query.split('&').any(|pair| pair == "format=xlsx")
+        && matches!(
+            template,
+            "/api/v1/exports" | "/api/v1/reports/{year}/worklist"
+        );
+    workbook
+        || EXPENSIVE.contains(&template)
         || query.split('&').any(|pair| {
             pair.strip_prefix("q=")
                 .is_some_and(|value| !value.is_empty())
@@ -327,6 +333,13 @@ mod tests {
         let get = Method::GET;
         assert!(expensive(&get, "/api/v1/reports/{year}", ""));
         assert!(expensive(&get, "/api/v1/exports/{table}", "limit=10"));
+        assert!(expensive(&get, "/api/v1/exports", "format=xlsx"));
+        assert!(!expensive(&get, "/api/v1/exports", ""));
+        assert!(expensive(
+            &get,
+            "/api/v1/reports/{year}/worklist",
+            "department_id=ict&format=xlsx"
+        ));
         assert!(expensive(&get, "/api/v1/actions", "limit=5&q=audit"));
         assert!(!expensive(&get, "/api/v1/actions", "limit=5&q="));
         assert!(!expensive(&get, "/api/v1/actions", "sq=audit"));

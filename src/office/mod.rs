@@ -10,7 +10,7 @@
 
 pub mod read;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use rust_xlsxwriter::{ColNum, Format, FormatAlign, RowNum, Workbook, Worksheet, XlsxError};
 
 use crate::error::ApiError;
@@ -41,6 +41,8 @@ pub enum Cell<'a> {
     Text(&'a str),
     Number(f64),
     Date(NaiveDate),
+    /// A moment, in UTC (spreadsheets have no time zones).
+    DateTime(NaiveDateTime),
     Empty,
 }
 
@@ -97,6 +99,7 @@ pub struct Formats {
     text: Format,
     quoted: Format,
     date: Format,
+    datetime: Format,
 }
 
 impl Formats {
@@ -111,6 +114,10 @@ impl Formats {
         Self {
             header: Format::new().set_bold().set_text_wrap(),
             quoted: text.clone().set_quote_prefix(),
+            datetime: base
+                .clone()
+                .set_num_format("yyyy-mm-dd hh:mm:ss")
+                .set_align(FormatAlign::Top),
             date: base
                 .set_num_format("dd-mm-yyyy")
                 .set_align(FormatAlign::Top),
@@ -134,7 +141,27 @@ pub struct Table<'a> {
 impl<'a> Table<'a> {
     /// A new sheet `name` with the header `columns`.
     pub fn new(workbook: &'a mut Workbook, name: &str, columns: &[&str]) -> Result<Self, ApiError> {
-        let sheet = workbook.add_worksheet();
+        Self::on(workbook.add_worksheet(), name, columns)
+    }
+
+    /// Like [`Table::new`], for a table of any length: each row goes to a temporary file as
+    /// it is written, so memory stays flat however many rows.
+    pub fn streaming(
+        workbook: &'a mut Workbook,
+        name: &str,
+        columns: &[&str],
+    ) -> Result<Self, ApiError> {
+        Self::on(
+            workbook
+                .add_worksheet_with_constant_memory()
+                .map_err(failed)?,
+            name,
+            columns,
+        )
+    }
+
+    /// A table on a sheet added before (to keep its place in the workbook).
+    pub fn on(sheet: &'a mut Worksheet, name: &str, columns: &[&str]) -> Result<Self, ApiError> {
         sheet.set_name(name).map_err(failed)?;
         let formats = Formats::new(false);
         for (col, title) in columns.iter().enumerate() {
@@ -200,6 +227,12 @@ impl<'a> Table<'a> {
                         .write_date_with_format(self.row, c, date, &formats.date)
                         .map_err(failed)?;
                     10
+                }
+                Cell::DateTime(moment) => {
+                    self.sheet
+                        .write_datetime_with_format(self.row, c, moment, &formats.datetime)
+                        .map_err(failed)?;
+                    19
                 }
                 Cell::Empty => {
                     if self.open.get(col).copied().unwrap_or(false) {

@@ -669,3 +669,61 @@ async fn an_adopted_years_word_document_names_its_snapshot_and_never_changes() {
         .iter()
         .any(|(_, text)| text.contains(&sha)));
 }
+
+#[actix_web::test]
+async fn the_exports_as_one_workbook_hold_every_table_typed() {
+    let app = TestApp::with_demo().await;
+    let tables = app.get("/api/v1/exports").await.ok_json(200);
+    let names: Vec<&str> = tables
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    let response = app.get("/api/v1/exports?format=xlsx").await;
+    assert_eq!(response.status, 200);
+    assert_eq!(response.content_type(), XLSX);
+    let mut book = workbook(&response.body);
+    let mut expected = vec!["Tabellen"];
+    expected.extend(&names);
+    assert_eq!(book.sheet_names(), expected);
+
+    let listed = rows(&mut book, "Tabellen");
+    for (name, row) in names.iter().zip(&listed) {
+        assert_eq!(row[0], Data::String(name.to_string()));
+        let json = app
+            .get(&format!("/api/v1/exports/{name}?limit=5000"))
+            .await
+            .ok_json(200);
+        let items = json["items"].as_array().unwrap();
+        assert_eq!(number(&row[2]), items.len() as i64, "{name}");
+        let sheet = rows(&mut book, name);
+        assert_eq!(sheet.len(), items.len(), "{name}");
+        // the same rows in the same order, typed by column
+        let columns = tables
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == *name)
+            .unwrap()["columns"]
+            .as_array()
+            .unwrap()
+            .clone();
+        for (cells, item) in sheet.iter().zip(items) {
+            for (cell, column) in cells.iter().zip(&columns) {
+                let value = &item[column["name"].as_str().unwrap()];
+                match (column["type"].as_str().unwrap(), value) {
+                    // an empty text is an empty cell, as in a spreadsheet
+                    (_, Value::Null) => assert_eq!(cell, &Data::Empty),
+                    ("text", v) if v == "" => assert_eq!(cell, &Data::Empty),
+                    ("integer", v) => assert_eq!(number(cell), v.as_i64().unwrap()),
+                    ("text", v) => assert_eq!(cell, &Data::String(v.as_str().unwrap().into())),
+                    ("date" | "timestamp", _) => {
+                        assert!(matches!(cell, Data::DateTime(_)), "{cell:?}")
+                    }
+                    (other, _) => panic!("a column of type {other}"),
+                }
+            }
+        }
+    }
+}
