@@ -1,5 +1,6 @@
 // End-to-end in a real headless Chromium: Swagger UI's "Try it out" with a token, and the
-// printable report document. Run by .ci/e2e against a running service:
+// printable report document (also printed to PDF at $REPORT_PDF). Run by .ci/e2e against a
+// running service:
 //   VOORTGANG_URL=http://127.0.0.1:8080 VOORTGANG_TOKEN=vgt_... node tests/browser/swagger.mjs
 import { chromium } from "playwright-core";
 
@@ -77,6 +78,12 @@ try {
   check(JSON.stringify(h2) === JSON.stringify(DOMAINS), "a heading per domain, in order");
   const bars = await report.locator("svg rect").count();
   check(bars === 2 + 2 * DOMAINS.length, "the bar chart is drawn");
+
+  // printed to PDF as a browser's "print to PDF" does, with the page's own print rules;
+  // .ci/e2e reads the PDF back (pages, A4, headings)
+  await report.emulateMedia({ media: "print" });
+  await report.pdf({ path: process.env.REPORT_PDF, preferCSSPageSize: true });
+  await report.emulateMedia({ media: "screen" });
 
   // the report's section on the self-evaluation, with its radar chart: the demo has no
   // scores (the seed gives none), so two self-evaluations are registered first
