@@ -312,7 +312,10 @@ async fn a_department_fills_in_its_worklist_workbook_and_imports_it() {
     assert_eq!(form.status, 200, "{}", String::from_utf8_lossy(&form.body));
     assert_eq!(form.content_type(), XLSX);
     let mut book = workbook(&form.body);
-    assert_eq!(book.sheet_names(), ["Werklijst", "Gegevens"]);
+    assert_eq!(
+        book.sheet_names(),
+        ["Werklijst", "Nieuwe acties", "Domeinen", "Gegevens"]
+    );
     let items = rows(&mut book, "Werklijst");
     assert_eq!(items.len(), 2, "{items:?}");
     let action_row = row_of(&form.body, &format!("action_status/{}", c.hr_action));
@@ -349,6 +352,26 @@ async fn a_department_fills_in_its_worklist_workbook_and_imports_it() {
             ("Werklijst", risk_row, 10, Data::String("opvolging".into())),
             ("Werklijst", risk_row, 12, Data::Float(3.0)),
             ("Werklijst", risk_row, 13, Data::Float(2.0)),
+            // a new action, its domain chosen by name
+            (
+                "Nieuwe acties",
+                1,
+                0,
+                Data::String("Digitaal personeelsdossier".into()),
+            ),
+            (
+                "Nieuwe acties",
+                1,
+                1,
+                Data::String("organisatiecultuur".into()),
+            ),
+            ("Nieuwe acties", 1, 2, Data::String("gepland".into())),
+            (
+                "Nieuwe acties",
+                1,
+                4,
+                Data::String("Start in het najaar.".into()),
+            ),
         ],
     );
     let dry = import(&app, &c.hr_editor, "?dry_run=true", filled.clone())
@@ -356,8 +379,12 @@ async fn a_department_fills_in_its_worklist_workbook_and_imports_it() {
         .ok_json(200);
     assert_eq!(dry["dry_run"], true);
     assert_eq!(
-        (dry["created"].as_i64(), dry["unanswered"].as_i64()),
-        (Some(2), Some(0))
+        (
+            dry["created"].as_i64(),
+            dry["added"].as_i64(),
+            dry["unanswered"].as_i64()
+        ),
+        (Some(3), Some(1), Some(0))
     );
     let changed = &dry["items"]
         .as_array()
@@ -382,7 +409,47 @@ async fn a_department_fills_in_its_worklist_workbook_and_imports_it() {
         .ok_json(200);
     assert_eq!(
         (done["dry_run"].as_bool(), done["created"].as_i64()),
-        (Some(false), Some(2))
+        (Some(false), Some(3))
+    );
+    let added = done["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["sheet"] == "Nieuwe acties")
+        .expect("the new action")["id"]
+        .as_i64()
+        .unwrap();
+    let action = app
+        .get(&format!("/api/v1/actions/{added}"))
+        .await
+        .ok_json(200);
+    assert_eq!(
+        (
+            &action["title"],
+            &action["department_id"],
+            &action["domain_ids"]
+        ),
+        (
+            &json!("Digitaal personeelsdossier"),
+            &json!("hr"),
+            &json!(["organisatiecultuur"])
+        )
+    );
+    let planned = app
+        .get(&format!("/api/v1/actions/{added}/statuses/2023"))
+        .await
+        .ok_json(200);
+    assert_eq!(
+        (
+            &planned["status"],
+            &planned["note"],
+            &planned["review"]["state"]
+        ),
+        (
+            &json!("planned"),
+            &json!("Start in het najaar."),
+            &json!("submitted")
+        )
     );
     let written = app.get(&status).await.ok_json(200);
     assert_eq!(
@@ -424,8 +491,13 @@ async fn a_department_fills_in_its_worklist_workbook_and_imports_it() {
     // the same workbook again changes nothing
     let again = import(&app, &c.hr_editor, "", filled).await.ok_json(200);
     assert_eq!(
-        (again["unchanged"].as_i64(), again["created"].as_i64()),
-        (Some(2), Some(0))
+        (
+            again["unchanged"].as_i64(),
+            again["created"].as_i64(),
+            again["added"].as_i64()
+        ),
+        (Some(3), Some(0), Some(0)),
+        "the new action is not added twice"
     );
 }
 
@@ -491,6 +563,30 @@ async fn a_worklist_workbook_edited_in_the_wrong_places_is_refused_with_the_cell
                 ("Werklijst", 0, 10, Data::String("Nieuwe status".into())),
             ],
             vec!["Werklijst!K1".to_string()],
+        ),
+        // a new action in a domain that does not exist, one without a status
+        (
+            vec![
+                ("Nieuwe acties", 1, 0, Data::String("Iets nieuws".into())),
+                ("Nieuwe acties", 1, 2, Data::String("geweldig".into())),
+            ],
+            vec![
+                "Nieuwe acties!B2".to_string(),
+                "Nieuwe acties!C2".to_string(),
+            ],
+        ),
+        (
+            vec![
+                ("Nieuwe acties", 1, 0, Data::String("Iets nieuws".into())),
+                (
+                    "Nieuwe acties",
+                    1,
+                    1,
+                    Data::String("Onbestaand domein".into()),
+                ),
+                ("Nieuwe acties", 1, 2, Data::String("gepland".into())),
+            ],
+            vec!["Nieuwe acties!B2".to_string()],
         ),
         // another year's workbook
         (

@@ -132,6 +132,18 @@ for row in range(2, sheet.max_row + 1):
         sheet.cell(row, 14).value = 3
         answer.update(likelihood=2, impact=3)
     answers[key] = answer
+
+# a new action, its domain taken from the drop-down's list
+new_sheet = book["Nieuwe acties"]
+domain_rule = [v for v in new_sheet.data_validations.dataValidation if "B2" in v.sqref]
+check(domain_rule and domain_rule[0].type == "list" and "Domeinen!" in domain_rule[0].formula1, "the new action's domain is a drop-down of the domains")
+check(book["Domeinen"].sheet_state == "hidden", "the domains' list is hidden")
+domain_name = book["Domeinen"]["B2"].value
+new_title = f"Nieuwe actie uit Excel {uuid.uuid4().hex[:6]}"
+new_sheet["A2"] = new_title
+new_sheet["B2"] = domain_name
+new_sheet["C2"] = "gepland"
+new_sheet["E2"] = "Toegevoegd in de werklijst."
 filled = io.BytesIO()
 book.save(filled)
 filled = filled.getvalue()
@@ -139,14 +151,19 @@ filled = filled.getvalue()
 # a dry run writes nothing and says what would happen
 path = f"/api/v1/reports/{YEAR}/worklist/import"
 dry = ok(*call("POST", path + "?dry_run=true", token, filled, XLSX))
-check(dry["dry_run"] and dry["created"] == len(answers), f"the dry run would create {len(answers)} answers")
+check(dry["dry_run"] and dry["created"] == len(answers) + 1 and dry["added"] == 1, f"the dry run would create {len(answers)} answers and add an action")
 first = owed[0]
 check(call("GET", first["answer"], ADMIN)[0] == 404, "the dry run wrote nothing")
 
 # for real, once per Idempotency-Key
 key = {"Idempotency-Key": str(uuid.uuid4())}
 done = ok(*call("POST", path, token, filled, XLSX, key))
-check(done["created"] == len(answers) and not done["dry_run"], f"the import wrote {len(answers)} answers")
+check(done["created"] == len(answers) + 1 and not done["dry_run"], f"the import wrote {len(answers)} answers and added an action")
+added = next(item for item in done["items"] if item["sheet"] == "Nieuwe acties")
+action = ok(*call("GET", f"/api/v1/actions/{added['id']}", ADMIN))
+check(action["title"] == new_title and action["department_id"] == DEPARTMENT, "the new action is the department's")
+planned = ok(*call("GET", f"/api/v1/actions/{added['id']}/statuses/{YEAR}", ADMIN))
+check(planned["status"] == "planned" and planned["review"]["state"] == "submitted", "its plan waits for review")
 again = ok(*call("POST", path, token, filled, XLSX, key))
 check(again == done, "a retry with the same Idempotency-Key gets the first answer")
 

@@ -95,7 +95,8 @@ fn not_found(action_id: i32, year: i32) -> ApiError {
     ApiError::NotFound(format!("Action {action_id} has no status for {year}."))
 }
 
-fn current(
+/// The status of `year`, if the action has one (the action itself is not checked).
+pub fn current(
     conn: &mut PgConnection,
     action_id: i32,
     year: i32,

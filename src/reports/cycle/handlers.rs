@@ -139,7 +139,8 @@ pub async fn get_report_worklist(
                     &department,
                     vec![ItemState::Owed, ItemState::Returned],
                 )?;
-                sheet::form(year, &department, &items)
+                let domains = sheet::domains(conn)?;
+                sheet::form(year, &department, &items, &domains)
             })
             .await?;
         return Ok(HttpResponse::Ok()
@@ -192,7 +193,10 @@ pub struct ImportParams {
 /// body (`Content-Type` of `.xlsx`, at most 5 MiB). Every answered row (a status chosen) is
 /// written as its own `PUT` would write it (`answer` in the JSON worklist): the same
 /// validation and department scope, `submitted` for review when the year is reviewed, an audit
-/// event per change; a row answered as it already is writes nothing. All or nothing: a sheet
+/// event per change; a row answered as it already is writes nothing. Each filled row of the
+/// sheet `Nieuwe acties` adds an action of the department in the chosen domain with its status
+/// of the year (importing the workbook again finds it by its title and changes only that
+/// status). All or nothing: a sheet
 /// edited in the wrong places (columns moved, hidden keys changed or moved between rows,
 /// another department's items, a status that is not one of the row's, a number out of range,
 /// a formula) is a 422 naming each cell (`Werklijst!K7`), and nothing is written. With

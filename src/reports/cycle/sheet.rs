@@ -1,6 +1,7 @@
 //! A department's worklist as a spreadsheet, and back: the form has a row per item the
 //! department owes, last year's values beside the answer columns (drop-downs and number
-//! ranges), a hidden key per row, and the year and department on a hidden sheet. Read back,
+//! ranges), a hidden key per row, a sheet for new actions, and the year and department on a
+//! hidden sheet. Read back,
 //! every answered row is written as its own `PUT` would write it (validation, department
 //! scope, review, audit event), in one transaction; a sheet edited in the wrong places is
 //! refused with the cells named, and nothing is written.
@@ -29,6 +30,14 @@ use crate::risks::assessments::dto::{AssessmentInput, RiskStatus};
 const ITEMS: &str = "Werklijst";
 /// The hidden sheet that says whose worklist of which year it is.
 const ABOUT: &str = "Gegevens";
+/// The sheet where a department adds actions it plans that are not on its worklist yet.
+const NEW: &str = "Nieuwe acties";
+/// The hidden sheet with the domains the new actions' drop-down offers.
+const DOMAINS: &str = "Domeinen";
+/// The columns of the new actions sheet.
+const NEW_COLUMNS: [&str; 5] = ["Titel", "Domein", "Status", "Voortgang (%)", "Toelichting"];
+/// The rows the new actions sheet offers (and reads, at most).
+const NEW_ROWS: u32 = 200;
 
 /// The columns of the items sheet, in order. The answer columns are [`STATUS`] to [`NOTE`].
 const COLUMNS: [&str; 16] = [
@@ -132,8 +141,24 @@ pub fn items(
     Ok(found)
 }
 
-/// The form of `department`'s worklist of `year` with `items` (those still owed).
-pub fn form(year: i32, department: &str, items: &[WorklistItem]) -> Result<Vec<u8>, ApiError> {
+/// The domains as (id, name), in report order: the new actions' drop-down.
+pub fn domains(conn: &mut PgConnection) -> Result<Vec<(String, String)>, ApiError> {
+    use crate::db::schema::domains::dsl;
+    use diesel::prelude::*;
+    Ok(dsl::domains
+        .order((dsl::position, dsl::id))
+        .select((dsl::id, dsl::name))
+        .load(conn)?)
+}
+
+/// The form of `department`'s worklist of `year` with `items` (those still owed), and a sheet
+/// for new actions in one of `domains`.
+pub fn form(
+    year: i32,
+    department: &str,
+    items: &[WorklistItem],
+    domains: &[(String, String)],
+) -> Result<Vec<u8>, ApiError> {
     let mut workbook = Workbook::new();
     let mut table = Table::new(&mut workbook, ITEMS, &COLUMNS)?;
     for col in STATUS..=NOTE {
@@ -216,6 +241,56 @@ pub fn form(year: i32, department: &str, items: &[WorklistItem]) -> Result<Vec<u
     });
     table.finish()?;
 
+    let mut new = Table::new(&mut workbook, NEW, &NEW_COLUMNS)?;
+    for col in 0..NEW_COLUMNS.len() {
+        new.open_column(col);
+    }
+    for _ in 0..NEW_ROWS {
+        new.row(&[
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+        ])?;
+    }
+    let sheet = new.sheet();
+    let last_domain = domains.len().max(1) + 1;
+    let domain_list = DataValidation::new()
+        .allow_list_formula(rust_xlsxwriter::Formula::new(format!(
+            "={DOMAINS}!$B$2:$B${last_domain}"
+        )))
+        .set_error_message("Kies een domein uit de lijst.")
+        .map_err(office::failed)?;
+    sheet
+        .add_data_validation(1, 1, NEW_ROWS, 1, &domain_list)
+        .map_err(office::failed)?;
+    let words: Vec<&str> = statuses(ItemKind::ActionStatus)
+        .iter()
+        .map(|(dutch, _)| *dutch)
+        .collect();
+    let status_list = DataValidation::new()
+        .allow_list_strings(&words)
+        .map_err(office::failed)?;
+    sheet
+        .add_data_validation(1, 2, NEW_ROWS, 2, &status_list)
+        .map_err(office::failed)?;
+    let progress = DataValidation::new()
+        .allow_whole_number(DataValidationRule::Between(0, PROGRESS_MAX))
+        .set_error_message("Een geheel getal van 0 tot 100.")
+        .map_err(office::failed)?;
+    sheet
+        .add_data_validation(1, 3, NEW_ROWS, 3, &progress)
+        .map_err(office::failed)?;
+    new.finish()?;
+
+    let mut listed = Table::new(&mut workbook, DOMAINS, &["Id", "Domein"])?;
+    for (id, name) in domains {
+        listed.row(&[id.into(), name.into()])?;
+    }
+    listed.sheet().set_hidden(true);
+    listed.finish()?;
+
     let mut about = Table::new(&mut workbook, ABOUT, &["Gegeven", "Waarde"])?;
     about.row(&["jaar".into(), year.into()])?;
     about.row(&["dienst".into(), department.into()])?;
@@ -238,12 +313,26 @@ struct Answer {
     note: Option<String>,
 }
 
+/// A new action read from a row of the new actions sheet.
+#[derive(Debug)]
+struct NewRow {
+    /// The 1-based row.
+    row: u32,
+    title: String,
+    /// The domain as typed: its name or its id.
+    domain: String,
+    status: &'static str,
+    progress: Option<i32>,
+    note: Option<String>,
+}
+
 /// What a filled-in worklist says: whose it is and its answers.
 #[derive(Debug)]
 pub struct Filled {
     year: i32,
     department: String,
     answers: Vec<Answer>,
+    new_actions: Vec<NewRow>,
     /// Rows with an item but no answer.
     unanswered: usize,
 }
@@ -326,6 +415,10 @@ pub fn read(bytes: Vec<u8>, year: i32) -> Result<Filled, ApiError> {
             break;
         }
     }
+    let new_actions = match book.sheet(NEW)? {
+        Some(new) => new_rows(&new, &mut errors),
+        None => Vec::new(),
+    };
     if !errors.is_empty() {
         return Err(ApiError::from_field_errors(errors));
     }
@@ -333,8 +426,113 @@ pub fn read(bytes: Vec<u8>, year: i32) -> Result<Filled, ApiError> {
         year,
         department,
         answers,
+        new_actions,
         unanswered,
     })
+}
+
+/// The filled rows of the new actions sheet; errors name their cells.
+fn new_rows(sheet: &Sheet, errors: &mut Vec<FieldError>) -> Vec<NewRow> {
+    let mut found = Vec::new();
+    for (col, title) in NEW_COLUMNS.iter().enumerate() {
+        if text(sheet.value(0, col as u32)).as_deref() != Some(*title) {
+            errors.push(FieldError::new(
+                at(NEW, 0, col as u16),
+                format!("the column must be `{title}`: columns may not be moved"),
+            ));
+        }
+    }
+    let mut titles: Vec<(String, u32)> = Vec::new();
+    for row in 1..sheet.rows() {
+        let cells: Vec<Option<String>> = (0..NEW_COLUMNS.len() as u32)
+            .map(|col| text(sheet.value(row, col)))
+            .collect();
+        if cells.iter().all(Option::is_none) {
+            continue;
+        }
+        if row > NEW_ROWS {
+            errors.push(FieldError::new(
+                at(NEW, row, 0),
+                format!("at most {NEW_ROWS} new actions are read at once"),
+            ));
+            break;
+        }
+        let before = errors.len();
+        for col in 0..NEW_COLUMNS.len() as u16 {
+            if sheet.has_formula(row, u32::from(col)) {
+                errors.push(FieldError::new(
+                    at(NEW, row, col),
+                    "holds a formula: type the value itself",
+                ));
+            }
+        }
+        let title = cells[0].clone().unwrap_or_default();
+        if let Err(e) = crate::api::validate::title(&title) {
+            let message = e
+                .message
+                .map_or_else(|| "is required".to_string(), |m| m.to_string());
+            errors.push(FieldError::new(at(NEW, row, 0), message));
+        } else if let Some((_, first)) = titles
+            .iter()
+            .find(|(t, _)| t.to_lowercase() == title.to_lowercase())
+        {
+            errors.push(FieldError::new(
+                at(NEW, row, 0),
+                format!("names the same action as row {first}"),
+            ));
+        }
+        titles.push((title.clone(), row + 1));
+        let domain = cells[1].clone().unwrap_or_default();
+        if domain.is_empty() {
+            errors.push(FieldError::new(
+                at(NEW, row, 1),
+                "is required: choose a domain",
+            ));
+        }
+        let status = match cells[2].as_deref().map(str::to_lowercase) {
+            None => {
+                errors.push(FieldError::new(at(NEW, row, 2), "is required"));
+                None
+            }
+            Some(given) => {
+                let found = statuses(ItemKind::ActionStatus)
+                    .iter()
+                    .find(|(dutch, api)| given == *dutch || given == *api)
+                    .map(|(_, api)| *api);
+                if found.is_none() {
+                    errors.push(FieldError::new(
+                        at(NEW, row, 2),
+                        format!("`{given}` is not a status of an action"),
+                    ));
+                }
+                found
+            }
+        };
+        let progress = number_in(sheet, NEW, row, 3, (0, PROGRESS_MAX), errors);
+        let note = cells[4].clone();
+        if note
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > NOTE_MAX as usize)
+        {
+            errors.push(FieldError::new(
+                at(NEW, row, 4),
+                format!("is longer than {NOTE_MAX} characters"),
+            ));
+        }
+        if errors.len() == before {
+            if let Some(status) = status {
+                found.push(NewRow {
+                    row: row + 1,
+                    title,
+                    domain,
+                    status,
+                    progress,
+                    note,
+                });
+            }
+        }
+    }
+    found
 }
 
 /// The text of a cell, trimmed; `None` when empty.
@@ -349,9 +547,21 @@ fn text(cell: &Data) -> Option<String> {
     }
 }
 
-/// The whole number in a cell within `min..=max`, or an error naming it.
+/// The whole number in a cell of the items sheet within `min..=max`, or an error naming it.
 fn number(
     sheet: &Sheet,
+    row: u32,
+    col: u16,
+    range: (i32, i32),
+    errors: &mut Vec<FieldError>,
+) -> Option<i32> {
+    number_in(sheet, ITEMS, row, col, range, errors)
+}
+
+/// The whole number in a cell of the sheet `name` within `min..=max`, or an error naming it.
+fn number_in(
+    sheet: &Sheet,
+    name: &str,
     row: u32,
     col: u16,
     range: (i32, i32),
@@ -369,7 +579,7 @@ fn number(
         Some(v) if (i64::from(range.0)..=i64::from(range.1)).contains(&v) => Some(v as i32),
         _ => {
             errors.push(FieldError::new(
-                at(ITEMS, row, col),
+                at(name, row, col),
                 format!("must be a whole number from {} to {}", range.0, range.1),
             ));
             None
@@ -399,7 +609,7 @@ fn answer(
         if answered || text(sheet.value(row, u32::from(NUMBER))).is_some() {
             errors.push(FieldError::new(
                 at(ITEMS, row, KEY),
-                "the row has no key: rows may not be added or moved; new actions go to the API",
+                "the row has no key: rows may not be added here; new actions go on the sheet `Nieuwe acties`",
             ));
         }
         return None;
@@ -512,9 +722,23 @@ fn answer(
     })
 }
 
+/// The sheet of an imported row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub enum ImportedSheet {
+    /// An item of the worklist answered.
+    #[serde(rename = "Werklijst")]
+    Items,
+    /// A new action added.
+    #[serde(rename = "Nieuwe acties")]
+    NewActions,
+}
+
 /// What the import did, or would do, with one answered row.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ImportedItem {
+    /// The sheet: `Werklijst` (an item answered) or `Nieuwe acties` (an action added).
+    #[schema(example = "Werklijst")]
+    pub sheet: ImportedSheet,
     /// The row of the sheet, as the spreadsheet numbers it.
     #[schema(example = 7)]
     pub row: u32,
@@ -524,7 +748,8 @@ pub struct ImportedItem {
     /// The action, risk or recommendation.
     #[schema(example = 12)]
     pub id: i32,
-    /// `created` (the year had no row yet), `updated` or `unchanged`.
+    /// `created` (the year had no row yet; for a new action, the action is new), `updated`
+    /// or `unchanged`.
     #[schema(example = "created")]
     pub outcome: UpsertOutcome,
     /// The fields written, before and after (empty when unchanged).
@@ -557,6 +782,9 @@ pub struct ImportResult {
     /// Rows left empty.
     #[schema(example = 2)]
     pub unanswered: usize,
+    /// New actions added (a subset of `created`).
+    #[schema(example = 1)]
+    pub added: usize,
 }
 
 /// Writes the answers of `filled` as `principal`, each as its `PUT` would, in the caller's
@@ -616,6 +844,7 @@ pub fn import(
         updated: 0,
         unchanged: 0,
         unanswered: filled.unanswered,
+        added: 0,
     };
     for answer in filled.answers {
         let item = &known[&(answer.kind.as_str(), answer.id)];
@@ -634,6 +863,7 @@ pub fn import(
             UpsertOutcome::Unchanged => result.unchanged += 1,
         }
         result.items.push(ImportedItem {
+            sheet: ImportedSheet::Items,
             row: answer.row,
             kind: answer.kind,
             id: answer.id,
@@ -641,7 +871,139 @@ pub fn import(
             changes,
         });
     }
+    let domains = domains(conn)?;
+    for new in filled.new_actions {
+        let imported = add(conn, principal, year, &filled.department, &domains, new)?;
+        match imported.outcome {
+            UpsertOutcome::Created => {
+                result.created += 1;
+                result.added += 1;
+            }
+            UpsertOutcome::Updated => result.updated += 1,
+            UpsertOutcome::Unchanged => result.unchanged += 1,
+        }
+        result.items.push(imported);
+    }
     Ok(result)
+}
+
+/// The stable reference of a new action from a department's worklist: the same title in the
+/// same department and year is the same action, so importing the workbook again updates it
+/// instead of adding it twice.
+fn new_action_ref(year: i32, department: &str, title: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(title.trim().to_lowercase().as_bytes());
+    format!(
+        "werklijst-{year}-{department}-{}",
+        &hex::encode(digest)[..12]
+    )
+}
+
+/// Adds the action of a new actions row with its status of `year` (or, when an earlier import
+/// added it, writes only that status, as the items sheet would).
+fn add(
+    conn: &mut PgConnection,
+    principal: &Principal,
+    year: i32,
+    department: &str,
+    domains: &[(String, String)],
+    new: NewRow,
+) -> Result<ImportedItem, ApiError> {
+    let cell = |col: u16| at(NEW, new.row - 1, col);
+    let wanted = new.domain.to_lowercase();
+    let Some((domain_id, _)) = domains
+        .iter()
+        .find(|(id, name)| id.to_lowercase() == wanted || name.to_lowercase() == wanted)
+    else {
+        return Err(ApiError::invalid(
+            cell(1),
+            format!("`{}` is not a domain", new.domain),
+        ));
+    };
+    let external_ref = new_action_ref(year, department, &new.title);
+    let answer = Answer {
+        row: new.row,
+        kind: ItemKind::ActionStatus,
+        id: 0,
+        status: new.status,
+        progress: new.progress,
+        likelihood: None,
+        impact: None,
+        note: new.note,
+    };
+    let in_new = |error: ApiError| match error {
+        ApiError::Validation { errors, .. } => ApiError::from_field_errors(
+            errors
+                .into_iter()
+                .map(|e| FieldError::new(cell(0), format!("{}: {}", e.field, e.message)))
+                .collect(),
+        ),
+        ApiError::Forbidden(detail) => {
+            ApiError::Forbidden(format!("{NEW} row {}: {detail}", new.row))
+        }
+        ApiError::Conflict(detail) => {
+            ApiError::Conflict(format!("{NEW} row {}: {detail}", new.row))
+        }
+        other => other,
+    };
+    let existing = crate::actions::repo::find_by_external_ref(conn, &external_ref)?;
+    let (id, created) = match existing {
+        Some(id) => (id, false),
+        None => {
+            let action = crate::actions::repo::create(
+                conn,
+                principal,
+                crate::actions::dto::NewAction {
+                    external_ref: Some(external_ref),
+                    title: new.title.trim().to_string(),
+                    description: None,
+                    domain_ids: vec![domain_id.clone()],
+                    parent_id: None,
+                    risk_ids: Vec::new(),
+                    theme_codes: Vec::new(),
+                    department_id: Some(department.to_string()),
+                    plan_ref: None,
+                },
+            )
+            .map_err(in_new)?;
+            (action.id, true)
+        }
+    };
+    let current = crate::actions::statuses::repo::current(conn, id, year)?.map(|s| ItemValues {
+        status: s.status.as_str().to_string(),
+        progress: s.progress,
+        likelihood: None,
+        impact: None,
+        note: s.note,
+    });
+    let answer = Answer { id, ..answer };
+    let mut changes = changes(current.as_ref(), &answer);
+    if created {
+        changes.insert(
+            0,
+            Change {
+                field: "title".into(),
+                before: serde_json::Value::Null,
+                after: new.title.trim().into(),
+            },
+        );
+    }
+    let outcome = match (created || current.is_none(), changes.is_empty()) {
+        (true, _) => UpsertOutcome::Created,
+        (false, false) => UpsertOutcome::Updated,
+        (false, true) => UpsertOutcome::Unchanged,
+    };
+    if outcome != UpsertOutcome::Unchanged {
+        write(conn, principal, year, &answer).map_err(in_new)?;
+    }
+    Ok(ImportedItem {
+        sheet: ImportedSheet::NewActions,
+        row: new.row,
+        kind: ItemKind::ActionStatus,
+        id,
+        outcome,
+        changes,
+    })
 }
 
 /// The fields an answer changes against the year's current values.
