@@ -40,15 +40,15 @@ async fn post_as(app: &TestApp, secret: &str, path: &str, body: Option<Value>) -
 
 /// What 2022 left to follow up: per department two planned actions and a followed-up risk
 /// (`hr`, `financien`), and an action without a department.
-struct Year2022 {
-    hr_actions: [i64; 2],
-    hr_risk: i64,
-    fin_action: i64,
-    fin_risk: i64,
-    loose_action: i64,
+pub(crate) struct Year2022 {
+    pub hr_actions: [i64; 2],
+    pub hr_risk: i64,
+    pub fin_action: i64,
+    pub fin_risk: i64,
+    pub loose_action: i64,
 }
 
-async fn year_2022(app: &TestApp) -> Year2022 {
+pub(crate) async fn year_2022(app: &TestApp) -> Year2022 {
     for (id, name) in [("hr", "Personeel"), ("financien", "Financiën")] {
         app.post_json("/api/v1/departments", &json!({"id": id, "name": name}))
             .await
