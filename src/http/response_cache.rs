@@ -4,8 +4,9 @@
 //! Every read answers the same to every caller allowed to make it (authorisation is checked
 //! before, outside this layer), so a response is keyed by its path and query alone. The
 //! token list, the audit trail and the exports are not kept: they change without a data
-//! generation or are too large. Neither is a response that names a `Vary` header (a document
-//! whose format the `Accept` header chose).
+//! generation or are too large. Neither is a response that names a `Vary` header: a document
+//! whose format the `Accept` header chose, or a worklist that shows an editor its own
+//! departments.
 
 use std::collections::HashMap;
 use std::sync::Mutex;

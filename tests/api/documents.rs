@@ -793,3 +793,34 @@ async fn the_exports_as_one_workbook_hold_every_table_typed() {
         }
     }
 }
+
+#[actix_web::test]
+async fn each_editor_gets_its_own_departments_worklist_from_the_same_address() {
+    let app = TestApp::with_domains(&["organisatiecultuur"]).await;
+    let c = cycle(&app).await;
+    for path in [
+        "/api/v1/reports/2023/worklist",
+        "/api/v1/reports/2023/worklist?format=xlsx",
+    ] {
+        let mut seen = Vec::new();
+        for (secret, department) in [(&c.hr_editor, "hr"), (&c.fin_editor, "financien")] {
+            let response = send(app.request_as(Method::GET, path, Some(secret)), None).await;
+            assert_eq!(response.status, 200);
+            let department_of_body = if path.ends_with("xlsx") {
+                let mut book = workbook(&response.body);
+                let about = book.worksheet_range("Gegevens").unwrap();
+                about.get_value((2, 1)).cloned().unwrap()
+            } else {
+                let page = response.json();
+                Data::String(page["items"][0]["department_id"].as_str().unwrap().into())
+            };
+            assert_eq!(
+                department_of_body,
+                Data::String(department.into()),
+                "{path}"
+            );
+            seen.push(response.body);
+        }
+        assert_ne!(seen[0], seen[1], "{path}");
+    }
+}

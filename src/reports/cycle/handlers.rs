@@ -129,6 +129,12 @@ pub async fn get_report_worklist(
 ) -> Result<HttpResponse, ApiError> {
     let year = year.into_inner();
     check_path_year(year)?;
+    // without a department, what an editor sees is its own departments': the answer depends
+    // on who asks, so no cache may give it to another caller
+    let mut response = HttpResponse::Ok();
+    if params.department_id.is_none() {
+        response.insert_header((actix_web::http::header::VARY, "Authorization"));
+    }
     if params.format == Some(WorklistFormat::Xlsx) {
         let department = workbook_department(&principal, params.department_id)?;
         let workbook = db
@@ -143,7 +149,7 @@ pub async fn get_report_worklist(
                 sheet::form(year, &department, &items, &domains)
             })
             .await?;
-        return Ok(HttpResponse::Ok()
+        return Ok(response
             .content_type(crate::office::XLSX)
             .insert_header((
                 actix_web::http::header::CONTENT_DISPOSITION,
@@ -161,7 +167,7 @@ pub async fn get_report_worklist(
     let rows = db
         .run(move |conn| worklist::page(conn, year, departments, states, after, limit + 1))
         .await?;
-    Ok(HttpResponse::Ok().json(Page::new(rows, limit, worklist::key, &req)))
+    Ok(response.json(Page::new(rows, limit, worklist::key, &req)))
 }
 
 /// The department a worklist workbook is for: the one asked for, else an editor's only one.
