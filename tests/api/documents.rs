@@ -459,7 +459,9 @@ async fn a_department_fills_in_its_worklist_workbook_and_imports_it() {
     assert_eq!(events["items"].as_array().unwrap().len(), 1, "{events}");
 
     // the same workbook again changes nothing
-    let again = import(&app, &c.hr_editor, "", filled).await.ok_json(200);
+    let again = import(&app, &c.hr_editor, "", filled.clone())
+        .await
+        .ok_json(200);
     assert_eq!(
         (
             again["unchanged"].as_i64(),
@@ -468,6 +470,74 @@ async fn a_department_fills_in_its_worklist_workbook_and_imports_it() {
         ),
         (Some(3), Some(0), Some(0)),
         "the new action is not added twice"
+    );
+
+    // an answer the reviewer returned stays returned when it is sent back as it was, and is
+    // submitted again once it changes, as with its PUT
+    let reviewer = token(&app, json!({"name": "coordinator", "role": "reviewer"})).await;
+    let review = app
+        .request_as(Method::POST, &format!("{status}/review"), Some(&reviewer))
+        .insert_header(("Content-Type", "application/json"));
+    let returned = send(
+        review,
+        Some(json!({"decision": "return", "note": "Graag bevestigen."}).to_string()),
+    )
+    .await;
+    assert_eq!(
+        returned.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&returned.body)
+    );
+    let resent = import(&app, &c.hr_editor, "", filled.clone())
+        .await
+        .ok_json(200);
+    assert_eq!(
+        (resent["updated"].as_i64(), resent["unchanged"].as_i64()),
+        (Some(0), Some(3))
+    );
+    assert_eq!(
+        app.get(&status).await.ok_json(200)["review"]["state"],
+        "returned"
+    );
+    let form = send(
+        app.request_as(
+            Method::GET,
+            "/api/v1/reports/2023/worklist?format=xlsx",
+            Some(&c.hr_editor),
+        ),
+        None,
+    )
+    .await;
+    let row = row_of(&form.body, &format!("action_status/{}", c.hr_action));
+    let mut book = workbook(&form.body);
+    let range = book.worksheet_range("Werklijst").unwrap();
+    let returned_row = range.rows().nth(row as usize).unwrap();
+    assert_eq!(returned_row[3], Data::String("teruggestuurd".into()));
+    assert_eq!(
+        returned_row[9],
+        Data::String("Graag bevestigen.".into()),
+        "the reviewer's note"
+    );
+    assert_eq!(
+        returned_row[10],
+        Data::String("gerealiseerd".into()),
+        "the answer comes pre-filled"
+    );
+    let confirmed = fill(
+        &form.body,
+        &[(
+            "Werklijst",
+            row,
+            14,
+            Data::String("Bevestigd: afgerond in juni.".into()),
+        )],
+    );
+    let resent = import(&app, &c.hr_editor, "", confirmed).await.ok_json(200);
+    assert_eq!(resent["updated"].as_i64(), Some(1));
+    assert_eq!(
+        app.get(&status).await.ok_json(200)["review"]["state"],
+        "submitted"
     );
 }
 

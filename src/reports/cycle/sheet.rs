@@ -749,7 +749,8 @@ pub struct ImportedItem {
     #[schema(example = 12)]
     pub id: i32,
     /// `created` (the year had no row yet; for a new action, the action is new), `updated`
-    /// or `unchanged`.
+    /// or `unchanged` (nothing is written: a returned answer stays returned until it changes,
+    /// as with its PUT).
     #[schema(example = "created")]
     pub outcome: UpsertOutcome,
     /// The fields written, before and after (empty when unchanged).
