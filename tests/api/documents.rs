@@ -182,6 +182,7 @@ async fn report_sha(app: &TestApp) -> String {
 struct Cycle {
     hr_action: i64,
     hr_risk: i64,
+    hr_recommendation: i64,
     fin_action: i64,
     hr_editor: String,
     fin_editor: String,
@@ -190,6 +191,13 @@ struct Cycle {
 async fn cycle(app: &TestApp) -> Cycle {
     let year = crate::cycle::year_2022(app).await;
     let hr_action = year.hr_actions[1];
+    let audit = crate::recommendations::audit(app, "Audit personeelsbeleid").await;
+    let hr_recommendation = crate::recommendations::recommendation(
+        app,
+        audit,
+        json!({"text": "Actualiseer het onthaalbeleid.", "priority": "medium", "department_id": "hr"}),
+    )
+    .await;
     app.put_json(
         &format!("/api/v1/actions/{hr_action}/statuses/2022"),
         &json!({"status": "in_progress", "progress": 40, "note": "=gestart"}),
@@ -206,6 +214,7 @@ async fn cycle(app: &TestApp) -> Cycle {
     Cycle {
         hr_action,
         hr_risk: year.hr_risk,
+        hr_recommendation,
         fin_action: year.fin_action,
         hr_editor: token(app, editor("hr")).await,
         fin_editor: token(app, editor("financien")).await,
@@ -287,9 +296,17 @@ async fn a_department_fills_in_its_worklist_workbook_and_imports_it() {
         ["Werklijst", "Nieuwe acties", "Domeinen", "Gegevens"]
     );
     let items = rows(&mut book, "Werklijst");
-    assert_eq!(items.len(), 3, "two actions and a risk: {items:?}");
+    assert_eq!(
+        items.len(),
+        4,
+        "two actions, a risk, a recommendation: {items:?}"
+    );
     let action_row = row_of(&form.body, &format!("action_status/{}", c.hr_action));
     let risk_row = row_of(&form.body, &format!("risk_assessment/{}", c.hr_risk));
+    let recommendation_row = row_of(
+        &form.body,
+        &format!("recommendation_status/{}", c.hr_recommendation),
+    );
     let action = &items[action_row as usize - 1];
     assert_eq!(action[0], Data::String("Actie".into()));
     assert_eq!(number(&action[1]), c.hr_action);
@@ -321,6 +338,12 @@ async fn a_department_fills_in_its_worklist_workbook_and_imports_it() {
             ),
             ("Werklijst", risk_row, 10, Data::String("opvolging".into())),
             ("Werklijst", risk_row, 12, Data::Float(3.0)),
+            (
+                "Werklijst",
+                recommendation_row,
+                10,
+                Data::String("gedeeltelijk uitgevoerd".into()),
+            ),
             ("Werklijst", risk_row, 13, Data::Float(2.0)),
             // a new action, its domain chosen by name
             (
@@ -354,7 +377,7 @@ async fn a_department_fills_in_its_worklist_workbook_and_imports_it() {
             dry["added"].as_i64(),
             dry["unanswered"].as_i64()
         ),
-        (Some(3), Some(1), Some(1))
+        (Some(4), Some(1), Some(1))
     );
     let changed = &dry["items"]
         .as_array()
@@ -379,7 +402,7 @@ async fn a_department_fills_in_its_worklist_workbook_and_imports_it() {
         .ok_json(200);
     assert_eq!(
         (done["dry_run"].as_bool(), done["created"].as_i64()),
-        (Some(false), Some(3))
+        (Some(false), Some(4))
     );
     let added = done["items"]
         .as_array()
@@ -449,6 +472,14 @@ async fn a_department_fills_in_its_worklist_workbook_and_imports_it() {
         ),
         (&json!("monitoring"), &json!(3), &json!(2), &Value::Null)
     );
+    let implemented = app
+        .get(&format!(
+            "/api/v1/recommendations/{}/statuses/2023",
+            c.hr_recommendation
+        ))
+        .await
+        .ok_json(200);
+    assert_eq!(implemented["status"], "partly_implemented");
     let events = app
         .get(&format!(
             "/api/v1/audit-events?entity_type=action_status&entity_id={}/2023",
@@ -468,7 +499,7 @@ async fn a_department_fills_in_its_worklist_workbook_and_imports_it() {
             again["created"].as_i64(),
             again["added"].as_i64()
         ),
-        (Some(3), Some(0), Some(0)),
+        (Some(4), Some(0), Some(0)),
         "the new action is not added twice"
     );
 
@@ -494,7 +525,7 @@ async fn a_department_fills_in_its_worklist_workbook_and_imports_it() {
         .ok_json(200);
     assert_eq!(
         (resent["updated"].as_i64(), resent["unchanged"].as_i64()),
-        (Some(0), Some(3))
+        (Some(0), Some(4))
     );
     assert_eq!(
         app.get(&status).await.ok_json(200)["review"]["state"],

@@ -25,7 +25,7 @@ async fn as_token(
     send(request, Some(body.to_string())).await
 }
 
-async fn audit(app: &TestApp, title: &str) -> i64 {
+pub(crate) async fn audit(app: &TestApp, title: &str) -> i64 {
     app.post_json(
         "/api/v1/audits",
         &json!({"auditor": "audit_vlaanderen", "title": title, "audited_on": "2022-10-04"}),
@@ -36,7 +36,7 @@ async fn audit(app: &TestApp, title: &str) -> i64 {
         .unwrap()
 }
 
-async fn recommendation(app: &TestApp, audit: i64, body: Value) -> i64 {
+pub(crate) async fn recommendation(app: &TestApp, audit: i64, body: Value) -> i64 {
     app.post_json(&format!("/api/v1/audits/{audit}/recommendations"), &body)
         .await
         .ok_json(201)["id"]
