@@ -15,6 +15,7 @@ use super::dto::{
     ReportStatus, Section,
 };
 use crate::actions::statuses::dto::Progress;
+use crate::audits::recommendations::dto::Implementation;
 use crate::error::ApiError;
 use crate::risks::assessments::dto::{RiskLevel, RiskStatus};
 use crate::self_evaluations::dto::{ThemeTrend, Trend};
@@ -51,28 +52,26 @@ impl Format {
         self.into()
     }
 
-    /// The format an `Accept` header asks for first, of those offered; `None` when it names
-    /// none of them.
-    pub fn accepted(accept: &str) -> Option<Self> {
-        let mut ranges: Vec<(f32, Self)> = accept
-            .split(',')
+    /// The format an `Accept` header (as actix-web parses it) asks for first, of those
+    /// offered; the first listed of equal quality wins; `None` when it names none of them.
+    pub fn accepted(accept: &actix_web::http::header::Accept) -> Option<Self> {
+        let mut offered: Vec<_> = accept
+            .iter()
+            .filter(|range| range.quality > actix_web::http::header::Quality::ZERO)
             .filter_map(|range| {
-                let mut parts = range.split(';').map(str::trim);
-                let format = match parts.next()?.to_ascii_lowercase().as_str() {
+                let format = match range.item.essence_str() {
                     "text/html" => Self::Html,
                     "text/markdown" => Self::Markdown,
                     crate::office::XLSX => Self::Xlsx,
                     super::word::DOCX => Self::Docx,
                     _ => return None,
                 };
-                let quality = parts
-                    .find_map(|p| p.strip_prefix("q="))
-                    .map_or(Some(1.0), |q| q.parse::<f32>().ok())?;
-                (quality > 0.0).then_some((quality, format))
+                Some((range.quality, format))
             })
             .collect();
-        ranges.sort_by(|a, b| b.0.total_cmp(&a.0));
-        ranges.first().map(|(_, format)| *format)
+        // a stable sort: among equal qualities, the order of the header
+        offered.sort_by_key(|(quality, _)| std::cmp::Reverse(*quality));
+        offered.first().map(|(_, format)| *format)
     }
 }
 
@@ -351,14 +350,22 @@ impl<'a> RecommendationsView<'a> {
     }
 }
 
-/// The Dutch name of a recommendation's status.
+/// The Dutch name of a recommendation's status, or "geen stand van zaken" without one.
 pub(super) fn implementation_label(status: Option<&str>) -> &'static str {
+    status
+        .and_then(|s| s.parse::<Implementation>().ok())
+        .map_or("geen stand van zaken", implementation_word)
+}
+
+/// The Dutch name of a recommendation's status.
+pub(super) fn implementation_word(status: Implementation) -> &'static str {
     match status {
-        Some("open") => "open",
-        Some("in_progress") => "lopend",
-        Some("partly_implemented") => "gedeeltelijk uitgevoerd",
-        Some("not_implemented") => "niet uitgevoerd",
-        _ => "geen stand van zaken",
+        Implementation::Open => "open",
+        Implementation::InProgress => "lopend",
+        Implementation::Implemented => "uitgevoerd",
+        Implementation::PartlyImplemented => "gedeeltelijk uitgevoerd",
+        Implementation::NotImplemented => "niet uitgevoerd",
+        Implementation::RiskAccepted => "risico aanvaard",
     }
 }
 

@@ -179,8 +179,8 @@ pub async fn get_report_document(
     let format = params
         .format
         .or_else(|| {
-            let accept = req.headers().get(actix_web::http::header::ACCEPT)?;
-            Format::accepted(accept.to_str().ok()?)
+            use actix_web::HttpMessage;
+            Format::accepted(&req.get_header::<actix_web::http::header::Accept>()?)
         })
         .unwrap_or_default();
     let rendered = served(&db, cache.into_inner(), year).await?;

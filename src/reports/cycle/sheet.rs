@@ -24,6 +24,7 @@ use crate::auth::Principal;
 use crate::error::{ApiError, FieldError};
 use crate::office::read::{Sheet, Workbook as ReadBook};
 use crate::office::{self, Cell, Table};
+use crate::reports::document::{implementation_word, progress_label, risk_status_label};
 use crate::risks::assessments::dto::{AssessmentInput, RiskStatus};
 
 /// The sheet with the items.
@@ -66,36 +67,44 @@ const IMPACT: u16 = 13;
 const NOTE: u16 = 14;
 const KEY: u16 = 15;
 
-/// The Dutch words of the statuses a row may take, by kind (the API's names are read too).
-fn statuses(kind: ItemKind) -> &'static [(&'static str, &'static str)] {
+/// The statuses a row may take, by kind: their Dutch words (the report's) and their names in
+/// the API (which the import reads too).
+fn statuses(kind: ItemKind) -> Vec<(&'static str, &'static str)> {
     match kind {
-        ItemKind::ActionStatus => &[
-            ("gepland", "planned"),
-            ("in uitvoering", "in_progress"),
-            ("gerealiseerd", "realised"),
-            ("uitgesteld", "postponed"),
-            ("geannuleerd", "cancelled"),
-        ],
-        ItemKind::RiskAssessment => &[
-            ("open", "open"),
-            ("opvolging", "monitoring"),
-            ("beheerst", "mitigated"),
-            ("afgesloten", "closed"),
-        ],
-        ItemKind::RecommendationStatus => &[
-            ("open", "open"),
-            ("lopend", "in_progress"),
-            ("uitgevoerd", "implemented"),
-            ("gedeeltelijk uitgevoerd", "partly_implemented"),
-            ("niet uitgevoerd", "not_implemented"),
-            ("risico aanvaard", "risk_accepted"),
-        ],
+        ItemKind::ActionStatus => [
+            Progress::Planned,
+            Progress::InProgress,
+            Progress::Realised,
+            Progress::Postponed,
+            Progress::Cancelled,
+        ]
+        .map(|p| (progress_label(p), p.as_str()))
+        .to_vec(),
+        ItemKind::RiskAssessment => [
+            RiskStatus::Open,
+            RiskStatus::Monitoring,
+            RiskStatus::Mitigated,
+            RiskStatus::Closed,
+        ]
+        .map(|r| (risk_status_label(r), r.as_str()))
+        .to_vec(),
+        ItemKind::RecommendationStatus => [
+            Implementation::Open,
+            Implementation::InProgress,
+            Implementation::Implemented,
+            Implementation::PartlyImplemented,
+            Implementation::NotImplemented,
+            Implementation::RiskAccepted,
+        ]
+        .map(|i| (implementation_word(i), i.as_str()))
+        .to_vec(),
     }
 }
 
+/// The Dutch word of `status`, a status of an item of `kind`.
 fn word(kind: ItemKind, status: &str) -> &str {
     statuses(kind)
-        .iter()
+        .into_iter()
         .find(|(_, api)| *api == status)
         .map_or(status, |(dutch, _)| dutch)
 }
