@@ -17,6 +17,12 @@
 //! | `VOORTGANG_AUTH_FAILURE_LIMIT` | `30` | failed authentications per minute per client address before 429; `0` turns it off |
 //! | `VOORTGANG_CORS_ORIGINS` | none | comma-separated exact origins (e.g. `https://intranet.mechelen.be`) whose pages may call the API from a browser; never `*` |
 //! | `VOORTGANG_LOG_FORMAT` | `text` | `json`: one JSON object per log line (time, level, target, message, and the access log's fields such as `request_id`, `status`, `millis`), for log shippers |
+//! | `VOORTGANG_WEBHOOK_HOSTS` | none | comma-separated host names or IP addresses that webhooks may reach over `http` and on private addresses (an intranet receiver); any other target must be `https` on a public address |
+//! | `VOORTGANG_WEBHOOK_WORKERS` | `2` | threads of this instance that send webhook messages (0-16); `0`: this instance sends none (another does) |
+//! | `VOORTGANG_WEBHOOK_TIMEOUT_SECS` | `10` | how long a receiver may take to answer a message (1-60) |
+//! | `VOORTGANG_WEBHOOK_RETRY_SECS` | `10` | the wait before the first retry of a failed message (1-3600); each next wait doubles, up to an hour, with jitter |
+//! | `VOORTGANG_WEBHOOK_GIVE_UP_SECS` | `86400` | how long a message is retried before it is `failed` and its subscription `failing` (60-604800) |
+//! | `VOORTGANG_WEBHOOK_DEADLINE_DAYS` | `7` | how many days before a year's `collect_until` the `collection.deadline_near` notices go out (1-90) |
 //! | `RUST_LOG` | `info` | log filter for env_logger, e.g. `voortgang=debug,actix_web=info` |
 //!
 //! An invalid value stops the start with a message that names the variable.
@@ -49,6 +55,37 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     pub rate_limits: RateLimits,
     pub log_format: LogFormat,
+    pub webhooks: WebhookConfig,
+}
+
+/// How webhook messages are sent, as configured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookConfig {
+    /// Hosts that may be reached over `http` and on private addresses (`VOORTGANG_WEBHOOK_HOSTS`).
+    pub hosts: Vec<String>,
+    /// Sending threads of this instance.
+    pub workers: u32,
+    /// How long a receiver may take.
+    pub timeout: Duration,
+    /// The wait before the first retry.
+    pub first_retry: Duration,
+    /// How long a message is retried.
+    pub give_up_after: Duration,
+    /// Days before `collect_until` that the deadline notices go out.
+    pub deadline_days: u32,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        Self {
+            hosts: Vec::new(),
+            workers: 2,
+            timeout: Duration::from_secs(10),
+            first_retry: Duration::from_secs(10),
+            give_up_after: Duration::from_secs(86_400),
+            deadline_days: 7,
+        }
+    }
 }
 
 /// Requests allowed per minute (`0`: unlimited), as configured.
@@ -207,7 +244,45 @@ impl Config {
 
         let log_format = LogFormat::from_lookup(var)?;
 
+        let hosts = match var("VOORTGANG_WEBHOOK_HOSTS") {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|h| !h.is_empty())
+                .map(|h| {
+                    let plain = h
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
+                    plain
+                        .then(|| h.to_ascii_lowercase())
+                        .ok_or_else(|| ConfigError {
+                            variable: "VOORTGANG_WEBHOOK_HOSTS",
+                            message: format!(
+                                "`{h}` is not a host name or IP address (no scheme, port or path)"
+                            ),
+                        })
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let secs = |n: u32| Duration::from_secs(n.into());
+        let webhooks = WebhookConfig {
+            hosts,
+            workers: number(&var, "VOORTGANG_WEBHOOK_WORKERS", 2, 0, 16)?,
+            timeout: secs(number(&var, "VOORTGANG_WEBHOOK_TIMEOUT_SECS", 10, 1, 60)?),
+            first_retry: secs(number(&var, "VOORTGANG_WEBHOOK_RETRY_SECS", 10, 1, 3600)?),
+            give_up_after: secs(number(
+                &var,
+                "VOORTGANG_WEBHOOK_GIVE_UP_SECS",
+                86_400,
+                60,
+                604_800,
+            )?),
+            deadline_days: number(&var, "VOORTGANG_WEBHOOK_DEADLINE_DAYS", 7, 1, 90)?,
+        };
+
         Ok(Self {
+            webhooks,
             log_format,
             rate_limits,
             cors_origins,

@@ -21,4 +21,5 @@ pub mod self_evaluations;
 pub mod startup;
 pub mod themes;
 pub mod tokens;
+pub mod webhooks;
 pub mod years;

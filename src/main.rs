@@ -15,6 +15,7 @@ use voortgang::http::auth::AuthSettings;
 use voortgang::http::{self, ServerOptions};
 use voortgang::startup::{self, synth, PrepareError};
 use voortgang::tokens::{self, dto::NewToken};
+use voortgang::webhooks;
 
 /// voortgang: the system of record for internal control (organisatiebeheersing).
 ///
@@ -169,17 +170,21 @@ fn serve(config: Config) -> Result<(), ExitCode> {
         cors_origins: config.cors_origins.clone(),
         rate_limits: config.rate_limits,
         body_timeout: config.body_timeout,
+        webhook_hosts: config.webhooks.hosts.clone(),
     };
     log::info!(
         "serving on http://{0}; Swagger UI at http://{0}/swagger-ui/",
         config.listen
     );
+    // sends webhook messages until the server stops
+    let worker = webhooks::worker::Worker::start(db.clone(), &config.webhooks);
     actix_web::rt::System::new()
         .block_on(async move { http::serve(listener, db, options)?.await })
         .map_err(|err| {
             log::error!("server failed: {err}");
             ExitCode::FAILURE
         })?;
+    drop(worker);
     log::info!("stopped");
     Ok(())
 }

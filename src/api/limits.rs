@@ -86,6 +86,10 @@ pub const LINK_MAX: u64 = 65_536;
 pub const ERRORS_MAX: u64 = 100;
 /// A token secret: `vgt_` and 43 characters (256 bits, base64url).
 pub const SECRET_MAX: u64 = 64;
+/// Event types one webhook subscribes to, at most.
+pub const EVENT_TYPES_MAX: u64 = 50;
+/// A webhook message's id (`webhook-id`), at most.
+pub const MESSAGE_ID_MAX: u64 = 100;
 /// A quoted entity tag (`"` + 32 hex digits + `"`), or a list of them in `If-Match`.
 pub const ETAG_MAX: u64 = 1_000;
 /// A workbook sent back (a filled-in worklist), in bytes.

@@ -30,6 +30,7 @@ crate::db::text_enum! {
         Recommendation,
         RecommendationStatus,
         SelfEvaluation,
+        Webhook,
     }
 }
 

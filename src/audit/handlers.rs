@@ -21,8 +21,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// Every recorded write, oldest first: who (`actor`, the token's name, and `actor_id`), what (`entity_type`, `entity_id`,
 /// `operation`), when, and the entity before and after. The trail is append-only: the API
 /// offers no way to change it and the database refuses UPDATE and DELETE on it. The events
-/// about API tokens are for admins only, as the tokens are: other tokens do not see them, and
-/// asking for `entity_type=token` without the admin role is 403.
+/// about API tokens and webhooks are for admins only, as the tokens and webhooks are: other
+/// tokens do not see them, and asking for `entity_type=token` or `webhook` without the admin
+/// role is 403.
 #[utoipa::path(
     tag = "audit",
     params(AuditQuery),
@@ -36,9 +37,10 @@ pub async fn list_audit_events(
     req: HttpRequest,
 ) -> Result<web::Json<Page<AuditEvent>>, ApiError> {
     let admin = principal.role == Some(Role::Admin);
-    if params.entity_type == Some(EntityType::Token) && !admin {
+    let admins_only = [EntityType::Token, EntityType::Webhook];
+    if params.entity_type.is_some_and(|t| admins_only.contains(&t)) && !admin {
         return Err(ApiError::Forbidden(format!(
-            "The token `{}` may not read the events of API tokens: it needs the admin role.",
+            "The token `{}` may not read the events of API tokens and webhooks: it needs the admin role.",
             principal.name
         )));
     }

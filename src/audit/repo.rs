@@ -148,7 +148,7 @@ pub struct AuditFilter {
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
     pub after: Option<i64>,
-    /// Whether the events about API tokens are included (for admins).
+    /// Whether the events about API tokens and webhooks are included (for admins).
     pub with_tokens: bool,
     pub limit: i64,
 }
@@ -164,7 +164,8 @@ pub fn list(conn: &mut PgConnection, f: AuditFilter) -> Result<Vec<AuditEvent>, 
         query = query.filter(audit_events::entity_type.eq(entity_type));
     }
     if !f.with_tokens {
-        query = query.filter(audit_events::entity_type.ne(EntityType::Token));
+        query = query
+            .filter(audit_events::entity_type.ne_all([EntityType::Token, EntityType::Webhook]));
     }
     if let Some(entity_id) = f.entity_id {
         query = query.filter(audit_events::entity_id.eq(entity_id));

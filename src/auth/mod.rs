@@ -16,7 +16,7 @@ crate::db::text_enum! {
     /// What a token may do: readers read, editors also change the risks and actions of their
     /// departments, reviewers (the internal-control coordinator) also change those of every
     /// department, open and close a year's collection and review its answers, admins do
-    /// everything (tokens and the reference data besides).
+    /// everything (tokens, webhooks and the reference data besides).
     #[derive(PartialOrd, Ord)]
     pub enum Role {
         Reader,
@@ -86,7 +86,7 @@ impl FromRequest for Principal {
 /// operations (health, the contract, Swagger UI).
 pub fn required_role(method: &Method, template: &str) -> Option<Role> {
     let path = template.strip_prefix("/api/v1")?;
-    if path.starts_with("/tokens") {
+    if path.starts_with("/tokens") || path.starts_with("/webhooks") {
         return Some(Role::Admin);
     }
     if method == Method::GET || method == Method::HEAD {

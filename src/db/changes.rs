@@ -18,7 +18,7 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::ptr::{self, NonNull};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::thread;
 use std::time::Duration;
 
@@ -39,6 +39,9 @@ pub struct Changes {
     listening: AtomicBool,
     /// Closed when this is dropped, which wakes and ends the listener.
     stop: Mutex<Option<UnixStream>>,
+    /// Counts every change heard or made, for the threads that [`Changes::wait`] on them.
+    bell: Mutex<u64>,
+    rung: Condvar,
 }
 
 impl Changes {
@@ -60,6 +63,29 @@ impl Changes {
     pub fn changed(&self) {
         self.data.fetch_add(1, Ordering::AcqRel);
         self.tokens.fetch_add(1, Ordering::AcqRel);
+        self.wake();
+    }
+
+    /// Wakes the threads waiting in [`Changes::wait`].
+    pub fn wake(&self) {
+        *self.bell.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        self.rung.notify_all();
+    }
+
+    /// How many changes were heard or made so far (what [`Changes::wait`] compares with).
+    pub fn rung(&self) -> u64 {
+        *self.bell.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sleeps until a change after `seen` (see [`Changes::rung`]) or `timeout`; answers the
+    /// count then.
+    pub fn wait(&self, seen: u64, timeout: Duration) -> u64 {
+        let bell = self.bell.lock().unwrap_or_else(|e| e.into_inner());
+        let (bell, _) = self
+            .rung
+            .wait_timeout_while(bell, timeout, |rung| *rung == seen)
+            .unwrap_or_else(|e| e.into_inner());
+        *bell
     }
 
     fn set_listening(&self, listening: bool) {
@@ -78,6 +104,7 @@ impl Changes {
             &self.data
         };
         generation.fetch_add(1, Ordering::AcqRel);
+        self.wake();
     }
 }
 

@@ -4,6 +4,10 @@ pub mod sql_types {
     #[derive(diesel::sql_types::SqlType)]
     #[diesel(postgres_type(name = "tsvector", schema = "pg_catalog"))]
     pub struct Tsvector;
+
+    #[derive(diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "xid8", schema = "pg_catalog"))]
+    pub struct Xid8;
 }
 
 diesel::table! {
@@ -98,6 +102,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Xid8;
+
     audit_events (id) {
         id -> Int8,
         at -> Timestamptz,
@@ -109,6 +116,7 @@ diesel::table! {
         after -> Nullable<Jsonb>,
         request_id -> Nullable<Text>,
         actor_token_id -> Nullable<Int4>,
+        xact_id -> Xid8,
     }
 }
 
@@ -359,6 +367,69 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Xid8;
+
+    webhook_cursor (only_row) {
+        only_row -> Bool,
+        xact_id -> Xid8,
+        event_id -> Int8,
+    }
+}
+
+diesel::table! {
+    webhook_deadline_notices (year, department_id) {
+        year -> Int4,
+        department_id -> Text,
+        sent_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Int8,
+        webhook_id -> Int4,
+        message_id -> Text,
+        event_type -> Text,
+        audit_event_id -> Nullable<Int8>,
+        body -> Jsonb,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        lease_until -> Nullable<Timestamptz>,
+        first_attempt_at -> Nullable<Timestamptz>,
+        last_attempt_at -> Nullable<Timestamptz>,
+        last_status -> Nullable<Int4>,
+        last_duration_ms -> Nullable<Int4>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        delivered_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Xid8;
+
+    webhooks (id) {
+        id -> Int4,
+        url -> Text,
+        description -> Nullable<Text>,
+        event_types -> Array<Nullable<Text>>,
+        department_id -> Nullable<Text>,
+        payload -> Text,
+        active -> Bool,
+        state -> Text,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_until -> Nullable<Timestamptz>,
+        since_xact -> Xid8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(action_domains -> actions (action_id));
 diesel::joinable!(action_domains -> domains (domain_id));
 diesel::joinable!(action_risks -> actions (action_id));
@@ -387,6 +458,9 @@ diesel::joinable!(risks -> departments (department_id));
 diesel::joinable!(risks -> domains (domain_id));
 diesel::joinable!(self_evaluation_actions -> actions (action_id));
 diesel::joinable!(self_evaluations -> departments (department_id));
+diesel::joinable!(webhook_deadline_notices -> departments (department_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhooks -> departments (department_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     action_domains,
@@ -419,4 +493,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     self_evaluation_scores,
     self_evaluations,
     themes,
+    webhook_cursor,
+    webhook_deadline_notices,
+    webhook_deliveries,
+    webhooks,
 );

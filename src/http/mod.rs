@@ -32,7 +32,7 @@ use crate::reports::cache::ReportCache;
 use crate::risks::assessments;
 use crate::{
     actions, audit, audits, departments, domains, exports, reports, risks, self_evaluations,
-    themes, tokens,
+    themes, tokens, webhooks,
 };
 use auth::{authenticate, AuthSettings, TokenCache};
 use browser::CorsOrigins;
@@ -60,7 +60,8 @@ fn register(cfg: &mut ServiceConfig) {
             .configure(audit::routes)
             .configure(audits::routes)
             .configure(audits::recommendations::routes)
-            .configure(self_evaluations::routes),
+            .configure(self_evaluations::routes)
+            .configure(webhooks::routes),
     );
 }
 
@@ -107,6 +108,7 @@ pub fn build(
         .app_data(shared.cors)
         .app_data(shared.body_timeout)
         .app_data(shared.bounds)
+        .app_data(shared.webhook_hosts)
         .app_data(routes)
         .app_data(web::PathConfig::default().error_handler(|err, req| {
             // `PATCH /actions/batch` reaches `PATCH /actions/{id}`: the literal path has no
@@ -163,6 +165,8 @@ pub struct Shared {
     pub contract: std::sync::Arc<serde_json::Value>,
     /// The longest values it allows for query and header parameters.
     pub bounds: web::Data<bounds::InputBounds>,
+    /// The hosts webhooks may reach over `http` and on private addresses.
+    pub webhook_hosts: web::Data<webhooks::target::AllowedHosts>,
 }
 
 /// How the HTTP server runs.
@@ -182,6 +186,8 @@ pub struct ServerOptions {
     pub rate_limits: RateLimits,
     /// How long a client may take to send a request body.
     pub body_timeout: Duration,
+    /// The hosts webhooks may reach over `http` and on private addresses.
+    pub webhook_hosts: Vec<String>,
 }
 
 /// Starts serving on `listener`; the returned future ends when the server stopped.
@@ -201,6 +207,7 @@ pub fn serve(
         cors: web::Data::new(CorsOrigins(options.cors_origins)),
         body_timeout: web::Data::new(BodyTimeout(options.body_timeout)),
         bounds: web::Data::new(bounds::InputBounds::from_contract(&published)),
+        webhook_hosts: web::Data::new(webhooks::target::AllowedHosts::new(options.webhook_hosts)),
         contract: std::sync::Arc::new(published),
     };
     let mut server = HttpServer::new(move || build(db.clone(), api.clone(), auth, shared.clone()))

@@ -3,8 +3,8 @@
 //!
 //! Every read answers the same to every caller allowed to make it (authorisation is checked
 //! before, outside this layer), so a response is keyed by its path and query alone. The
-//! token list, the audit trail and the exports are not kept: they change without a data
-//! generation or are too large. Neither is a response that names a `Vary` header: a document
+//! token list, the audit trail, the webhooks and the exports are not kept: they change
+//! without a data generation or are too large. Neither is a response that names a `Vary` header: a document
 //! whose format the `Accept` header chose, or a worklist that shows an editor its own
 //! departments.
 
@@ -104,6 +104,7 @@ fn keepable(path: &str) -> bool {
     path.starts_with("/api/v1/")
         && !path.starts_with("/api/v1/tokens")
         && !path.starts_with("/api/v1/audit-events")
+        && !path.starts_with("/api/v1/webhooks")
         && !path.starts_with("/api/v1/exports")
         && !path.ends_with("/history")
 }

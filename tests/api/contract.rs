@@ -413,6 +413,7 @@ fn the_migrations_cite_the_limits_they_enforce() {
         ("YEAR_MAX", i64::from(YEAR_MAX)),
         ("PROGRESS_MAX", i64::from(PROGRESS_MAX)),
         ("SCORE_MAX", i64::from(SCORE_MAX)),
+        ("EVENT_TYPES_MAX", EVENT_TYPES_MAX as i64),
     ];
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
     let mut cited = std::collections::BTreeSet::new();

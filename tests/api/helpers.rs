@@ -175,6 +175,8 @@ pub struct Setup {
     pub rate_limits: voortgang::http::limits::RateLimits,
     /// `VOORTGANG_BODY_TIMEOUT_SECS`.
     pub body_timeout: Duration,
+    /// Send webhook messages with these settings (none: no worker runs).
+    pub webhooks: Option<voortgang::config::WebhookConfig>,
 }
 
 impl Default for Setup {
@@ -189,6 +191,7 @@ impl Default for Setup {
             statement_timeout: Duration::from_secs(5),
             rate_limits: voortgang::http::limits::RateLimits::default(),
             body_timeout: Duration::from_secs(10),
+            webhooks: None,
         }
     }
 }
@@ -200,6 +203,8 @@ pub struct TestApp {
     pub db_name: Option<String>,
     handle: ServerHandle,
     server: Option<JoinHandle<()>>,
+    /// The webhook sender, when the setup asked for one.
+    worker: Option<voortgang::webhooks::worker::Worker>,
 }
 
 impl TestApp {
@@ -253,6 +258,10 @@ impl TestApp {
                 std::thread::sleep(Duration::from_millis(5));
             }
         }
+        let worker = setup
+            .webhooks
+            .as_ref()
+            .map(|config| voortgang::webhooks::worker::Worker::start(db.clone(), config));
         let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
         let address = format!("http://{}", listener.local_addr().unwrap());
         let options = ServerOptions {
@@ -265,6 +274,11 @@ impl TestApp {
             cors_origins: setup.cors_origins.clone(),
             rate_limits: setup.rate_limits,
             body_timeout: setup.body_timeout,
+            webhook_hosts: setup
+                .webhooks
+                .as_ref()
+                .map(|w| w.hosts.clone())
+                .unwrap_or_default(),
         };
         let (sender, receiver) = std::sync::mpsc::channel();
         let server = std::thread::spawn(move || {
@@ -287,6 +301,7 @@ impl TestApp {
             db_name,
             handle,
             server: Some(server),
+            worker,
         }
     }
 
@@ -445,6 +460,7 @@ impl Drop for TestApp {
         if let Some(server) = self.server.take() {
             let _ = server.join();
         }
+        drop(self.worker.take());
         if let Some(name) = &self.db_name {
             drop_database(&mut connect("postgres"), name);
         }

@@ -309,6 +309,7 @@ pub fn length_limit(schema: &str, property: &str) -> Option<u64> {
             TITLE_MAX
         }
         "description" if schema.contains("Domain") => DOMAIN_DESCRIPTION_MAX,
+        "description" if schema.contains("Webhook") => TITLE_MAX,
         "description" => DESCRIPTION_MAX,
         "name" | "actor" if schema.contains("Token") || property == "actor" => TOKEN_NAME_MAX,
         "name" | "criteria" | "planning" | "realisations" | "risks" | "status" | "key" => NAME_MAX,
@@ -323,7 +324,9 @@ pub fn length_limit(schema: &str, property: &str) -> Option<u64> {
         "external_ref" | "plan_ref" => REF_MAX,
         "id" | "department_id" | "domain_id" | "department_ids" | "domain_ids" | "code"
         | "theme_codes" | "theme" | "theme_code" => SLUG_MAX,
-        "decision_url" | "report_url" | "type" => URL_MAX,
+        "decision_url" | "report_url" | "type" | "url" => URL_MAX,
+        "message_id" => MESSAGE_ID_MAX,
+        "last_error" => MESSAGE_MAX,
         "href" | "next" | "answer" => LINK_MAX,
         "next_cursor" | "cursor" => CURSOR_MAX,
         "introduction" => INTRODUCTION_MAX,
@@ -449,6 +452,7 @@ pub fn items_limit(schema: &str, property: &str, action_fields: u64) -> Option<u
         "evidence_urls" => EVIDENCE_LINKS_MAX,
         "series" => YEARS_COUNT,
         "department_ids" => DEPARTMENTS_PER_TOKEN,
+        "event_types" => EVENT_TYPES_MAX,
         // one per year
         "statuses" | "assessments" => YEARS_COUNT,
         _ => return None,
