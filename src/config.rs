@@ -73,6 +73,8 @@ pub struct WebhookConfig {
     pub give_up_after: Duration,
     /// Days before `collect_until` that the deadline notices go out.
     pub deadline_days: u32,
+    /// How often the deadline notices are looked for (an hour; shorter in tests).
+    pub deadline_every: Duration,
 }
 
 impl Default for WebhookConfig {
@@ -84,6 +86,7 @@ impl Default for WebhookConfig {
             first_retry: Duration::from_secs(10),
             give_up_after: Duration::from_secs(86_400),
             deadline_days: 7,
+            deadline_every: Duration::from_secs(3600),
         }
     }
 }
@@ -279,6 +282,7 @@ impl Config {
                 604_800,
             )?),
             deadline_days: number(&var, "VOORTGANG_WEBHOOK_DEADLINE_DAYS", 7, 1, 90)?,
+            ..WebhookConfig::default()
         };
 
         Ok(Self {

@@ -22,8 +22,6 @@ use crate::db::Database;
 const FAN_OUT_BATCH: i64 = 500;
 /// How long an idle worker sleeps when nothing wakes it.
 const IDLE: Duration = Duration::from_secs(60);
-/// How often the deadline notices are looked for.
-const DEADLINE_CHECK: Duration = Duration::from_secs(3600);
 /// The most of a receiver's answer that is read (and then dropped).
 const ANSWER_MAX: u64 = 64 * 1024;
 /// The longest wait between two retries.
@@ -93,8 +91,9 @@ impl Sender {
             .build();
         let mut deadline_checked: Option<Instant> = None;
         let mut seen = self.db.changes().rung();
+        let mut woken = true;
         while !self.stopped() {
-            let wait = match self.round(&agent, &mut deadline_checked) {
+            let wait = match self.round(&agent, &mut deadline_checked, woken) {
                 Ok(Some(wait)) => wait,
                 Ok(None) => continue,
                 Err(err) => {
@@ -105,16 +104,20 @@ impl Sender {
             if self.stopped() {
                 break;
             }
+            let before = seen;
             seen = self.db.changes().wait(seen, wait);
+            woken = seen != before;
         }
     }
 
     /// One round: fan out, look for deadlines, send one message. Answers how long to sleep,
-    /// or `None` to go on at once (a message was sent; there may be more).
+    /// or `None` to go on at once (a message was sent; there may be more). `woken`: a change
+    /// started the round.
     fn round(
         &self,
         agent: &ureq::Agent,
         deadline_checked: &mut Option<Instant>,
+        woken: bool,
     ) -> Result<Option<Duration>, String> {
         if !self.db.is_prepared() {
             return Ok(Some(Duration::from_secs(1)));
@@ -130,7 +133,9 @@ impl Sender {
             }
         }
         let days = i32::try_from(self.config.deadline_days).unwrap_or(i32::MAX);
-        if self.index == 0 && deadline_checked.is_none_or(|at| at.elapsed() >= DEADLINE_CHECK) {
+        if self.index == 0
+            && deadline_checked.is_none_or(|at| at.elapsed() >= self.config.deadline_every)
+        {
             queue::deadline_notices(&mut conn, days).map_err(|e| e.to_string())?;
             *deadline_checked = Some(Instant::now());
         }
@@ -141,14 +146,18 @@ impl Sender {
             let until_due = due.map_or(IDLE, |at| {
                 (at - Utc::now()).to_std().unwrap_or(Duration::ZERO) + Duration::from_millis(5)
             });
-            // events of a transaction that is still running are read once it is over; a
-            // writer that rolled back announces nothing, so look again shortly
-            let again = if read == 0 {
-                Duration::from_secs(2)
+            // a change whose events are not ready (an older transaction still runs) is looked
+            // at again shortly, as the end of a transaction that wrote nothing is not heard
+            let again = if woken && read == 0 {
+                Duration::from_secs(1)
             } else {
                 IDLE
             };
-            return Ok(Some(until_due.min(again).min(IDLE)));
+            let deadline_check = match (self.index, *deadline_checked) {
+                (0, Some(at)) => self.config.deadline_every.saturating_sub(at.elapsed()),
+                _ => IDLE,
+            };
+            return Ok(Some(until_due.min(again).min(deadline_check)));
         };
         drop(conn);
         let outcome = send(agent, &self.hosts, &claimed);

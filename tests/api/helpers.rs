@@ -175,6 +175,8 @@ pub struct Setup {
     pub rate_limits: voortgang::http::limits::RateLimits,
     /// `VOORTGANG_BODY_TIMEOUT_SECS`.
     pub body_timeout: Duration,
+    /// The database at `database_url` is migrated (another test app serves it too).
+    pub migrated: bool,
     /// Send webhook messages with these settings (none: no worker runs).
     pub webhooks: Option<voortgang::config::WebhookConfig>,
 }
@@ -191,6 +193,7 @@ impl Default for Setup {
             statement_timeout: Duration::from_secs(5),
             rate_limits: voortgang::http::limits::RateLimits::default(),
             body_timeout: Duration::from_secs(10),
+            migrated: false,
             webhooks: None,
         }
     }
@@ -250,7 +253,7 @@ impl TestApp {
             setup.db_timeout,
             setup.statement_timeout,
         );
-        if db_name.is_some() {
+        if db_name.is_some() || setup.migrated {
             db.set_prepared();
             // tests see the steady state: the change listener connected, caching on
             let deadline = std::time::Instant::now() + Duration::from_secs(10);

@@ -33,3 +33,4 @@ mod startup;
 mod synth;
 mod themes;
 mod upserts;
+mod webhooks;
