@@ -10,7 +10,16 @@ use crate::api::body::{nullable, present};
 use crate::api::limits::{EVENT_TYPES_MAX, TITLE_MAX, URL_MAX};
 use crate::api::validate::slug;
 
-/// What happened, as a webhook's `type` names it.
+/// What happened, as a message's `type` names it: `action.changed`, `risk.changed`,
+/// `recommendation.changed`, `domain.changed`, `criterion.changed`, `department.changed`,
+/// `audit.changed`, `self_evaluation.changed` (created, changed or deleted; `operation` says
+/// which); `action_status.changed`, `risk_assessment.changed`,
+/// `recommendation_status.changed` (a yearly row written outside a reviewed year, or deleted);
+/// `action_status.submitted`, `risk_assessment.submitted`, `recommendation_status.submitted`
+/// (written in a reviewed year, waiting for review); `review.returned`, `review.approved`
+/// (the reviewer's decision on a yearly row); `report.opened`, `report.collection_closed`,
+/// `report.adopted`, `report.changed` (a year's report); `collection.deadline_near` (a
+/// department still owes answers a few days before `collect_until`); `ping` (on request).
 #[derive(
     Debug,
     Clone,

@@ -45,6 +45,7 @@ Conventions: JSON with snake_case keys; errors are `application/problem+json` (R
         (name = "recommendations", description = "The recommendations of audits, what became of each per year, and their follow-up in Audit Vlaanderen's categories."),
         (name = "audit", description = "The audit trail: every write with who, when, and the entity before and after. Append-only."),
         (name = "tokens", description = "API tokens (admins only). Authenticate with `Authorization: Bearer <secret>`, or Basic with any user name and the secret as password."),
+        (name = "webhooks", description = "Subscriptions of other systems (the intranet) to events, signed in the Standard Webhooks format and delivered at least once, in order per subscription (admins only); the deliveries and their redelivery."),
         (name = "themes", description = "The themes 0-10 of Audit Vlaanderen's Leidraad organisatiebeheersing (read-only)."),
         (name = "health", description = "Probes for orchestrators and load balancers.")
     ),
