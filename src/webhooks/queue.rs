@@ -308,8 +308,8 @@ fn truncate(text: &str, max: usize) -> String {
     text.chars().take(max).collect()
 }
 
-/// When the next message may become due: the earliest retry or lease end of a pending
-/// message of a healthy subscription, if any.
+/// When the next message may become due: the earliest retry or lease end of the first
+/// pending message of a healthy subscription (the others wait for it), if any.
 pub fn next_due(conn: &mut PgConnection) -> QueryResult<Option<DateTime<Utc>>> {
     #[derive(QueryableByName)]
     struct Due {
@@ -319,7 +319,10 @@ pub fn next_due(conn: &mut PgConnection) -> QueryResult<Option<DateTime<Utc>>> {
     let due: Due = diesel::sql_query(
         "SELECT min(greatest(d.next_attempt_at, coalesce(d.lease_until, d.next_attempt_at))) AS at
          FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-         WHERE d.status = 'pending' AND w.active AND w.state = 'healthy'",
+         WHERE d.status = 'pending' AND w.active AND w.state = 'healthy'
+           AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e
+                           WHERE e.webhook_id = d.webhook_id AND e.status = 'pending'
+                             AND e.id < d.id)",
     )
     .get_result(conn)?;
     Ok(due.at)

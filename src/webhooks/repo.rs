@@ -264,8 +264,9 @@ pub fn mark_failing(
 /// Queues a `ping` to the subscription, whatever its event types; answers the delivery.
 pub fn ping(conn: &mut PgConnection, id: i32) -> Result<Delivery, ApiError> {
     let webhook = find_for_update(conn, id)?;
-    let message = format!("msg_ping_{}", sign::new_secret().get(6..22).unwrap_or("0"));
-    let message = message.replace(['+', '/', '='], "x");
+    let mut random = [0u8; 8];
+    getrandom::fill(&mut random).expect("the operating system provides random bytes");
+    let message = format!("msg_ping_{}", hex::encode(random));
     let data = json!({"webhook_id": webhook.id, "link": format!("/api/v1/webhooks/{id}")});
     let body = events::envelope(EventType::Ping, Utc::now(), data);
     queue::queue(conn, id, &message, EventType::Ping, None, &body)?;

@@ -92,12 +92,23 @@ impl Sender {
         let mut deadline_checked: Option<Instant> = None;
         let mut seen = self.db.changes().rung();
         let mut woken = true;
+        let mut failing = false;
         while !self.stopped() {
             let wait = match self.round(&agent, &mut deadline_checked, woken) {
-                Ok(Some(wait)) => wait,
-                Ok(None) => continue,
+                Ok(wait) => {
+                    if std::mem::take(&mut failing) {
+                        log::info!("webhooks: the database answers again");
+                    }
+                    match wait {
+                        Some(wait) => wait,
+                        None => continue,
+                    }
+                }
                 Err(err) => {
-                    log::warn!("webhooks: {err}");
+                    // once per outage, not once a second
+                    if !std::mem::replace(&mut failing, true) {
+                        log::warn!("webhooks: {err}; trying again every second");
+                    }
                     Duration::from_secs(1)
                 }
             };
