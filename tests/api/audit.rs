@@ -232,8 +232,14 @@ async fn the_history_of_a_risk_shows_its_assessments_newest_first() {
 }
 
 #[actix_web::test]
-async fn the_events_of_api_tokens_are_for_admins_only() {
+async fn the_events_of_api_tokens_and_webhooks_are_for_admins_only() {
     let app = TestApp::spawn().await;
+    app.post_json(
+        "/api/v1/webhooks",
+        &json!({"url": "https://intranet.example.be/hooks", "event_types": ["ping"]}),
+    )
+    .await
+    .ok_json(201);
     let reader = app
         .post_json(
             "/api/v1/tokens",
@@ -250,18 +256,24 @@ async fn the_events_of_api_tokens_are_for_admins_only() {
     };
     let admin_sees: Vec<String> = trail(&app).await.into_iter().map(|(_, t, _)| t).collect();
     assert!(admin_sees.iter().any(|t| t == "token"), "{admin_sees:?}");
+    assert!(admin_sees.iter().any(|t| t == "webhook"), "{admin_sees:?}");
 
     let page = as_reader("/api/v1/audit-events?limit=1000")
         .await
         .ok_json(200);
     let reader_sees: Vec<String> = events_of(&page).into_iter().map(|(_, t, _)| t).collect();
-    assert!(!reader_sees.iter().any(|t| t == "token"), "{reader_sees:?}");
-    as_reader("/api/v1/audit-events?entity_type=token")
-        .await
-        .problem(403);
-    app.get("/api/v1/audit-events?entity_type=token")
-        .await
-        .ok_json(200);
+    assert!(
+        !reader_sees.iter().any(|t| t == "token" || t == "webhook"),
+        "{reader_sees:?}"
+    );
+    for kind in ["token", "webhook"] {
+        as_reader(&format!("/api/v1/audit-events?entity_type={kind}"))
+            .await
+            .problem(403);
+        app.get(&format!("/api/v1/audit-events?entity_type={kind}"))
+            .await
+            .ok_json(200);
+    }
 }
 
 #[actix_web::test]
