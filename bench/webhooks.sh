@@ -19,16 +19,18 @@ threads=${THREADS:-2}
 command -v wrk >/dev/null || { echo "bench/webhooks.sh needs wrk (apt-get install wrk)"; exit 2; }
 
 # a receiver that accepts connections and never answers, and a port nothing listens on
-python3 - <<'PY' &
-import socket, time
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+silent_port=$(free_port)
+refusing=$(free_port)
+python3 - "$silent_port" <<'PY' &
+import socket, sys
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", 47611)); s.listen(1024)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1024)
 held = []
 while True:
     held.append(s.accept()[0])
 PY
 silent=$!
-refusing=47612
 export VOORTGANG_WEBHOOK_HOSTS=127.0.0.1
 source bench/service.sh
 trap 'kill $silent 2>/dev/null || true; cleanup' EXIT
@@ -73,7 +75,7 @@ for round in $(seq 1 "$rounds"); do
     subscribe "http://127.0.0.1:$refusing/hooks"
     measure refused
     unsubscribe
-    subscribe "http://127.0.0.1:47611/hooks"
+    subscribe "http://127.0.0.1:$silent_port/hooks"
     measure silent
     waiting=$(psql -h 127.0.0.1 -U postgres -tA -c \
         "SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'" "$database")

@@ -17,6 +17,9 @@ function request()
   local n = (offset or 0) + counter
   local id = id_min + n % (id_max - id_min + 1)
   local body = string.format('{"title": "Maatregel %d"}', n)
-  return wrk.format("PATCH", "/api/v1/actions/" .. id,
-    {["Content-Type"] = "application/merge-patch+json"}, body)
+  -- the headers given on the command line (the token), and the patch's media type
+  local headers = {}
+  for name, value in pairs(wrk.headers) do headers[name] = value end
+  headers["Content-Type"] = "application/merge-patch+json"
+  return wrk.format("PATCH", "/api/v1/actions/" .. id, headers, body)
 end

@@ -39,9 +39,39 @@ pub struct Changes {
     listening: AtomicBool,
     /// Closed when this is dropped, which wakes and ends the listener.
     stop: Mutex<Option<UnixStream>>,
-    /// Counts every change heard or made, for the threads that [`Changes::wait`] on them.
-    bell: Mutex<u64>,
-    rung: Condvar,
+    /// Rung at every change heard or made, for the threads that wait on changes.
+    bell: Bell,
+}
+
+/// A counter that threads wait on until it moves: [`Bell::ring`] wakes them all.
+#[derive(Debug, Default)]
+pub struct Bell {
+    rung: Mutex<u64>,
+    moved: Condvar,
+}
+
+impl Bell {
+    /// Wakes every thread waiting in [`Bell::wait`].
+    pub fn ring(&self) {
+        *self.rung.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        self.moved.notify_all();
+    }
+
+    /// How often it rang so far (what [`Bell::wait`] compares with).
+    pub fn rung(&self) -> u64 {
+        *self.rung.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sleeps until it rings after `seen` (see [`Bell::rung`]) or `timeout` passed; answers
+    /// the count then.
+    pub fn wait(&self, seen: u64, timeout: Duration) -> u64 {
+        let rung = self.rung.lock().unwrap_or_else(|e| e.into_inner());
+        let (rung, _) = self
+            .moved
+            .wait_timeout_while(rung, timeout, |rung| *rung == seen)
+            .unwrap_or_else(|e| e.into_inner());
+        *rung
+    }
 }
 
 impl Changes {
@@ -66,26 +96,14 @@ impl Changes {
         self.wake();
     }
 
-    /// Wakes the threads waiting in [`Changes::wait`].
-    pub fn wake(&self) {
-        *self.bell.lock().unwrap_or_else(|e| e.into_inner()) += 1;
-        self.rung.notify_all();
+    /// Rings at every change this process makes or hears (and when it is asked to wake the
+    /// threads waiting on it).
+    pub fn bell(&self) -> &Bell {
+        &self.bell
     }
 
-    /// How many changes were heard or made so far (what [`Changes::wait`] compares with).
-    pub fn rung(&self) -> u64 {
-        *self.bell.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Sleeps until a change after `seen` (see [`Changes::rung`]) or `timeout`; answers the
-    /// count then.
-    pub fn wait(&self, seen: u64, timeout: Duration) -> u64 {
-        let bell = self.bell.lock().unwrap_or_else(|e| e.into_inner());
-        let (bell, _) = self
-            .rung
-            .wait_timeout_while(bell, timeout, |rung| *rung == seen)
-            .unwrap_or_else(|e| e.into_inner());
-        *bell
+    fn wake(&self) {
+        self.bell.ring();
     }
 
     fn set_listening(&self, listening: bool) {

@@ -19,6 +19,8 @@ use crate::error::ApiError;
 use changes::Changes;
 
 pub type PgPool = Pool<pool::Manager>;
+/// A connection taken from the pool (back in the pool when dropped).
+pub type PgPooled = diesel::r2d2::PooledConnection<pool::Manager>;
 
 /// Declares an enum stored in a `text` column: its names in JSON, in the contract and in the
 /// database are the variants in `snake_case` (serde and strum alike), `as_str` gives them,

@@ -112,13 +112,15 @@ pub fn fan_out(conn: &mut PgConnection, batch: i64) -> Result<usize, ApiError> {
             return Ok(0);
         };
         let (last_xact, last_id) = (last.xact.clone(), last.id);
-        // read after the events: a subscription committed before they were read is seen
+        // read after the events: a subscription committed before they were read is seen; a
+        // delete of one waits for this transaction
         let subscribers: Vec<Subscriber> = diesel::sql_query(
             "SELECT id, event_types, department_id, payload, since_xact::text AS since_xact \
-             FROM webhooks WHERE active ORDER BY id",
+             FROM webhooks WHERE active ORDER BY id FOR KEY SHARE",
         )
         .load(conn)?;
         let count = rows.len();
+        let mut queued = Queued::default();
         for row in rows {
             let xact: u64 = row.xact.parse().unwrap_or(0);
             let event = Recorded {
@@ -143,24 +145,53 @@ pub fn fan_out(conn: &mut PgConnection, batch: i64) -> Result<usize, ApiError> {
                     _ => true,
                 };
                 if xact >= since && wanted && department {
-                    let body = events::body(&event, kind, subscriber.payload);
-                    queue(
-                        conn,
-                        subscriber.id,
-                        &events::message_id(&event),
-                        kind,
-                        Some(event.id),
-                        &body,
-                    )?;
+                    queued.webhooks.push(subscriber.id);
+                    queued.messages.push(events::message_id(&event));
+                    queued.kinds.push(kind.as_str());
+                    queued.events.push(Some(event.id));
+                    queued
+                        .bodies
+                        .push(events::body(&event, kind, subscriber.payload));
                 }
             }
         }
+        queued.insert(conn)?;
         diesel::sql_query("UPDATE webhook_cursor SET xact_id = $1::text::xid8, event_id = $2")
             .bind::<Text, _>(last_xact)
             .bind::<BigInt, _>(last_id)
             .execute(conn)?;
         Ok(count)
     })
+}
+
+/// Messages to queue at once, as columns.
+#[derive(Default)]
+struct Queued {
+    webhooks: Vec<i32>,
+    messages: Vec<String>,
+    kinds: Vec<&'static str>,
+    events: Vec<Option<i64>>,
+    bodies: Vec<Value>,
+}
+
+impl Queued {
+    /// One statement for all (nothing for a message already queued).
+    fn insert(self, conn: &mut PgConnection) -> QueryResult<()> {
+        if self.webhooks.is_empty() {
+            return Ok(());
+        }
+        diesel::sql_query(
+            "INSERT INTO webhook_deliveries (webhook_id, message_id, event_type, audit_event_id, body) \
+             SELECT * FROM unnest($1, $2, $3, $4, $5) ON CONFLICT (webhook_id, message_id) DO NOTHING",
+        )
+        .bind::<Array<Integer>, _>(self.webhooks)
+        .bind::<Array<Text>, _>(self.messages)
+        .bind::<Array<Text>, _>(self.kinds)
+        .bind::<Array<Nullable<BigInt>>, _>(self.events)
+        .bind::<Array<Jsonb>, _>(self.bodies)
+        .execute(conn)?;
+        Ok(())
+    }
 }
 
 /// Queues one message for one subscription (nothing when it is already queued).

@@ -1,8 +1,8 @@
-//! The delivery worker: threads of their own that turn audit events into deliveries and send
-//! them. A write never waits for it: the write's transaction records its audit event and
-//! ends; the worker is woken by the change (or by another instance's NOTIFY) and sends from
-//! the database. A slow or dead receiver holds one worker thread for at most the timeout,
-//! and no connection meanwhile.
+//! The delivery worker: threads of their own. One turns audit events into deliveries (the
+//! fan-out), woken by each change (a commit of this process, or another instance's NOTIFY);
+//! the senders send them. A write never waits for either: its transaction records its audit
+//! event and ends. A slow or dead receiver holds one sender for at most the timeout, and no
+//! connection meanwhile; the fan-out goes on.
 
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,11 +16,12 @@ use super::queue::{self, Claimed, Outcome};
 use super::sign;
 use super::target::{AllowedHosts, Guard};
 use crate::config::WebhookConfig;
+use crate::db::changes::Bell;
 use crate::db::Database;
 
 /// Audit events read per fan-out transaction.
 const FAN_OUT_BATCH: i64 = 500;
-/// How long an idle worker sleeps when nothing wakes it.
+/// How long an idle thread sleeps when nothing wakes it.
 const IDLE: Duration = Duration::from_secs(60);
 /// The most of a receiver's answer that is read (and then dropped).
 const ANSWER_MAX: u64 = 64 * 1024;
@@ -29,112 +30,139 @@ const RETRY_MAX: Duration = Duration::from_secs(3600);
 
 /// The running worker; dropping it stops its threads.
 pub struct Worker {
-    stop: Arc<AtomicBool>,
-    db: Database,
+    shared: Arc<Shared>,
     threads: Vec<JoinHandle<()>>,
 }
 
-impl Worker {
-    /// Starts `config.workers` threads (none when 0).
-    pub fn start(db: Database, config: &WebhookConfig) -> Self {
-        let stop = Arc::new(AtomicBool::new(false));
-        let hosts = Arc::new(AllowedHosts::new(config.hosts.iter().cloned()));
-        let threads = (0..config.workers)
-            .filter_map(|index| {
-                let sender = Sender {
-                    index,
-                    db: db.clone(),
-                    stop: stop.clone(),
-                    hosts: hosts.clone(),
-                    config: config.clone(),
-                };
-                std::thread::Builder::new()
-                    .name(format!("voortgang-webhooks-{index}"))
-                    .spawn(move || sender.run())
-                    .map_err(|err| log::error!("cannot start a webhook worker: {err}"))
-                    .ok()
-            })
-            .collect();
-        Self { stop, db, threads }
+/// What the worker's threads share.
+struct Shared {
+    db: Database,
+    config: WebhookConfig,
+    hosts: AllowedHosts,
+    stop: AtomicBool,
+    /// Rung by the fan-out when there may be something to send.
+    queued: Bell,
+}
+
+impl Shared {
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Acquire)
     }
+
+    /// A pooled connection, once the schema is ready.
+    fn connection(&self) -> Result<crate::db::PgPooled, String> {
+        let pool = self.db.pool().map_err(|e| e.to_string())?;
+        pool.get().map_err(|e| format!("no connection: {e}"))
+    }
+}
+
+impl Worker {
+    /// Starts the fan-out and `config.workers` senders (nothing when 0).
+    pub fn start(db: Database, config: &WebhookConfig) -> Self {
+        let shared = Arc::new(Shared {
+            db,
+            config: config.clone(),
+            hosts: AllowedHosts::new(config.hosts.iter().cloned()),
+            stop: AtomicBool::new(false),
+            queued: Bell::default(),
+        });
+        let mut threads = Vec::new();
+        if config.workers > 0 {
+            let fan_out = shared.clone();
+            threads.extend(spawn("voortgang-webhooks-fan-out", move || {
+                FanOut(fan_out).run()
+            }));
+        }
+        for index in 0..config.workers {
+            let sender = shared.clone();
+            threads.extend(spawn(&format!("voortgang-webhooks-{index}"), move || {
+                run(&sender)
+            }));
+        }
+        Self { shared, threads }
+    }
+}
+
+fn spawn(name: &str, work: impl FnOnce() + Send + 'static) -> Option<JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(work)
+        .map_err(|err| log::error!("cannot start the webhook thread {name}: {err}"))
+        .ok()
 }
 
 impl Drop for Worker {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Release);
-        self.db.changes().wake();
+        self.shared.stop.store(true, Ordering::Release);
+        self.shared.db.changes().bell().ring();
+        self.shared.queued.ring();
         for thread in self.threads.drain(..) {
             let _ = thread.join();
         }
     }
 }
 
-struct Sender {
-    index: u32,
-    db: Database,
-    stop: Arc<AtomicBool>,
-    hosts: Arc<AllowedHosts>,
-    config: WebhookConfig,
+/// Runs `round` until the worker stops, sleeping on `bell` for what it answers; an error (the
+/// database is away) is logged once per outage and tried again every second.
+fn repeat(
+    shared: &Shared,
+    bell: &Bell,
+    mut round: impl FnMut(bool) -> Result<Option<Duration>, String>,
+) {
+    let mut seen = bell.rung();
+    let mut woken = true;
+    let mut failing = false;
+    while !shared.stopped() {
+        let wait = match round(woken) {
+            Ok(wait) => {
+                if std::mem::take(&mut failing) {
+                    log::info!("webhooks: the database answers again");
+                }
+                match wait {
+                    Some(wait) => wait,
+                    None => continue,
+                }
+            }
+            Err(err) => {
+                if !std::mem::replace(&mut failing, true) {
+                    log::warn!("webhooks: {err}; trying again every second");
+                }
+                Duration::from_secs(1)
+            }
+        };
+        if shared.stopped() {
+            break;
+        }
+        let before = seen;
+        seen = bell.wait(seen, wait);
+        woken = seen != before;
+    }
 }
 
-impl Sender {
-    fn stopped(&self) -> bool {
-        self.stop.load(Ordering::Acquire)
-    }
+/// The fan-out: audit events to deliveries, and the deadline notices.
+struct FanOut(Arc<Shared>);
 
+impl FanOut {
     fn run(self) {
-        let agent = ureq::AgentBuilder::new()
-            .resolver(Guard(self.hosts.clone()))
-            .redirects(0)
-            .timeout(self.config.timeout)
-            .user_agent(concat!("voortgang-webhooks/", env!("CARGO_PKG_VERSION")))
-            .build();
+        let shared = &self.0;
         let mut deadline_checked: Option<Instant> = None;
-        let mut seen = self.db.changes().rung();
-        let mut woken = true;
-        let mut failing = false;
-        while !self.stopped() {
-            let wait = match self.round(&agent, &mut deadline_checked, woken) {
-                Ok(wait) => {
-                    if std::mem::take(&mut failing) {
-                        log::info!("webhooks: the database answers again");
-                    }
-                    match wait {
-                        Some(wait) => wait,
-                        None => continue,
-                    }
-                }
-                Err(err) => {
-                    // once per outage, not once a second
-                    if !std::mem::replace(&mut failing, true) {
-                        log::warn!("webhooks: {err}; trying again every second");
-                    }
-                    Duration::from_secs(1)
-                }
-            };
-            if self.stopped() {
-                break;
-            }
-            let before = seen;
-            seen = self.db.changes().wait(seen, wait);
-            woken = seen != before;
-        }
+        repeat(shared, shared.db.changes().bell(), |woken| {
+            self.round(&mut deadline_checked, woken).map(Some)
+        });
     }
 
-    /// One round: fan out, look for deadlines, send one message. Answers how long to sleep,
-    /// or `None` to go on at once (a message was sent; there may be more). `woken`: a change
-    /// started the round.
+    /// Fans out what is ready and looks for deadlines when due; answers how long to sleep.
+    /// `woken`: a change started the round.
     fn round(
         &self,
-        agent: &ureq::Agent,
         deadline_checked: &mut Option<Instant>,
         woken: bool,
-    ) -> Result<Option<Duration>, String> {
-        if !self.db.is_prepared() {
-            return Ok(Some(Duration::from_secs(1)));
+    ) -> Result<Duration, String> {
+        let shared = &self.0;
+        if !shared.db.is_prepared() {
+            return Ok(Duration::from_secs(1));
         }
-        let pool = self.db.pool().map_err(|e| e.to_string())?;
-        let mut conn = pool.get().map_err(|e| format!("no connection: {e}"))?;
+        let mut conn = shared.connection()?;
         let mut read = 0;
         loop {
             let n = queue::fan_out(&mut conn, FAN_OUT_BATCH).map_err(|e| e.to_string())?;
@@ -143,56 +171,76 @@ impl Sender {
                 break;
             }
         }
-        let days = i32::try_from(self.config.deadline_days).unwrap_or(i32::MAX);
-        if self.index == 0
-            && deadline_checked.is_none_or(|at| at.elapsed() >= self.config.deadline_every)
-        {
+        let every = shared.config.deadline_every;
+        if deadline_checked.is_none_or(|at| at.elapsed() >= every) {
+            let days = i32::try_from(shared.config.deadline_days).unwrap_or(i32::MAX);
             queue::deadline_notices(&mut conn, days).map_err(|e| e.to_string())?;
             *deadline_checked = Some(Instant::now());
         }
-        let lease = self.config.timeout + Duration::from_secs(5);
-        let claimed = queue::claim(&mut conn, lease).map_err(|e| e.to_string())?;
-        let Some(claimed) = claimed else {
-            let due = queue::next_due(&mut conn).map_err(|e| e.to_string())?;
-            let until_due = due.map_or(IDLE, |at| {
-                (at - Utc::now()).to_std().unwrap_or(Duration::ZERO) + Duration::from_millis(5)
-            });
-            // a change whose events are not ready (an older transaction still runs) is looked
-            // at again shortly, as the end of a transaction that wrote nothing is not heard
-            let again = if woken && read == 0 {
-                Duration::from_secs(1)
-            } else {
-                IDLE
-            };
-            let deadline_check = match (self.index, *deadline_checked) {
-                (0, Some(at)) => self.config.deadline_every.saturating_sub(at.elapsed()),
-                _ => IDLE,
-            };
-            return Ok(Some(until_due.min(again).min(deadline_check)));
-        };
-        drop(conn);
-        let outcome = send(agent, &self.hosts, &claimed);
-        if !outcome.delivered() {
-            log::info!(
-                "webhook {} message {} attempt {} failed: {}",
-                claimed.webhook_id,
-                claimed.message_id,
-                claimed.attempts,
-                outcome.error.as_deref().unwrap_or("")
-            );
+        // a change may also be a ping, a redelivery or a subscription switched on
+        if woken || read > 0 {
+            shared.queued.ring();
         }
-        let retry_in = backoff(self.config.first_retry, claimed.attempts);
-        let mut conn = pool.get().map_err(|e| format!("no connection: {e}"))?;
-        queue::record(
-            &mut conn,
-            &claimed,
-            &outcome,
-            retry_in,
-            self.config.give_up_after,
-        )
-        .map_err(|e| e.to_string())?;
-        Ok(None)
+        // a change whose events are not ready (an older transaction still runs) is looked at
+        // again shortly, as the end of a transaction that wrote nothing is not heard
+        let again = if woken && read == 0 {
+            Duration::from_secs(1)
+        } else {
+            IDLE
+        };
+        let next_check = deadline_checked.map_or(IDLE, |at| every.saturating_sub(at.elapsed()));
+        Ok(again.min(next_check))
     }
+}
+
+/// A sender: claims the next due message, sends it, records how it went.
+fn run(shared: &Shared) {
+    let agent = ureq::AgentBuilder::new()
+        .resolver(Guard(Arc::new(shared.hosts.clone())))
+        .redirects(0)
+        .timeout(shared.config.timeout)
+        .user_agent(concat!("voortgang-webhooks/", env!("CARGO_PKG_VERSION")))
+        .build();
+    repeat(shared, &shared.queued, |_| send_next(shared, &agent));
+}
+
+/// Sends one message if one is due; answers `None` when it did (there may be more), else how
+/// long until the next is due.
+fn send_next(shared: &Shared, agent: &ureq::Agent) -> Result<Option<Duration>, String> {
+    if !shared.db.is_prepared() {
+        return Ok(Some(Duration::from_secs(1)));
+    }
+    let mut conn = shared.connection()?;
+    let lease = shared.config.timeout + Duration::from_secs(5);
+    let Some(claimed) = queue::claim(&mut conn, lease).map_err(|e| e.to_string())? else {
+        let due = queue::next_due(&mut conn).map_err(|e| e.to_string())?;
+        let until_due = due.map_or(IDLE, |at| {
+            (at - Utc::now()).to_std().unwrap_or(Duration::ZERO) + Duration::from_millis(5)
+        });
+        return Ok(Some(until_due.min(IDLE)));
+    };
+    drop(conn);
+    let outcome = send(agent, &shared.hosts, &claimed);
+    if !outcome.delivered() {
+        log::info!(
+            "webhook {} message {} attempt {} failed: {}",
+            claimed.webhook_id,
+            claimed.message_id,
+            claimed.attempts,
+            outcome.error.as_deref().unwrap_or("")
+        );
+    }
+    let retry_in = backoff(shared.config.first_retry, claimed.attempts);
+    let mut conn = shared.connection()?;
+    queue::record(
+        &mut conn,
+        &claimed,
+        &outcome,
+        retry_in,
+        shared.config.give_up_after,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(None)
 }
 
 /// The wait before the retry after attempt `attempts`: `first` doubled per attempt, at most
