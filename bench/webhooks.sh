@@ -3,7 +3,7 @@
 # wrk sending JSON Merge Patches of actions (bench/write.lua, each one a change with its audit
 # event), first with no subscription, then with 10 subscriptions to a receiver that refuses
 # connections, then with 10 to one that accepts and never answers (each attempt waits for the
-# timeout). The cases are interleaved round by round; prints the median req/s and p99 of the
+# timeout). The cases are interleaved round by round, in a turning order; prints the median req/s and p99 of the
 # rounds, and how many messages the dead receivers have waiting at the end (none is lost).
 #
 #   bash bench/webhooks.sh            ROUNDS=5 DURATION=10 bash bench/webhooks.sh
@@ -69,17 +69,29 @@ measure() { # measure NAME
         END {print n, rps, p99}' <<<"$out" >>"$results"
 }
 
+# one case: its subscriptions, then the writes
+case_of() {
+    unsubscribe
+    # the deleted subscriptions' messages go before the next case is measured
+    psql -h 127.0.0.1 -U postgres -q -c "VACUUM ANALYZE webhook_deliveries" "$database"
+    case $1 in
+        refused) subscribe "http://127.0.0.1:$refusing/hooks" ;;
+        silent) subscribe "http://127.0.0.1:$silent_port/hooks" ;;
+    esac
+    measure "$1"
+    if [ "$1" = silent ]; then
+        waiting=$(psql -h 127.0.0.1 -U postgres -tA -c \
+            "SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'" "$database")
+        echo "round $round: $waiting messages kept for the silent receivers" >&2
+    fi
+}
+
+cases=(none refused silent)
 for round in $(seq 1 "$rounds"); do
-    unsubscribe
-    measure none
-    subscribe "http://127.0.0.1:$refusing/hooks"
-    measure refused
-    unsubscribe
-    subscribe "http://127.0.0.1:$silent_port/hooks"
-    measure silent
-    waiting=$(psql -h 127.0.0.1 -U postgres -tA -c \
-        "SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'" "$database")
-    echo "round $round: $waiting messages waiting for the silent receivers" >&2
+    # the order turns each round, so no case always follows the same one
+    for i in 0 1 2; do
+        case_of "${cases[$(((i + round) % 3))]}"
+    done
 done
 
 echo

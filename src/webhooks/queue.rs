@@ -238,18 +238,19 @@ pub struct Claimed {
 }
 
 /// Claims the oldest due message of a subscription whose earlier messages are all sent:
-/// messages go out in order, one at a time per subscription. The claim holds the message
+/// messages go out in order, one at a time per subscription. Only each subscription's first
+/// pending message is looked at (an index lookup per subscription), however many wait. The claim holds the message
 /// for `lease`; an instance that dies with it leaves it to another once the lease ends.
 pub fn claim(conn: &mut PgConnection, lease: Duration) -> QueryResult<Option<Claimed>> {
     diesel::sql_query(
         "WITH next AS (
-           SELECT h.id FROM webhook_deliveries h JOIN webhooks w ON w.id = h.webhook_id
-           WHERE h.status = 'pending' AND w.active AND w.state = 'healthy'
-             AND h.next_attempt_at <= now()
+           SELECT h.id FROM webhooks w
+           CROSS JOIN LATERAL (SELECT id FROM webhook_deliveries
+                               WHERE webhook_id = w.id AND status = 'pending'
+                               ORDER BY id LIMIT 1) head
+           JOIN webhook_deliveries h ON h.id = head.id
+           WHERE w.active AND w.state = 'healthy' AND h.next_attempt_at <= now()
              AND (h.lease_until IS NULL OR h.lease_until < now())
-             AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e
-                             WHERE e.webhook_id = h.webhook_id AND e.status = 'pending'
-                               AND e.id < h.id)
            ORDER BY h.next_attempt_at, h.id
            LIMIT 1
            FOR UPDATE OF h SKIP LOCKED)
@@ -348,12 +349,12 @@ pub fn next_due(conn: &mut PgConnection) -> QueryResult<Option<DateTime<Utc>>> {
         at: Option<DateTime<Utc>>,
     }
     let due: Due = diesel::sql_query(
-        "SELECT min(greatest(d.next_attempt_at, coalesce(d.lease_until, d.next_attempt_at))) AS at
-         FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-         WHERE d.status = 'pending' AND w.active AND w.state = 'healthy'
-           AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e
-                           WHERE e.webhook_id = d.webhook_id AND e.status = 'pending'
-                             AND e.id < d.id)",
+        "SELECT min(greatest(h.next_attempt_at, coalesce(h.lease_until, h.next_attempt_at))) AS at
+         FROM webhooks w
+         CROSS JOIN LATERAL (SELECT next_attempt_at, lease_until FROM webhook_deliveries
+                             WHERE webhook_id = w.id AND status = 'pending'
+                             ORDER BY id LIMIT 1) h
+         WHERE w.active AND w.state = 'healthy'",
     )
     .get_result(conn)?;
     Ok(due.at)

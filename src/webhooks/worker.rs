@@ -172,22 +172,19 @@ impl FanOut {
             }
         }
         let every = shared.config.deadline_every;
+        let mut notices = 0;
         if deadline_checked.is_none_or(|at| at.elapsed() >= every) {
             let days = i32::try_from(shared.config.deadline_days).unwrap_or(i32::MAX);
-            queue::deadline_notices(&mut conn, days).map_err(|e| e.to_string())?;
+            notices = queue::deadline_notices(&mut conn, days).map_err(|e| e.to_string())?;
             *deadline_checked = Some(Instant::now());
         }
         // a change may also be a ping, a redelivery or a subscription switched on
-        if woken || read > 0 {
+        if woken || read > 0 || notices > 0 {
             shared.queued.ring();
         }
-        // a change whose events are not ready (an older transaction still runs) is looked at
-        // again shortly, as the end of a transaction that wrote nothing is not heard
-        let again = if woken && read == 0 {
-            Duration::from_secs(1)
-        } else {
-            IDLE
-        };
+        // after a change, look again shortly: events of a transaction that was still running
+        // are ready once it is over, and the end of one that wrote nothing is not heard
+        let again = if woken { Duration::from_secs(1) } else { IDLE };
         let next_check = deadline_checked.map_or(IDLE, |at| every.saturating_sub(at.elapsed()));
         Ok(again.min(next_check))
     }
