@@ -9,7 +9,7 @@ use super::dto::{CreatedWebhook, Delivery, DeliveryStatus, NewWebhook, Webhook, 
 use super::repo;
 use super::target::AllowedHosts;
 use crate::api::respond;
-use crate::api::{self, page, with_etag, Json, ListParams, MergePatch, Page, Query};
+use crate::api::{self, page, Json, ListParams, MergePatch, Page, Query};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
@@ -262,10 +262,7 @@ pub async fn get_webhook_delivery(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (id, delivery_id) = path.into_inner();
-    let found = db
-        .run(move |conn| repo::delivery(conn, id, delivery_id))
-        .await?;
-    Ok(with_etag(&req, &found))
+    respond::read(&db, &req, move |conn| repo::delivery(conn, id, delivery_id)).await
 }
 
 /// Send a delivery again

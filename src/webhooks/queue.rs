@@ -145,13 +145,13 @@ pub fn fan_out(conn: &mut PgConnection, batch: i64) -> Result<usize, ApiError> {
                     _ => true,
                 };
                 if xact >= since && wanted && department {
-                    queued.webhooks.push(subscriber.id);
-                    queued.messages.push(events::message_id(&event));
-                    queued.kinds.push(kind.as_str());
-                    queued.events.push(Some(event.id));
-                    queued
-                        .bodies
-                        .push(events::body(&event, kind, subscriber.payload));
+                    queued.push(
+                        subscriber.id,
+                        events::message_id(&event),
+                        kind,
+                        Some(event.id),
+                        events::body(&event, kind, subscriber.payload),
+                    );
                 }
             }
         }
@@ -164,9 +164,9 @@ pub fn fan_out(conn: &mut PgConnection, batch: i64) -> Result<usize, ApiError> {
     })
 }
 
-/// Messages to queue at once, as columns.
+/// Messages to queue at once, as columns: one statement queues them all.
 #[derive(Default)]
-struct Queued {
+pub struct Queued {
     webhooks: Vec<i32>,
     messages: Vec<String>,
     kinds: Vec<&'static str>,
@@ -175,8 +175,24 @@ struct Queued {
 }
 
 impl Queued {
-    /// One statement for all (nothing for a message already queued).
-    fn insert(self, conn: &mut PgConnection) -> QueryResult<()> {
+    /// Adds the message `message_id` about `kind` for the subscription `webhook_id`.
+    pub fn push(
+        &mut self,
+        webhook_id: i32,
+        message_id: String,
+        kind: EventType,
+        audit_event_id: Option<i64>,
+        body: Value,
+    ) {
+        self.webhooks.push(webhook_id);
+        self.messages.push(message_id);
+        self.kinds.push(kind.as_str());
+        self.events.push(audit_event_id);
+        self.bodies.push(body);
+    }
+
+    /// Queues them (nothing for a message already queued for its subscription).
+    pub fn insert(self, conn: &mut PgConnection) -> QueryResult<()> {
         if self.webhooks.is_empty() {
             return Ok(());
         }
@@ -192,28 +208,6 @@ impl Queued {
         .execute(conn)?;
         Ok(())
     }
-}
-
-/// Queues one message for one subscription (nothing when it is already queued).
-pub fn queue(
-    conn: &mut PgConnection,
-    webhook_id: i32,
-    message_id: &str,
-    kind: EventType,
-    audit_event_id: Option<i64>,
-    body: &Value,
-) -> QueryResult<i64> {
-    diesel::sql_query(
-        "INSERT INTO webhook_deliveries (webhook_id, message_id, event_type, audit_event_id, body) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (webhook_id, message_id) DO NOTHING",
-    )
-    .bind::<Integer, _>(webhook_id)
-    .bind::<Text, _>(message_id)
-    .bind::<Text, _>(kind.as_str())
-    .bind::<Nullable<BigInt>, _>(audit_event_id)
-    .bind::<Jsonb, _>(body)
-    .execute(conn)
-    .map(|n| n as i64)
 }
 
 /// A message claimed for sending.
@@ -415,16 +409,12 @@ pub fn deadline_notices(conn: &mut PgConnection, days: i32) -> Result<usize, Api
                 });
                 let body = events::envelope(EventType::CollectionDeadlineNear, Utc::now(), data);
                 let message = format!("msg_deadline_{}_{department}", open.year);
+                let mut notices = Queued::default();
                 for webhook in subscribers {
-                    queue(
-                        conn,
-                        webhook,
-                        &message,
-                        EventType::CollectionDeadlineNear,
-                        None,
-                        &body,
-                    )?;
+                    let kind = EventType::CollectionDeadlineNear;
+                    notices.push(webhook, message.clone(), kind, None, body.clone());
                 }
+                notices.insert(conn)?;
                 queued += 1;
             }
         }

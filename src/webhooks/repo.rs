@@ -269,7 +269,9 @@ pub fn ping(conn: &mut PgConnection, id: i32) -> Result<Delivery, ApiError> {
     let message = format!("msg_ping_{}", hex::encode(random));
     let data = json!({"webhook_id": webhook.id, "link": format!("/api/v1/webhooks/{id}")});
     let body = events::envelope(EventType::Ping, Utc::now(), data);
-    queue::queue(conn, id, &message, EventType::Ping, None, &body)?;
+    let mut ping = queue::Queued::default();
+    ping.push(id, message.clone(), EventType::Ping, None, body);
+    ping.insert(conn)?;
     let row = webhook_deliveries::table
         .filter(webhook_deliveries::webhook_id.eq(id))
         .filter(webhook_deliveries::message_id.eq(&message))
@@ -347,7 +349,7 @@ pub fn deliveries(
     Ok(query.load(conn)?.into_iter().map(Delivery::from).collect())
 }
 
-fn find_delivery(conn: &mut PgConnection, webhook_id: i32, id: i64) -> Result<Delivery, ApiError> {
+pub fn delivery(conn: &mut PgConnection, webhook_id: i32, id: i64) -> Result<Delivery, ApiError> {
     find(conn, webhook_id)?;
     webhook_deliveries::table
         .filter(webhook_deliveries::webhook_id.eq(webhook_id))
@@ -363,10 +365,6 @@ fn find_delivery(conn: &mut PgConnection, webhook_id: i32, id: i64) -> Result<De
         })
 }
 
-pub fn delivery(conn: &mut PgConnection, webhook_id: i32, id: i64) -> Result<Delivery, ApiError> {
-    find_delivery(conn, webhook_id, id)
-}
-
 /// Sends a delivery again: it becomes pending and due now, with the same `webhook-id`, and
 /// a failing subscription becomes healthy. A delivery still pending is left as it is.
 pub fn redeliver(
@@ -376,8 +374,8 @@ pub fn redeliver(
     id: i64,
 ) -> Result<Delivery, ApiError> {
     let webhook = find_for_update(conn, webhook_id)?;
-    let delivery = find_delivery(conn, webhook_id, id)?;
-    if delivery.status != DeliveryStatus::Pending {
+    let current = delivery(conn, webhook_id, id)?;
+    if current.status != DeliveryStatus::Pending {
         diesel::update(webhook_deliveries::table.find(id))
             .set((
                 webhook_deliveries::status.eq(DeliveryStatus::Pending),
@@ -406,5 +404,5 @@ pub fn redeliver(
             &healthy,
         )?;
     }
-    find_delivery(conn, webhook_id, id)
+    delivery(conn, webhook_id, id)
 }
