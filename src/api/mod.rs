@@ -4,6 +4,7 @@
 pub mod body;
 pub mod etag;
 pub mod idempotency;
+pub mod kept;
 pub mod limits;
 pub mod listing;
 pub mod ordering;

@@ -8,9 +8,6 @@
 //! whose format the `Accept` header chose, or a worklist that shows an editor its own
 //! departments.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use actix_web::body::{self, BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
@@ -19,6 +16,7 @@ use actix_web::middleware::Next;
 use actix_web::web::{self, Bytes};
 use actix_web::HttpResponse;
 
+use crate::api::kept::{Kept, Weighed};
 use crate::db::Database;
 
 /// Bytes of kept responses at most; the least recently used go first.
@@ -26,76 +24,26 @@ const CAPACITY: usize = 16 * 1024 * 1024;
 /// A larger response is not kept.
 const LARGEST: usize = 1024 * 1024;
 
-struct Kept {
-    generation: u64,
+#[derive(Clone)]
+struct Response {
     content_type: HeaderValue,
     etag: Option<HeaderValue>,
     body: Bytes,
-    used: u64,
 }
 
-#[derive(Default)]
-struct Entries {
-    by_key: HashMap<String, Kept>,
-    bytes: usize,
-    clock: u64,
-}
-
-/// The kept responses of the process.
-#[derive(Default)]
-pub struct ResponseCache {
-    entries: Mutex<Entries>,
-}
-
-impl ResponseCache {
-    fn get(&self, key: &str, generation: u64) -> Option<(HeaderValue, Option<HeaderValue>, Bytes)> {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries.clock += 1;
-        let clock = entries.clock;
-        let kept = entries.by_key.get_mut(key)?;
-        if kept.generation != generation {
-            return None;
-        }
-        kept.used = clock;
-        Some((
-            kept.content_type.clone(),
-            kept.etag.clone(),
-            kept.body.clone(),
-        ))
+impl Weighed for Response {
+    fn bytes(&self) -> usize {
+        self.body.len()
     }
+}
 
-    fn put(&self, key: String, kept: Kept) {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        // entries of an older generation are of no use any more
-        if entries
-            .by_key
-            .values()
-            .next()
-            .is_some_and(|k| k.generation != kept.generation)
-        {
-            entries.by_key.clear();
-            entries.bytes = 0;
-        }
-        if let Some(old) = entries.by_key.remove(&key) {
-            entries.bytes -= old.body.len();
-        }
-        while entries.bytes + kept.body.len() > CAPACITY {
-            let Some(oldest) = entries
-                .by_key
-                .iter()
-                .min_by_key(|(_, k)| k.used)
-                .map(|(key, _)| key.clone())
-            else {
-                break;
-            };
-            if let Some(old) = entries.by_key.remove(&oldest) {
-                entries.bytes -= old.body.len();
-            }
-        }
-        entries.clock += 1;
-        let used = entries.clock;
-        entries.bytes += kept.body.len();
-        entries.by_key.insert(key, Kept { used, ..kept });
+/// The kept responses of the process, by path and query, under the data generation they
+/// were read in.
+pub struct ResponseCache(Kept<String, u64, Response>);
+
+impl Default for ResponseCache {
+    fn default() -> Self {
+        Self(Kept::new(CAPACITY, LARGEST))
     }
 }
 
@@ -141,7 +89,12 @@ pub async fn serve(
         .path_and_query()
         .map_or_else(|| req.path().to_string(), ToString::to_string);
 
-    if let Some((content_type, etag, body)) = cache.get(&key, generation) {
+    if let Some(Response {
+        content_type,
+        etag,
+        body,
+    }) = cache.0.get(&key, &generation)
+    {
         let response = if matches(req.headers().get(header::IF_NONE_MATCH), etag.as_ref()) {
             let mut response = HttpResponse::NotModified();
             if let Some(etag) = etag {
@@ -178,14 +131,13 @@ pub async fn serve(
         .await
         .map_err(|err| actix_web::error::ErrorInternalServerError(err.into().to_string()))?;
     if let Some(content_type) = content_type {
-        cache.put(
+        cache.0.put(
             key,
-            Kept {
-                generation,
+            generation,
+            Response {
                 content_type,
                 etag,
                 body: bytes.clone(),
-                used: 0,
             },
         );
     }

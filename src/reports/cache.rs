@@ -5,13 +5,13 @@
 //! *before* it was assembled, so it is never older than its key; a request whose version
 //! differs assembles again. Several service processes on one database stay consistent.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use actix_web::web::Bytes;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 
+use crate::api::kept::{Kept, Weighed};
 use crate::db::schema::data_version;
 
 /// The renderings kept at most, in bytes; the least recently used go first.
@@ -24,6 +24,12 @@ pub struct Rendered {
     pub etag: String,
 }
 
+impl Weighed for Arc<Rendered> {
+    fn bytes(&self) -> usize {
+        self.body.len()
+    }
+}
+
 /// What a rendering is kept under: the data generation this process heard (see `changes`),
 /// or, while it hears nothing, the data version read from the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,23 +38,13 @@ pub enum Stamp {
     Read(i64),
 }
 
-struct Entry {
-    version: Stamp,
-    rendered: Arc<Rendered>,
-    used: u64,
-}
-
-#[derive(Default)]
-struct Entries {
-    by_year: HashMap<i32, Entry>,
-    clock: u64,
-    bytes: usize,
-}
-
 /// The rendered reports of the process, one per year.
-#[derive(Default)]
-pub struct ReportCache {
-    entries: Mutex<Entries>,
+pub struct ReportCache(Kept<i32, Stamp, Arc<Rendered>>);
+
+impl Default for ReportCache {
+    fn default() -> Self {
+        Self(Kept::new(CAPACITY, CAPACITY))
+    }
 }
 
 /// The current version of the data reports are made of.
@@ -61,51 +57,12 @@ pub fn current_version(conn: &mut PgConnection) -> QueryResult<i64> {
 impl ReportCache {
     /// The rendering of `year` at `version`, if kept.
     pub fn get(&self, year: i32, version: Stamp) -> Option<Arc<Rendered>> {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries.clock += 1;
-        let clock = entries.clock;
-        let entry = entries.by_year.get_mut(&year)?;
-        if entry.version != version {
-            return None;
-        }
-        entry.used = clock;
-        Some(entry.rendered.clone())
+        self.0.get(&year, &version)
     }
 
     /// Keeps the rendering of `year` made at `version`, replacing an older one.
     pub fn put(&self, year: i32, version: Stamp, rendered: Arc<Rendered>) {
-        let size = rendered.body.len();
-        if size > CAPACITY {
-            return;
-        }
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(old) = entries.by_year.remove(&year) {
-            entries.bytes -= old.rendered.body.len();
-        }
-        while entries.bytes + size > CAPACITY {
-            let Some(oldest) = entries
-                .by_year
-                .iter()
-                .min_by_key(|(_, e)| e.used)
-                .map(|(year, _)| *year)
-            else {
-                break;
-            };
-            if let Some(old) = entries.by_year.remove(&oldest) {
-                entries.bytes -= old.rendered.body.len();
-            }
-        }
-        entries.clock += 1;
-        let used = entries.clock;
-        entries.bytes += size;
-        entries.by_year.insert(
-            year,
-            Entry {
-                version,
-                rendered,
-                used,
-            },
-        );
+        self.0.put(year, version, rendered);
     }
 }
 
