@@ -38,7 +38,7 @@ pub async fn list_actions(
     db: web::Data<Database>,
     Query(params): Query<ActionQuery>,
     req: HttpRequest,
-) -> Result<web::Json<Page<Action>>, ApiError> {
+) -> Result<Page<Action>, ApiError> {
     api::check_year_filter(params.year, params.status.is_some())?;
     let filter = ActionFilter {
         domain_id: params.domain_id,
@@ -58,7 +58,7 @@ pub async fn list_actions(
         )?,
     };
     let (items, next) = db.run(move |conn| repo::list(conn, filter)).await?;
-    Ok(web::Json(Page::with_next(items, next, &req)))
+    Ok(Page::with_next(items, next, &req))
 }
 
 /// Get one action

@@ -1,10 +1,8 @@
 //! Action queries. One action is one statement, its links and statuses aggregated beside its
-//! row (`record`); a page, whatever its length, is five: the page, then the domains, risks,
-//! themes and statuses of all its actions at once. (Aggregated beside each row, a page of
-//! 100 was slower: 565 against 970 uncached pages a second at 100 times the demo data,
-//! `bench/run.sh`; the subqueries run once per row, the five statements once per page.)
-
-use std::collections::HashMap;
+//! row (`record`); a page, whatever its length, is two: the page with each action's links
+//! beside its row, then the statuses of all its actions at once. (The statuses aggregated
+//! beside each row as JSON made a page of 100 slower: PostgreSQL, the busier side of an
+//! uncached page, builds JSON more slowly than it sends rows.)
 
 use chrono::{DateTime, Utc};
 use diesel::dsl::AsSelect;
@@ -58,13 +56,39 @@ type RecordColumns = (
     Fixed<Json>,
 );
 
-/// The select of a [`Record`]: one prepared statement for an action.
-fn record() -> RecordColumns {
+/// An action's row with its domains, risks and themes beside it: a page's row.
+type Linked = (ActionRow, Vec<String>, Vec<i32>, Vec<String>);
+
+/// A [`Linked`] with its relevance, as a page's statement returns it.
+type RankedLinked = (ActionRow, Vec<String>, Vec<i32>, Vec<String>, f32);
+
+/// The columns of a [`Linked`], as diesel selects them.
+type LinkedColumns = (
+    AsSelect<ActionRow, Pg>,
+    Fixed<Array<Text>>,
+    Fixed<Array<Integer>>,
+    Fixed<Array<Text>>,
+);
+
+/// The select of a [`Linked`]: the links are aggregated beside each row, after the page's
+/// LIMIT (PostgreSQL evaluates such subqueries only for the rows it returns).
+fn linked() -> LinkedColumns {
     (
         ActionRow::as_select(),
         Fixed::new("ARRAY(SELECT d.domain_id FROM action_domains d WHERE d.action_id = actions.id ORDER BY d.domain_id)"),
         Fixed::new("ARRAY(SELECT r.risk_id FROM action_risks r WHERE r.action_id = actions.id ORDER BY r.risk_id)"),
         Fixed::new("ARRAY(SELECT t.theme_code FROM action_themes t WHERE t.action_id = actions.id ORDER BY t.theme_code)"),
+    )
+}
+
+/// The select of a [`Record`]: one prepared statement for an action.
+fn record() -> RecordColumns {
+    let (row, domains, risks, themes) = linked();
+    (
+        row,
+        domains,
+        risks,
+        themes,
         Fixed::new(statuses::repo::OF_ACTION_JSON),
     )
 }
@@ -121,8 +145,9 @@ pub fn list(
     f: ActionFilter,
 ) -> Result<(Vec<Action>, Option<Key>), ApiError> {
     let window = f.window;
+    let (row, domains, risks, themes) = linked();
     let mut query = actions::table
-        .select((ActionRow::as_select(), window.rank("actions")))
+        .select((row, domains, risks, themes, window.rank("actions")))
         .into_boxed();
     if let Some(domain) = f.domain_id {
         let serving = action_domains::table
@@ -164,71 +189,48 @@ pub fn list(
     for condition in window.conditions("actions") {
         query = query.filter(condition);
     }
-    let rows: Vec<(ActionRow, f32)> = query
+    let rows: Vec<RankedLinked> = query
         .order(window.order("actions"))
         .limit(window.rows())
         .load(conn)?;
-    let (rows, next) = window.split(rows, |row, rank| RowKey {
+    let rows: Vec<(Linked, f32)> = rows
+        .into_iter()
+        .map(|(row, domains, risks, themes, rank)| ((row, domains, risks, themes), rank))
+        .collect();
+    let (rows, next) = window.split(rows, |(row, ..), rank| RowKey {
         id: row.id,
         title: &row.title,
         created_at: row.created_at,
         updated_at: row.updated_at,
         rank,
     });
-    let actions = assemble(conn, rows)?;
-    Ok((actions, next))
+    Ok((with_statuses(conn, rows)?, next))
 }
 
-/// Adds links and statuses to rows: one query each.
-fn assemble(conn: &mut PgConnection, rows: Vec<ActionRow>) -> Result<Vec<Action>, ApiError> {
-    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
-    let mut domains: HashMap<i32, Vec<String>> = links::grouped(
-        action_domains::table
-            .filter(action_domains::action_id.eq_any(&ids))
-            .select((action_domains::action_id, action_domains::domain_id))
-            .order((action_domains::action_id, action_domains::domain_id))
-            .load(conn)?,
-    );
-    let mut risks: HashMap<i32, Vec<i32>> = links::grouped(
-        action_risks::table
-            .filter(action_risks::action_id.eq_any(&ids))
-            .select((action_risks::action_id, action_risks::risk_id))
-            .order((action_risks::action_id, action_risks::risk_id))
-            .load(conn)?,
-    );
-    let mut themes: HashMap<i32, Vec<String>> = links::grouped(
-        action_themes::table
-            .filter(action_themes::action_id.eq_any(&ids))
-            .select((action_themes::action_id, action_themes::theme_code))
-            .order((action_themes::action_id, action_themes::theme_code))
-            .load(conn)?,
-    );
+/// Adds their statuses to rows: one statement, whatever their number.
+fn with_statuses(conn: &mut PgConnection, rows: Vec<Linked>) -> QueryResult<Vec<Action>> {
+    let ids: Vec<i32> = rows.iter().map(|(row, ..)| row.id).collect();
     let mut statuses = statuses::repo::of_actions(conn, &ids)?;
     Ok(rows
         .into_iter()
-        .map(|row| {
-            let id = row.id;
-            row.into_action(
-                domains.remove(&id).unwrap_or_default(),
-                risks.remove(&id).unwrap_or_default(),
-                themes.remove(&id).unwrap_or_default(),
-                statuses.remove(&id).unwrap_or_default(),
-            )
+        .map(|(row, domain_ids, risk_ids, theme_codes)| {
+            let statuses = statuses.remove(&row.id).unwrap_or_default();
+            row.into_action(domain_ids, risk_ids, theme_codes, statuses)
         })
         .collect())
 }
 
 crate::db::owned_rows!(actions, "action", external_ref);
 
-/// Several actions by id (missing ones left out), by id: like a page, the rows and then
-/// their children per kind, whatever their number.
+/// Several actions by id (missing ones left out), by id: like a page, the rows with their
+/// links and then their statuses, whatever their number.
 pub fn find_many(conn: &mut PgConnection, ids: &[i32]) -> Result<Vec<Action>, ApiError> {
     let rows = actions::table
         .filter(actions::id.eq_any(ids))
-        .select(ActionRow::as_select())
+        .select(linked())
         .order(actions::id)
         .load(conn)?;
-    assemble(conn, rows)
+    Ok(with_statuses(conn, rows)?)
 }
 
 pub fn find(conn: &mut PgConnection, id: i32) -> Result<Action, ApiError> {

@@ -1,6 +1,8 @@
 //! The list envelope shared by every collection, with opaque keyset cursors.
 
-use actix_web::HttpRequest;
+use actix_web::body::BoxBody;
+use actix_web::http::header::ContentType;
+use actix_web::{HttpRequest, HttpResponse, Responder, ResponseError};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::de::DeserializeOwned;
@@ -103,6 +105,25 @@ pub struct Page<T> {
         example = "/api/v1/domains?limit=2&cursor=WzIsImJlcmVpa2VuLWRvZWxzdGVsbGluZ2VuIl0"
     )]
     pub next: Option<String>,
+}
+
+/// Room a page's body starts with per item: enough for an action with its statuses, so that
+/// the body of a full page is written without being moved to a larger buffer on the way.
+const BYTES_PER_ITEM: usize = 1024;
+
+/// A page answers as JSON.
+impl<T: Serialize> Responder for Page<T> {
+    type Body = BoxBody;
+
+    fn respond_to(self, _req: &HttpRequest) -> HttpResponse {
+        let mut body = Vec::with_capacity(256 + self.items.len() * BYTES_PER_ITEM);
+        match serde_json::to_writer(&mut body, &self) {
+            Ok(()) => HttpResponse::Ok()
+                .content_type(ContentType::json())
+                .body(body),
+            Err(err) => ApiError::internal("page", err).error_response(),
+        }
+    }
 }
 
 impl<T> Page<T> {

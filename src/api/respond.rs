@@ -3,7 +3,7 @@
 //! answer the way every resource does: `ETag` on what they return, `If-Match` checked on
 //! changes, 201 with `Location` on a create, 204 on a delete.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse};
 use diesel::pg::PgConnection;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -25,7 +25,7 @@ pub async fn list<T, K, F>(
     params: ListParams,
     load: F,
     key: fn(&T) -> K,
-) -> Result<web::Json<Page<T>>, ApiError>
+) -> Result<Page<T>, ApiError>
 where
     T: Send + 'static,
     K: Serialize + DeserializeOwned + Send + 'static,
@@ -33,7 +33,7 @@ where
 {
     let (limit, after) = (params.limit()?, params.after()?);
     let rows = db.run(move |conn| load(conn, after, limit + 1)).await?;
-    Ok(web::Json(Page::new(rows, limit, key, req)))
+    Ok(Page::new(rows, limit, key, req))
 }
 
 /// One resource, with its `ETag` (304 when `If-None-Match` matches).

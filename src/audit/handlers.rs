@@ -35,7 +35,7 @@ pub async fn list_audit_events(
     principal: Principal,
     Query(params): Query<AuditQuery>,
     req: HttpRequest,
-) -> Result<web::Json<Page<AuditEvent>>, ApiError> {
+) -> Result<Page<AuditEvent>, ApiError> {
     let admin = principal.role == Some(Role::Admin);
     let admins_only = [EntityType::Token, EntityType::Webhook];
     if params.entity_type.is_some_and(|t| admins_only.contains(&t)) && !admin {
@@ -61,7 +61,7 @@ pub async fn list_audit_events(
         limit: limit + 1,
     };
     let rows = db.run(move |conn| repo::list(conn, filter)).await?;
-    Ok(web::Json(Page::new(rows, limit, repo::key, &req)))
+    Ok(Page::new(rows, limit, repo::key, &req))
 }
 
 /// A page of the history of the entity `id` of `entity_type` and of its yearly rows of
@@ -73,7 +73,7 @@ pub async fn history(
     exists: fn(&mut PgConnection, i32) -> Result<(), ApiError>,
     params: ListParams,
     req: &HttpRequest,
-) -> Result<web::Json<Page<AuditEvent>>, ApiError> {
+) -> Result<Page<AuditEvent>, ApiError> {
     let (limit, before) = (params.limit()?, params.after()?);
     let rows = db
         .run(move |conn| {
@@ -81,5 +81,5 @@ pub async fn history(
             repo::history(conn, entity_type, yearly_type, id, before, limit + 1)
         })
         .await?;
-    Ok(web::Json(Page::new(rows, limit, repo::key, req)))
+    Ok(Page::new(rows, limit, repo::key, req))
 }

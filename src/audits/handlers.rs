@@ -37,7 +37,7 @@ pub async fn list_audits(
     db: web::Data<Database>,
     Query(params): Query<AuditQuery>,
     req: HttpRequest,
-) -> Result<web::Json<Page<Audit>>, ApiError> {
+) -> Result<Page<Audit>, ApiError> {
     let filter = AuditFilter {
         auditor: params.auditor,
         domain_id: params.domain_id,
@@ -52,7 +52,7 @@ pub async fn list_audits(
         )?,
     };
     let (items, next) = db.run(move |conn| repo::list(conn, filter)).await?;
-    Ok(web::Json(Page::with_next(items, next, &req)))
+    Ok(Page::with_next(items, next, &req))
 }
 
 /// Get one audit

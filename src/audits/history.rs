@@ -21,7 +21,7 @@ pub async fn list_audit_history(
     id: web::Path<i32>,
     Query(params): Query<ListParams>,
     req: HttpRequest,
-) -> Result<web::Json<Page<AuditEvent>>, ApiError> {
+) -> Result<Page<AuditEvent>, ApiError> {
     let types = (EntityType::Audit, EntityType::Audit);
     let exists = super::repo::ensure_exists;
     audit::handlers::history(&db, types, id.into_inner(), exists, params, &req).await

@@ -32,7 +32,7 @@ pub async fn list_departments(
     db: web::Data<Database>,
     Query(params): Query<ListParams>,
     req: HttpRequest,
-) -> Result<web::Json<Page<Department>>, ApiError> {
+) -> Result<Page<Department>, ApiError> {
     respond::list(&db, &req, params, repo::list, repo::key).await
 }
 

@@ -32,7 +32,7 @@ pub async fn list_domains(
     db: web::Data<Database>,
     Query(params): Query<ListParams>,
     req: HttpRequest,
-) -> Result<web::Json<Page<Domain>>, ApiError> {
+) -> Result<Page<Domain>, ApiError> {
     respond::list(&db, &req, params, repo::list, repo::key).await
 }
 

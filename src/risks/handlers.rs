@@ -37,7 +37,7 @@ pub async fn list_risks(
     db: web::Data<Database>,
     Query(params): Query<RiskQuery>,
     req: HttpRequest,
-) -> Result<web::Json<Page<Risk>>, ApiError> {
+) -> Result<Page<Risk>, ApiError> {
     api::check_year_filter(params.year, params.status.is_some())?;
     let filter = RiskFilter {
         domain_id: params.domain_id,
@@ -54,7 +54,7 @@ pub async fn list_risks(
         )?,
     };
     let (items, next) = db.run(move |conn| repo::list(conn, filter)).await?;
-    Ok(web::Json(Page::with_next(items, next, &req)))
+    Ok(Page::with_next(items, next, &req))
 }
 
 /// Get one risk

@@ -1,8 +1,6 @@
 //! Risk queries. One risk is one statement, its themes and assessments aggregated beside its
-//! row (`record`); a page, whatever its length, is three: the page, then the themes and the
-//! assessments of all its risks at once.
-
-use std::collections::HashMap;
+//! row (`record`); a page, whatever its length, is two: the page with each risk's themes
+//! beside its row, then the assessments of all its risks at once.
 
 use chrono::{DateTime, Utc};
 use diesel::dsl::AsSelect;
@@ -39,11 +37,17 @@ struct RiskRow {
 /// A risk's row with its themes and assessments (JSON) beside it.
 type Record = (RiskRow, Vec<String>, serde_json::Value);
 
+/// A risk's themes, aggregated beside its row (after a page's LIMIT: PostgreSQL evaluates
+/// such a subquery only for the rows it returns).
+fn themes() -> Fixed<Array<Text>> {
+    Fixed::new("ARRAY(SELECT t.theme_code FROM risk_themes t WHERE t.risk_id = risks.id ORDER BY t.theme_code)")
+}
+
 /// The select of a [`Record`]: one prepared statement for a risk.
 fn record() -> (AsSelect<RiskRow, Pg>, Fixed<Array<Text>>, Fixed<Json>) {
     (
         RiskRow::as_select(),
-        Fixed::new("ARRAY(SELECT t.theme_code FROM risk_themes t WHERE t.risk_id = risks.id ORDER BY t.theme_code)"),
+        themes(),
         Fixed::new(assessments::repo::OF_RISK_JSON),
     )
 }
@@ -85,7 +89,7 @@ pub struct RiskFilter {
 pub fn list(conn: &mut PgConnection, f: RiskFilter) -> Result<(Vec<Risk>, Option<Key>), ApiError> {
     let window = f.window;
     let mut query = risks::table
-        .select((RiskRow::as_select(), window.rank("risks")))
+        .select((RiskRow::as_select(), themes(), window.rank("risks")))
         .into_boxed();
     if let Some(domain) = f.domain_id {
         query = query.filter(risks::domain_id.eq(domain));
@@ -112,44 +116,31 @@ pub fn list(conn: &mut PgConnection, f: RiskFilter) -> Result<(Vec<Risk>, Option
     for condition in window.conditions("risks") {
         query = query.filter(condition);
     }
-    let rows: Vec<(RiskRow, f32)> = query
+    let rows: Vec<(RiskRow, Vec<String>, f32)> = query
         .order(window.order("risks"))
         .limit(window.rows())
         .load(conn)?;
-    let (rows, next) = window.split(rows, |row, rank| RowKey {
+    let rows: Vec<((RiskRow, Vec<String>), f32)> = rows
+        .into_iter()
+        .map(|(row, themes, rank)| ((row, themes), rank))
+        .collect();
+    let (rows, next) = window.split(rows, |(row, _), rank| RowKey {
         id: row.id,
         title: &row.title,
         created_at: row.created_at,
         updated_at: row.updated_at,
         rank,
     });
-    let risks = assemble(conn, rows)?;
-    Ok((risks, next))
-}
-
-/// Adds themes and assessments to rows: one query each.
-fn assemble(conn: &mut PgConnection, rows: Vec<RiskRow>) -> Result<Vec<Risk>, ApiError> {
-    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
-    let mut themes = themes_of(conn, &ids)?;
+    let ids: Vec<i32> = rows.iter().map(|(row, _)| row.id).collect();
     let mut assessments = assessments::repo::of_risks(conn, &ids)?;
-    Ok(rows
+    let risks = rows
         .into_iter()
-        .map(|row| {
-            let id = row.id;
-            row.into_risk(
-                themes.remove(&id).unwrap_or_default(),
-                assessments.remove(&id).unwrap_or_default(),
-            )
+        .map(|(row, theme_codes)| {
+            let assessments = assessments.remove(&row.id).unwrap_or_default();
+            row.into_risk(theme_codes, assessments)
         })
-        .collect())
-}
-fn themes_of(conn: &mut PgConnection, ids: &[i32]) -> QueryResult<HashMap<i32, Vec<String>>> {
-    let pairs: Vec<(i32, String)> = risk_themes::table
-        .filter(risk_themes::risk_id.eq_any(ids))
-        .select((risk_themes::risk_id, risk_themes::theme_code))
-        .order((risk_themes::risk_id, risk_themes::theme_code))
-        .load(conn)?;
-    Ok(links::grouped(pairs))
+        .collect();
+    Ok((risks, next))
 }
 
 crate::db::owned_rows!(risks, "risk");

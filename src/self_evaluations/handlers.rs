@@ -39,7 +39,7 @@ pub async fn list_self_evaluations(
     db: web::Data<Database>,
     Query(params): Query<SelfEvaluationQuery>,
     req: HttpRequest,
-) -> Result<web::Json<Page<SelfEvaluation>>, ApiError> {
+) -> Result<Page<SelfEvaluation>, ApiError> {
     check_year_filter(params.year, false)?;
     let filter = Filter {
         year: params.year,
@@ -55,7 +55,7 @@ pub async fn list_self_evaluations(
         )?,
     };
     let (items, next) = db.run(move |conn| repo::list(conn, filter)).await?;
-    Ok(web::Json(Page::with_next(items, next, &req)))
+    Ok(Page::with_next(items, next, &req))
 }
 
 /// Get one self-evaluation

@@ -65,6 +65,6 @@ pub async fn list_maturity_levels(
     db: web::Data<Database>,
     Query(params): Query<ListParams>,
     req: actix_web::HttpRequest,
-) -> Result<web::Json<Page<MaturityLevel>>, ApiError> {
+) -> Result<Page<MaturityLevel>, ApiError> {
     respond::list(&db, &req, params, load, key).await
 }

@@ -28,7 +28,7 @@ pub async fn list_themes(
     db: web::Data<Database>,
     Query(params): Query<ListParams>,
     req: HttpRequest,
-) -> Result<web::Json<Page<Theme>>, ApiError> {
+) -> Result<Page<Theme>, ApiError> {
     respond::list(&db, &req, params, repo::list, repo::key).await
 }
 

@@ -32,7 +32,7 @@ pub async fn list_tokens(
     db: web::Data<Database>,
     Query(params): Query<ListParams>,
     req: HttpRequest,
-) -> Result<web::Json<Page<Token>>, ApiError> {
+) -> Result<Page<Token>, ApiError> {
     respond::list(&db, &req, params, repo::list, repo::key).await
 }
 

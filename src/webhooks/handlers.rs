@@ -40,7 +40,7 @@ pub async fn list_webhooks(
     db: web::Data<Database>,
     Query(params): Query<ListParams>,
     req: HttpRequest,
-) -> Result<web::Json<Page<Webhook>>, ApiError> {
+) -> Result<Page<Webhook>, ApiError> {
     respond::list(&db, &req, params, repo::list, repo::key).await
 }
 
@@ -229,7 +229,7 @@ pub async fn list_webhook_deliveries(
     id: web::Path<i32>,
     Query(params): Query<DeliveryQuery>,
     req: HttpRequest,
-) -> Result<web::Json<Page<Delivery>>, ApiError> {
+) -> Result<Page<Delivery>, ApiError> {
     let id = id.into_inner();
     let limit = page::limit(params.limit)?;
     let before = params
@@ -241,7 +241,7 @@ pub async fn list_webhook_deliveries(
     let rows = db
         .run(move |conn| repo::deliveries(conn, id, status, before, limit + 1))
         .await?;
-    Ok(web::Json(Page::new(rows, limit, repo::delivery_key, &req)))
+    Ok(Page::new(rows, limit, repo::delivery_key, &req))
 }
 
 /// Get one delivery

@@ -529,8 +529,8 @@ async fn a_list_page_costs_the_same_statements_for_1_and_for_100_actions() {
         "statements for a page of 1 and of 100"
     );
     assert_eq!(
-        for_hundred, 5,
-        "the page, then the domains, risks, themes and statuses of its actions"
+        for_hundred, 2,
+        "the page with its actions' links, then their statuses"
     );
     let one = repo::find(&mut conn, hundred[99].id).unwrap();
     assert_eq!(count.swap(0, Ordering::Relaxed), 1, "one action");
@@ -539,7 +539,7 @@ async fn a_list_page_costs_the_same_statements_for_1_and_for_100_actions() {
 }
 
 #[actix_web::test]
-async fn a_page_of_risks_is_three_statements_and_one_risk_is_one() {
+async fn a_page_of_risks_is_two_statements_and_one_risk_is_one() {
     let app = TestApp::with_demo().await;
     let mut conn = app.db();
     let count = counting(&mut conn);
@@ -558,8 +558,8 @@ async fn a_page_of_risks_is_three_statements_and_one_risk_is_one() {
     .0;
     assert_eq!(
         count.swap(0, Ordering::Relaxed),
-        3,
-        "the page, then the themes and assessments of its risks"
+        2,
+        "the page with its risks' themes, then their assessments"
     );
     let assessed = risks
         .iter()

@@ -127,7 +127,7 @@ pub async fn list_recommendations(
     db: web::Data<Database>,
     Query(params): Query<RecommendationQuery>,
     req: HttpRequest,
-) -> Result<web::Json<Page<Recommendation>>, ApiError> {
+) -> Result<Page<Recommendation>, ApiError> {
     api::check_year_filter(params.year, params.status.is_some())?;
     let filter = RecommendationFilter {
         audit_id: params.audit_id,
@@ -144,7 +144,7 @@ pub async fn list_recommendations(
         )?,
     };
     let (items, next) = db.run(move |conn| repo::list(conn, filter)).await?;
-    Ok(web::Json(Page::with_next(items, next, &req)))
+    Ok(Page::with_next(items, next, &req))
 }
 
 /// Add a recommendation to an audit
@@ -263,7 +263,7 @@ pub async fn list_recommendation_history(
     id: web::Path<i32>,
     Query(params): Query<ListParams>,
     req: HttpRequest,
-) -> Result<web::Json<Page<AuditEvent>>, ApiError> {
+) -> Result<Page<AuditEvent>, ApiError> {
     let types = (EntityType::Recommendation, EntityType::RecommendationStatus);
     trail::handlers::history(
         &db,

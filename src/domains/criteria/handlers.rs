@@ -34,7 +34,7 @@ pub async fn list_criteria(
     domain_id: web::Path<String>,
     Query(params): Query<ListParams>,
     req: HttpRequest,
-) -> Result<web::Json<Page<Criterion>>, ApiError> {
+) -> Result<Page<Criterion>, ApiError> {
     let domain_id = domain_id.into_inner();
     let load = move |conn: &mut _, after, rows| repo::list(conn, &domain_id, after, rows);
     respond::list(&db, &req, params, load, repo::key).await
