@@ -51,19 +51,35 @@ capture() { # NAME: writes target/ceiling-NAME.sql
 import re, sys
 db = sys.argv[1]
 lines = [l.rstrip("\n") for l in sys.stdin if "@" + db + " " in l]
-out = []
+found = []  # (backend pid, statement), in the order logged
 for i, line in enumerate(lines):
-    m = re.search(r"LOG:  duration: [0-9.]+ ms  (?:execute [^:]+|statement): (.*)$", line)
+    m = re.search(r"\[(\d+)\] .*LOG:  duration: [0-9.]+ ms  (?:execute [^:]+|statement): (.*)$", line)
     if not m:
         continue
-    sql = m.group(1)
+    pid, sql = m.group(1), m.group(2)
     detail = lines[i + 1] if i + 1 < len(lines) else ""
     d = re.search(r"DETAIL:  parameters: (.*)$", detail)
     if d:
         values = dict(re.findall(r"\$(\d+) = (NULL|\x27(?:[^\x27]|\x27\x27)*\x27)", d.group(1)))
         sql = re.sub(r"\$(\d+)", lambda v: values.get(v.group(1), v.group(0)), sql)
-    out.append(sql + ";")
-print("\n".join(out))
+    found.append((pid, sql))
+# background work of the service (the webhook poller) may run in the same window, on the
+# same pooled connection: a transaction (BEGIN to COMMIT) that touched the webhook tables is
+# not part of the request
+units, open_ = [], {}
+for pid, sql in found:
+    word = sql.strip().upper()
+    if pid in open_:
+        open_[pid].append(sql)
+        if word in ("COMMIT", "ROLLBACK"):
+            units.append(open_.pop(pid))
+    elif word == "BEGIN":
+        open_[pid] = [sql]
+    else:
+        units.append([sql])
+units.extend(open_.values())
+kept = [sql for unit in units if not any("webhook_" in sql for sql in unit) for sql in unit]
+print("\n".join(sql + ";" for sql in kept if sql.strip()))
 ' "$db" >"target/ceiling-$1.sql"
 }
 for name in "${cases[@]}"; do capture "$name"; done
