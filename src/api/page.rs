@@ -118,9 +118,12 @@ impl<T: Serialize> Responder for Page<T> {
     fn respond_to(self, _req: &HttpRequest) -> HttpResponse {
         let mut body = Vec::with_capacity(256 + self.items.len() * BYTES_PER_ITEM);
         match serde_json::to_writer(&mut body, &self) {
-            Ok(()) => HttpResponse::Ok()
-                .content_type(ContentType::json())
-                .body(body),
+            // the body's bytes keep their buffer (also in the response cache, which weighs a
+            // body by its length): room a page of small items did not use is given back
+            Ok(()) => HttpResponse::Ok().content_type(ContentType::json()).body({
+                body.shrink_to_fit();
+                body
+            }),
             Err(err) => ApiError::internal("page", err).error_response(),
         }
     }
