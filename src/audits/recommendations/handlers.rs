@@ -19,7 +19,6 @@ use crate::audit::{self as trail, dto::AuditEvent, EntityType};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
-use crate::years::ReviewInput;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(get_recommendation_summary)
@@ -29,12 +28,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(get_recommendation)
         .service(update_recommendation)
         .service(delete_recommendation)
-        .service(list_recommendation_history)
-        .service(list_recommendation_statuses)
-        .service(get_recommendation_status)
-        .service(put_recommendation_status)
-        .service(delete_recommendation_status)
-        .service(review_recommendation_status);
+        .service(list_recommendation_history);
+    status_routes(cfg);
 }
 
 /// Follow-up of the recommendations in a year
@@ -276,143 +271,44 @@ pub async fn list_recommendation_history(
     .await
 }
 
-/// List a recommendation's statuses
-///
-/// What became of the recommendation, year by year, oldest first.
-#[utoipa::path(
-    tag = "recommendations",
-    params(("id" = i32, Path, description = "Identifier of the recommendation.", example = 1)),
-    responses((status = 200, description = "The statuses.", body = Vec<RecommendationStatus>))
-)]
-#[get("/recommendations/{id}/statuses")]
-pub async fn list_recommendation_statuses(
-    db: web::Data<Database>,
-    id: web::Path<i32>,
-) -> Result<web::Json<Vec<RecommendationStatus>>, ApiError> {
-    let id = id.into_inner();
-    Ok(web::Json(
-        db.run(move |conn| repo::statuses(conn, id)).await?,
-    ))
-}
-
-/// Get a recommendation's status of a year
-///
-/// What became of the recommendation that year.
-#[utoipa::path(
-    tag = "recommendations",
-    params(
-        ("id" = i32, Path, description = "Identifier of the recommendation.", example = 1),
-        ("year" = i32, Path, description = "The year.", example = 2023, minimum = 2000, maximum = 2100)
+crate::years::handlers::yearly_handlers! {
+    tag: "recommendations",
+    parent: ("id", "Identifier of the recommendation."),
+    row: RecommendationStatus, input: RecommendationStatusInput,
+    noun: ("status", "statuses"),
+    paths: (
+        "/recommendations/{id}/statuses",
+        "/recommendations/{id}/statuses/{year}",
+        "/recommendations/{id}/statuses/{year}/review"
     ),
-    responses((status = 200, description = "The status.", body = RecommendationStatus))
-)]
-#[get("/recommendations/{id}/statuses/{year}")]
-pub async fn get_recommendation_status(
-    db: web::Data<Database>,
-    path: web::Path<(i32, i32)>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let (id, year) = path.into_inner();
-    respond::read(&db, &req, move |conn| repo::find_status(conn, id, year)).await
-}
-
-/// Set a recommendation's status of a year
-///
-/// Creates (201) or replaces (200) what became of the recommendation that year: editors of
-/// the owning department, reviewers and admins. `risk_accepted` needs the reason in `note`
-/// (422) and is a reviewer's or admin's decision (403 for an editor). In a year under review
-/// the status is `submitted` until a reviewer approves it; in an adopted year it is locked
-/// (409). With `If-Match`, a replacement is refused (412) when it changed meanwhile.
-#[utoipa::path(
-    tag = "recommendations",
-    params(
-        ("id" = i32, Path, description = "Identifier of the recommendation.", example = 1),
-        ("year" = i32, Path, description = "The year, 2000 to 2100.", example = 2023, minimum = 2000, maximum = 2100)
-    ),
-    request_body(content = RecommendationStatusInput, content_type = "application/json"),
-    responses(
-        (status = 200, description = "The status was replaced.", body = RecommendationStatus),
-        (status = 201, description = "The status was created.", body = RecommendationStatus),
-        (status = 409, description = "The year is adopted, or its collection is closed.", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[put("/recommendations/{id}/statuses/{year}")]
-pub async fn put_recommendation_status(
-    db: web::Data<Database>,
-    principal: Principal,
-    path: web::Path<(i32, i32)>,
-    body: Json<RecommendationStatusInput>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let (id, year) = path.into_inner();
-    check_year(year)?;
-    let location = format!("/api/v1/recommendations/{id}/statuses/{year}");
-    respond::put(
-        &db,
-        &req,
-        body.0,
-        location,
-        move |conn, input, precondition| {
-            repo::put_status(conn, &principal, id, year, input, precondition)
-        },
-    )
-    .await
-}
-
-/// Delete a recommendation's status of a year
-///
-/// Removes the status of the year; refused (409) in an adopted year.
-#[utoipa::path(
-    tag = "recommendations",
-    params(
-        ("id" = i32, Path, description = "Identifier of the recommendation.", example = 1),
-        ("year" = i32, Path, description = "The year.", example = 2023, minimum = 2000, maximum = 2100)
-    ),
-    responses((status = 204, description = "The status was deleted."))
-)]
-#[delete("/recommendations/{id}/statuses/{year}")]
-pub async fn delete_recommendation_status(
-    db: web::Data<Database>,
-    principal: Principal,
-    path: web::Path<(i32, i32)>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let (id, year) = path.into_inner();
-    respond::remove(&db, &req, move |conn, precondition| {
-        repo::delete_status(conn, &principal, id, year, precondition)
-    })
-    .await
-}
-
-/// Review a recommendation's status of a year
-///
-/// Approves the submitted status, or returns it with a note, as for actions' statuses:
-/// nobody reviews what they submitted (403, for admins too, and refused by the database);
-/// only a submitted status is reviewed (409). Reviewer or admin.
-#[utoipa::path(
-    tag = "recommendations",
-    params(
-        ("id" = i32, Path, description = "Identifier of the recommendation.", example = 1),
-        ("year" = i32, Path, description = "The year.", example = 2023, minimum = 2000, maximum = 2100)
-    ),
-    request_body(content = ReviewInput, content_type = "application/json"),
-    responses(
-        (status = 200, description = "The reviewed status.", body = RecommendationStatus),
-        (status = 403, description = "The caller submitted this status.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The status is not waiting for review.", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[post("/recommendations/{id}/statuses/{year}/review")]
-pub async fn review_recommendation_status(
-    db: web::Data<Database>,
-    principal: Principal,
-    path: web::Path<(i32, i32)>,
-    body: Json<ReviewInput>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let (id, year) = path.into_inner();
-    respond::change(&db, &req, body.0, move |conn, input, precondition| {
-        repo::review_status(conn, &principal, id, year, &input, precondition)
-    })
-    .await
+    location: "/api/v1/recommendations/{}/statuses/{}",
+    example_year: 2023,
+    routes: status_routes,
+    /// List a recommendation's statuses
+    ///
+    /// What became of the recommendation, year by year, oldest first.
+    list: list_recommendation_statuses => repo::statuses,
+    /// Get a recommendation's status of a year
+    ///
+    /// What became of the recommendation that year.
+    get: get_recommendation_status => repo::find_status,
+    /// Set a recommendation's status of a year
+    ///
+    /// Creates (201) or replaces (200) what became of the recommendation that year: editors of
+    /// the owning department, reviewers and admins. `risk_accepted` needs the reason in `note`
+    /// (422) and is a reviewer's or admin's decision (403 for an editor). In a year under review
+    /// the status is `submitted` until a reviewer approves it; in an adopted year it is locked
+    /// (409). With `If-Match`, a replacement is refused (412) when it changed meanwhile.
+    put: put_recommendation_status => repo::put_status,
+        conflict: "The year is adopted, or its collection is closed.",
+    /// Delete a recommendation's status of a year
+    ///
+    /// Removes the status of the year; refused (409) in an adopted year.
+    delete: delete_recommendation_status => repo::delete_status,
+    /// Review a recommendation's status of a year
+    ///
+    /// Approves the submitted status, or returns it with a note, as for actions' statuses:
+    /// nobody reviews what they submitted (403, for admins too, and refused by the database);
+    /// only a submitted status is reviewed (409). Reviewer or admin.
+    review: review_recommendation_status => repo::review_status,
 }

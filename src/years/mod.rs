@@ -3,6 +3,8 @@
 //! The states and the review live in the database (`report_years.status`, the `review`
 //! columns and their triggers); this module gives the friendly errors before it does.
 
+pub mod handlers;
+
 use chrono::{DateTime, Utc};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
