@@ -1,23 +1,21 @@
 //! HTTP handlers of `/api/v1/actions`.
 
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::dto::{Action, ActionPatch, ActionQuery, NewAction};
 use super::repo::{self, ActionFilter};
 use crate::api::listing::Window;
 use crate::api::respond;
-use crate::api::{self, CascadeParams, Json, MergePatch, Page, Query};
+use crate::api::{self, CascadeParams, Json, Page, Query};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list_actions)
-        .service(create_action)
-        .service(get_action)
-        .service(update_action)
-        .service(delete_action)
+    cfg.service(list_actions).service(create_action);
+    item_routes(cfg);
+    cfg.service(delete_action)
         .service(super::history::list_action_history);
 }
 
@@ -61,26 +59,6 @@ pub async fn list_actions(
     Ok(Page::with_next(items, next, &req))
 }
 
-/// Get one action
-///
-/// The action with its domains, risks, themes and status per year.
-#[utoipa::path(
-    tag = "actions",
-    params(("id" = i32, Path, description = "Identifier of the action.", example = 1)),
-    responses(
-        (status = 200, description = "The action.", body = Action)
-    )
-)]
-#[get("/actions/{id}")]
-pub async fn get_action(
-    db: web::Data<Database>,
-    id: web::Path<i32>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    respond::read(&db, &req, move |conn| repo::find(conn, id)).await
-}
-
 /// Create an action
 ///
 /// Adds an action serving one or more domains, optionally as a sub-action of `parent_id`.
@@ -114,36 +92,6 @@ pub async fn create_action(
     .await
 }
 
-/// Change an action
-///
-/// JSON Merge Patch (RFC 7386). Lists (`domain_ids`, `risk_ids`, `theme_codes`) replace the
-/// whole set; `parent_id: null` makes it a top-level action, and a parent cannot be the action
-/// itself or one of its sub-actions. With `If-Match`, the change is refused (412) when the
-/// action changed meanwhile.
-#[utoipa::path(
-    tag = "actions",
-    params(("id" = i32, Path, description = "Identifier of the action.", example = 1)),
-    request_body(content = ActionPatch, content_type = "application/merge-patch+json"),
-    responses(
-        (status = 200, description = "The changed action.", body = Action),
-        (status = 409, description = "The external_ref is taken.", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[patch("/actions/{id}")]
-pub async fn update_action(
-    db: web::Data<Database>,
-    principal: Principal,
-    id: web::Path<i32>,
-    body: MergePatch<ActionPatch>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    respond::change(&db, &req, body.0, move |conn, patch, precondition| {
-        repo::update(conn, &principal, id, patch, precondition)
-    })
-    .await
-}
-
 /// Delete an action
 ///
 /// Deletes the action with its statuses and links. While it has sub-actions the request is
@@ -169,4 +117,29 @@ pub async fn delete_action(
         repo::delete(conn, &principal, id, params.cascade, precondition)
     })
     .await
+}
+
+crate::api::handlers::item_handlers! {
+    tag: "actions",
+    key: i32, ("id", "Identifier of the action.", 1),
+    path: "/actions/{id}",
+    row: Action,
+    noun: "action",
+    routes: item_routes,
+    get: {
+        /// Get one action
+        ///
+        /// The action with its domains, risks, themes and status per year.
+        get_action => repo::find
+    },
+    update: {
+        /// Change an action
+        ///
+        /// JSON Merge Patch (RFC 7386). Lists (`domain_ids`, `risk_ids`, `theme_codes`) replace the
+        /// whole set; `parent_id: null` makes it a top-level action, and a parent cannot be the action
+        /// itself or one of its sub-actions. With `If-Match`, the change is refused (412) when the
+        /// action changed meanwhile.
+        update_action(ActionPatch) => repo::update,
+        conflict: "The external_ref is taken."
+    },
 }

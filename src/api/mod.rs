@@ -3,6 +3,7 @@
 
 pub mod body;
 pub mod etag;
+pub mod handlers;
 pub mod idempotency;
 pub mod kept;
 pub mod limits;

@@ -1,24 +1,21 @@
 //! HTTP handlers of `/api/v1/audits`.
 
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::dto::{Audit, AuditPatch, AuditQuery, NewAudit};
 use super::repo::{self, AuditFilter};
 use crate::api::listing::Window;
 use crate::api::respond;
-use crate::api::{Json, MergePatch, Page, Query};
+use crate::api::{Json, Page, Query};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list_audits)
-        .service(create_audit)
-        .service(get_audit)
-        .service(update_audit)
-        .service(delete_audit)
-        .service(super::history::list_audit_history);
+    cfg.service(list_audits).service(create_audit);
+    item_routes(cfg);
+    cfg.service(super::history::list_audit_history);
 }
 
 /// List the audits
@@ -55,24 +52,6 @@ pub async fn list_audits(
     Ok(Page::with_next(items, next, &req))
 }
 
-/// Get one audit
-///
-/// The audit with its themes, domains and the actions that follow from it.
-#[utoipa::path(
-    tag = "audits",
-    params(("id" = i32, Path, description = "Identifier of the audit.", example = 1)),
-    responses((status = 200, description = "The audit.", body = Audit))
-)]
-#[get("/audits/{id}")]
-pub async fn get_audit(
-    db: web::Data<Database>,
-    id: web::Path<i32>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    respond::read(&db, &req, move |conn| repo::find(conn, id)).await
-}
-
 /// Register an audit
 ///
 /// Adds an audit with the themes and domains it concerned and the actions that follow from
@@ -106,57 +85,34 @@ pub async fn create_audit(
     .await
 }
 
-/// Change an audit
-///
-/// JSON Merge Patch (RFC 7386): send the members to change, `null` to remove an optional one;
-/// `theme_codes`, `domain_ids` and `action_ids` replace their whole set. With `If-Match`, the
-/// change is refused (412) when the audit changed meanwhile. Reviewer or admin.
-#[utoipa::path(
-    tag = "audits",
-    params(("id" = i32, Path, description = "Identifier of the audit.", example = 1)),
-    request_body(content = AuditPatch, content_type = "application/merge-patch+json"),
-    responses(
-        (status = 200, description = "The changed audit.", body = Audit),
-        (status = 409, description = "The external_ref is taken.", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[patch("/audits/{id}")]
-pub async fn update_audit(
-    db: web::Data<Database>,
-    principal: Principal,
-    id: web::Path<i32>,
-    body: MergePatch<AuditPatch>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    respond::change(&db, &req, body.0, move |conn, patch, precondition| {
-        repo::update(conn, &principal, id, patch, precondition)
-    })
-    .await
-}
-
-/// Delete an audit
-///
-/// Removes the audit and its links; the actions that follow from it stay. An audit with
-/// recommendations is not deleted (409): delete them first. Reviewer or admin.
-#[utoipa::path(
-    tag = "audits",
-    params(("id" = i32, Path, description = "Identifier of the audit.", example = 1)),
-    responses(
-        (status = 204, description = "The audit was deleted."),
-        (status = 409, description = "The audit has recommendations.", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[delete("/audits/{id}")]
-pub async fn delete_audit(
-    db: web::Data<Database>,
-    principal: Principal,
-    id: web::Path<i32>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    respond::remove(&db, &req, move |conn, precondition| {
-        repo::delete(conn, &principal, id, precondition)
-    })
-    .await
+crate::api::handlers::item_handlers! {
+    tag: "audits",
+    key: i32, ("id", "Identifier of the audit.", 1),
+    path: "/audits/{id}",
+    row: Audit,
+    noun: "audit",
+    routes: item_routes,
+    get: {
+        /// Get one audit
+        ///
+        /// The audit with its themes, domains and the actions that follow from it.
+        get_audit => repo::find
+    },
+    update: {
+        /// Change an audit
+        ///
+        /// JSON Merge Patch (RFC 7386): send the members to change, `null` to remove an optional one;
+        /// `theme_codes`, `domain_ids` and `action_ids` replace their whole set. With `If-Match`, the
+        /// change is refused (412) when the audit changed meanwhile. Reviewer or admin.
+        update_audit(AuditPatch) => repo::update,
+        conflict: "The external_ref is taken."
+    },
+    delete: {
+        /// Delete an audit
+        ///
+        /// Removes the audit and its links; the actions that follow from it stay. An audit with
+        /// recommendations is not deleted (409): delete them first. Reviewer or admin.
+        delete_audit => repo::delete,
+        conflict: "The audit has recommendations."
+    },
 }

@@ -1,22 +1,19 @@
 //! HTTP handlers of `/api/v1/departments`.
 
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::dto::{Department, DepartmentPatch, NewDepartment};
 use super::repo;
 use crate::api::respond;
-use crate::api::{Json, ListParams, MergePatch, Page, Query};
+use crate::api::{Json, ListParams, Page, Query};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list_departments)
-        .service(create_department)
-        .service(get_department)
-        .service(update_department)
-        .service(delete_department);
+    cfg.service(list_departments).service(create_department);
+    item_routes(cfg);
 }
 
 /// List the departments
@@ -34,26 +31,6 @@ pub async fn list_departments(
     req: HttpRequest,
 ) -> Result<Page<Department>, ApiError> {
     respond::list(&db, &req, params, repo::list, repo::key).await
-}
-
-/// Get one department
-///
-/// The department with its `ETag`.
-#[utoipa::path(
-    tag = "departments",
-    params(("id" = String, Path, description = "Slug of the department.", example = "financien")),
-    responses(
-        (status = 200, description = "The department.", body = Department)
-    )
-)]
-#[get("/departments/{id}")]
-pub async fn get_department(
-    db: web::Data<Database>,
-    id: web::Path<String>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    respond::read(&db, &req, move |conn| repo::find(conn, &id)).await
 }
 
 /// Create a department
@@ -80,55 +57,32 @@ pub async fn create_department(
     .await
 }
 
-/// Rename a department
-///
-/// JSON Merge Patch (RFC 7386) of the name. With `If-Match`, the change is refused (412) when
-/// the department changed meanwhile.
-#[utoipa::path(
-    tag = "departments",
-    params(("id" = String, Path, description = "Slug of the department.", example = "financien")),
-    request_body(content = DepartmentPatch, content_type = "application/merge-patch+json"),
-    responses(
-        (status = 200, description = "The changed department.", body = Department),
-        (status = 409, description = "The name is taken.", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[patch("/departments/{id}")]
-pub async fn update_department(
-    db: web::Data<Database>,
-    principal: Principal,
-    id: web::Path<String>,
-    body: MergePatch<DepartmentPatch>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    respond::change(&db, &req, body.0, move |conn, patch, precondition| {
-        repo::update(conn, &principal, &id, patch, precondition)
-    })
-    .await
-}
-
-/// Delete a department
-///
-/// Removes the department. A department that still owns risks or actions cannot be deleted (409).
-#[utoipa::path(
-    tag = "departments",
-    params(("id" = String, Path, description = "Slug of the department.", example = "financien")),
-    responses(
-        (status = 204, description = "The department was deleted."),
-        (status = 409, description = "The department still owns risks or actions.", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[delete("/departments/{id}")]
-pub async fn delete_department(
-    db: web::Data<Database>,
-    principal: Principal,
-    id: web::Path<String>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    respond::remove(&db, &req, move |conn, precondition| {
-        repo::delete(conn, &principal, &id, precondition)
-    })
-    .await
+crate::api::handlers::item_handlers! {
+    tag: "departments",
+    key: String, ("id", "Slug of the department.", "financien"),
+    path: "/departments/{id}",
+    row: Department,
+    noun: "department",
+    routes: item_routes,
+    get: {
+        /// Get one department
+        ///
+        /// The department with its `ETag`.
+        get_department => repo::find
+    },
+    update: {
+        /// Rename a department
+        ///
+        /// JSON Merge Patch (RFC 7386) of the name. With `If-Match`, the change is refused (412) when
+        /// the department changed meanwhile.
+        update_department(DepartmentPatch) => repo::update,
+        conflict: "The name is taken."
+    },
+    delete: {
+        /// Delete a department
+        ///
+        /// Removes the department. A department that still owns risks or actions cannot be deleted (409).
+        delete_department => repo::delete,
+        conflict: "The department still owns risks or actions."
+    },
 }

@@ -1,22 +1,19 @@
 //! HTTP handlers of `/api/v1/domains`.
 
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::dto::{Domain, DomainPatch, NewDomain};
 use super::repo;
 use crate::api::respond;
-use crate::api::{Json, ListParams, MergePatch, Page, Query};
+use crate::api::{Json, ListParams, Page, Query};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list_domains)
-        .service(create_domain)
-        .service(get_domain)
-        .service(update_domain)
-        .service(delete_domain);
+    cfg.service(list_domains).service(create_domain);
+    item_routes(cfg);
 }
 
 /// List the control domains
@@ -34,27 +31,6 @@ pub async fn list_domains(
     req: HttpRequest,
 ) -> Result<Page<Domain>, ApiError> {
     respond::list(&db, &req, params, repo::list, repo::key).await
-}
-
-/// Get one control domain
-///
-/// The domain with its criteria. The `ETag` can be sent back as `If-Match` on a change or
-/// as `If-None-Match` to revalidate.
-#[utoipa::path(
-    tag = "domains",
-    params(("id" = String, Path, description = "Slug of the domain.", example = "organisatiecultuur")),
-    responses(
-        (status = 200, description = "The domain.", body = Domain)
-    )
-)]
-#[get("/domains/{id}")]
-pub async fn get_domain(
-    db: web::Data<Database>,
-    id: web::Path<String>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    respond::read(&db, &req, move |conn| repo::find(conn, &id)).await
 }
 
 /// Create a control domain
@@ -81,56 +57,34 @@ pub async fn create_domain(
     .await
 }
 
-/// Change a control domain
-///
-/// JSON Merge Patch (RFC 7386) of the name, description or position; moving a domain shifts
-/// the others. With `If-Match`, the change is refused (412) when the domain changed meanwhile.
-#[utoipa::path(
-    tag = "domains",
-    params(("id" = String, Path, description = "Slug of the domain.", example = "organisatiecultuur")),
-    request_body(content = DomainPatch, content_type = "application/merge-patch+json"),
-    responses(
-        (status = 200, description = "The changed domain.", body = Domain),
-        (status = 409, description = "The name is taken.", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[patch("/domains/{id}")]
-pub async fn update_domain(
-    db: web::Data<Database>,
-    principal: Principal,
-    id: web::Path<String>,
-    body: MergePatch<DomainPatch>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    respond::change(&db, &req, body.0, move |conn, patch, precondition| {
-        repo::update(conn, &principal, &id, patch, precondition)
-    })
-    .await
-}
-
-/// Delete a control domain
-///
-/// Only an empty domain can be deleted: while it has criteria (or risks and actions) the
-/// request is refused with 409 rather than cascading. The domains after it move up one place.
-#[utoipa::path(
-    tag = "domains",
-    params(("id" = String, Path, description = "Slug of the domain.", example = "organisatiecultuur")),
-    responses(
-        (status = 204, description = "The domain was deleted."),
-        (status = 409, description = "The domain still has criteria, risks or actions.", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[delete("/domains/{id}")]
-pub async fn delete_domain(
-    db: web::Data<Database>,
-    principal: Principal,
-    id: web::Path<String>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    respond::remove(&db, &req, move |conn, precondition| {
-        repo::delete(conn, &principal, &id, precondition)
-    })
-    .await
+crate::api::handlers::item_handlers! {
+    tag: "domains",
+    key: String, ("id", "Slug of the domain.", "organisatiecultuur"),
+    path: "/domains/{id}",
+    row: Domain,
+    noun: "domain",
+    routes: item_routes,
+    get: {
+        /// Get one control domain
+        ///
+        /// The domain with its criteria. The `ETag` can be sent back as `If-Match` on a change or
+        /// as `If-None-Match` to revalidate.
+        get_domain => repo::find
+    },
+    update: {
+        /// Change a control domain
+        ///
+        /// JSON Merge Patch (RFC 7386) of the name, description or position; moving a domain shifts
+        /// the others. With `If-Match`, the change is refused (412) when the domain changed meanwhile.
+        update_domain(DomainPatch) => repo::update,
+        conflict: "The name is taken."
+    },
+    delete: {
+        /// Delete a control domain
+        ///
+        /// Only an empty domain can be deleted: while it has criteria (or risks and actions) the
+        /// request is refused with 409 rather than cascading. The domains after it move up one place.
+        delete_domain => repo::delete,
+        conflict: "The domain still has criteria, risks or actions."
+    },
 }

@@ -1,23 +1,21 @@
 //! HTTP handlers of `/api/v1/risks`.
 
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::dto::{NewRisk, Risk, RiskPatch, RiskQuery};
 use super::repo::{self, RiskFilter};
 use crate::api::listing::Window;
 use crate::api::respond;
-use crate::api::{self, CascadeParams, Json, MergePatch, Page, Query};
+use crate::api::{self, CascadeParams, Json, Page, Query};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list_risks)
-        .service(create_risk)
-        .service(get_risk)
-        .service(update_risk)
-        .service(delete_risk)
+    cfg.service(list_risks).service(create_risk);
+    item_routes(cfg);
+    cfg.service(delete_risk)
         .service(super::history::list_risk_history);
 }
 
@@ -57,26 +55,6 @@ pub async fn list_risks(
     Ok(Page::with_next(items, next, &req))
 }
 
-/// Get one risk
-///
-/// The risk with its themes and its assessment per year.
-#[utoipa::path(
-    tag = "risks",
-    params(("id" = i32, Path, description = "Identifier of the risk.", example = 1)),
-    responses(
-        (status = 200, description = "The risk.", body = Risk)
-    )
-)]
-#[get("/risks/{id}")]
-pub async fn get_risk(
-    db: web::Data<Database>,
-    id: web::Path<i32>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    respond::read(&db, &req, move |conn| repo::find(conn, id)).await
-}
-
 /// Create a risk
 ///
 /// Adds a risk to a domain. Its yearly assessments are set with
@@ -110,34 +88,6 @@ pub async fn create_risk(
     .await
 }
 
-/// Change a risk
-///
-/// JSON Merge Patch (RFC 7386) of the domain, title, description, department or themes
-/// (`theme_codes` replaces the whole set). With `If-Match`, the change is refused (412) when
-/// the risk changed meanwhile.
-#[utoipa::path(
-    tag = "risks",
-    params(("id" = i32, Path, description = "Identifier of the risk.", example = 1)),
-    request_body(content = RiskPatch, content_type = "application/merge-patch+json"),
-    responses(
-        (status = 200, description = "The changed risk.", body = Risk)
-    )
-)]
-#[patch("/risks/{id}")]
-pub async fn update_risk(
-    db: web::Data<Database>,
-    principal: Principal,
-    id: web::Path<i32>,
-    body: MergePatch<RiskPatch>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    respond::change(&db, &req, body.0, move |conn, patch, precondition| {
-        repo::update(conn, &principal, id, patch, precondition)
-    })
-    .await
-}
-
 /// Delete a risk
 ///
 /// Deletes the risk with its assessments. While actions address it the request is refused
@@ -163,4 +113,27 @@ pub async fn delete_risk(
         repo::delete(conn, &principal, id, params.cascade, precondition)
     })
     .await
+}
+
+crate::api::handlers::item_handlers! {
+    tag: "risks",
+    key: i32, ("id", "Identifier of the risk.", 1),
+    path: "/risks/{id}",
+    row: Risk,
+    noun: "risk",
+    routes: item_routes,
+    get: {
+        /// Get one risk
+        ///
+        /// The risk with its themes and its assessment per year.
+        get_risk => repo::find
+    },
+    update: {
+        /// Change a risk
+        ///
+        /// JSON Merge Patch (RFC 7386) of the domain, title, description, department or themes
+        /// (`theme_codes` replaces the whole set). With `If-Match`, the change is refused (412) when
+        /// the risk changed meanwhile.
+        update_risk(RiskPatch) => repo::update
+    },
 }

@@ -1,13 +1,13 @@
 //! HTTP handlers of `/api/v1/self-evaluations` and `/api/v1/maturity-levels`.
 
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::dto::{NewSelfEvaluation, SelfEvaluation, SelfEvaluationPatch, SelfEvaluationQuery};
 use super::repo::{self, Filter};
 use crate::api::listing::Window;
 use crate::api::{check_year_filter, respond};
-use crate::api::{Json, MergePatch, Page, Query};
+use crate::api::{Json, Page, Query};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
@@ -16,11 +16,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(super::levels::list_maturity_levels)
         .service(super::trend::get_maturity_trend)
         .service(list_self_evaluations)
-        .service(create_self_evaluation)
-        .service(get_self_evaluation)
-        .service(update_self_evaluation)
-        .service(delete_self_evaluation)
-        .service(super::history::list_self_evaluation_history);
+        .service(create_self_evaluation);
+    item_routes(cfg);
+    cfg.service(super::history::list_self_evaluation_history);
 }
 
 /// List the self-evaluations
@@ -56,25 +54,6 @@ pub async fn list_self_evaluations(
     };
     let (items, next) = db.run(move |conn| repo::list(conn, filter)).await?;
     Ok(Page::with_next(items, next, &req))
-}
-
-/// Get one self-evaluation
-///
-/// The self-evaluation with its score, target, reasoning, evidence and improvement actions per
-/// theme.
-#[utoipa::path(
-    tag = "self-evaluations",
-    params(("id" = i32, Path, description = "Identifier of the self-evaluation.", example = 1)),
-    responses((status = 200, description = "The self-evaluation.", body = SelfEvaluation))
-)]
-#[get("/self-evaluations/{id}")]
-pub async fn get_self_evaluation(
-    db: web::Data<Database>,
-    id: web::Path<i32>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    respond::read(&db, &req, move |conn| repo::find(conn, id)).await
 }
 
 /// Register a self-evaluation
@@ -113,58 +92,36 @@ pub async fn create_self_evaluation(
     .await
 }
 
-/// Change a self-evaluation
-///
-/// JSON Merge Patch (RFC 7386): send the members to change, `null` to remove an optional one;
-/// `scores` replaces all scores. With `If-Match`, the change is refused (412) when the
-/// self-evaluation changed meanwhile. A self-evaluation of an adopted year, or one moved into
-/// one, is locked (409). Reviewer or admin.
-#[utoipa::path(
-    tag = "self-evaluations",
-    params(("id" = i32, Path, description = "Identifier of the self-evaluation.", example = 1)),
-    request_body(content = SelfEvaluationPatch, content_type = "application/merge-patch+json"),
-    responses(
-        (status = 200, description = "The changed self-evaluation.", body = SelfEvaluation),
-        (status = 409, description = "The external_ref is taken, or the year's report is adopted.", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[patch("/self-evaluations/{id}")]
-pub async fn update_self_evaluation(
-    db: web::Data<Database>,
-    principal: Principal,
-    id: web::Path<i32>,
-    body: MergePatch<SelfEvaluationPatch>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    respond::change(&db, &req, body.0, move |conn, patch, precondition| {
-        repo::update(conn, &principal, id, patch, precondition)
-    })
-    .await
-}
-
-/// Delete a self-evaluation
-///
-/// Removes the self-evaluation and its scores; the improvement actions stay. A self-evaluation
-/// of an adopted year is locked (409). Reviewer or admin.
-#[utoipa::path(
-    tag = "self-evaluations",
-    params(("id" = i32, Path, description = "Identifier of the self-evaluation.", example = 1)),
-    responses(
-        (status = 204, description = "The self-evaluation was deleted."),
-        (status = 409, description = "The year's report is adopted.", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[delete("/self-evaluations/{id}")]
-pub async fn delete_self_evaluation(
-    db: web::Data<Database>,
-    principal: Principal,
-    id: web::Path<i32>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    respond::remove(&db, &req, move |conn, precondition| {
-        repo::delete(conn, &principal, id, precondition)
-    })
-    .await
+crate::api::handlers::item_handlers! {
+    tag: "self-evaluations",
+    key: i32, ("id", "Identifier of the self-evaluation.", 1),
+    path: "/self-evaluations/{id}",
+    row: SelfEvaluation,
+    noun: "self-evaluation",
+    routes: item_routes,
+    get: {
+        /// Get one self-evaluation
+        ///
+        /// The self-evaluation with its score, target, reasoning, evidence and improvement actions per
+        /// theme.
+        get_self_evaluation => repo::find
+    },
+    update: {
+        /// Change a self-evaluation
+        ///
+        /// JSON Merge Patch (RFC 7386): send the members to change, `null` to remove an optional one;
+        /// `scores` replaces all scores. With `If-Match`, the change is refused (412) when the
+        /// self-evaluation changed meanwhile. A self-evaluation of an adopted year, or one moved into
+        /// one, is locked (409). Reviewer or admin.
+        update_self_evaluation(SelfEvaluationPatch) => repo::update,
+        conflict: "The external_ref is taken, or the year's report is adopted."
+    },
+    delete: {
+        /// Delete a self-evaluation
+        ///
+        /// Removes the self-evaluation and its scores; the improvement actions stay. A self-evaluation
+        /// of an adopted year is locked (409). Reviewer or admin.
+        delete_self_evaluation => repo::delete,
+        conflict: "The year's report is adopted."
+    },
 }

@@ -1,7 +1,7 @@
 //! HTTP handlers of the recommendations: `/api/v1/audits/{audit_id}/recommendations`,
 //! `/api/v1/recommendations[/{id}]`, their yearly statuses and the summary.
 
-use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
@@ -13,7 +13,7 @@ use super::repo::{self, RecommendationFilter};
 use super::summary::{self, RecommendationSummary, SummaryQuery};
 use crate::api::listing::Window;
 use crate::api::{
-    self, check_year, put_response, respond, with_etag, Json, ListParams, MergePatch, Page, Query,
+    self, check_year, put_response, respond, with_etag, Json, ListParams, Page, Query,
 };
 use crate::audit::{self as trail, dto::AuditEvent, EntityType};
 use crate::auth::Principal;
@@ -24,11 +24,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(get_recommendation_summary)
         .service(put_recommendation_by_ref)
         .service(list_recommendations)
-        .service(create_recommendation)
-        .service(get_recommendation)
-        .service(update_recommendation)
-        .service(delete_recommendation)
-        .service(list_recommendation_history);
+        .service(create_recommendation);
+    item_routes(cfg);
+    cfg.service(list_recommendation_history);
     status_routes(cfg);
 }
 
@@ -171,79 +169,6 @@ pub async fn create_recommendation(
     .await
 }
 
-/// Get one recommendation
-///
-/// The recommendation with the actions that implement it and its status per year.
-#[utoipa::path(
-    tag = "recommendations",
-    params(("id" = i32, Path, description = "Identifier of the recommendation.", example = 1)),
-    responses((status = 200, description = "The recommendation.", body = Recommendation))
-)]
-#[get("/recommendations/{id}")]
-pub async fn get_recommendation(
-    db: web::Data<Database>,
-    id: web::Path<i32>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    respond::read(&db, &req, move |conn| repo::find(conn, id)).await
-}
-
-/// Change a recommendation
-///
-/// JSON Merge Patch (RFC 7386) of the text, priority, department, due day or actions
-/// (`action_ids` replaces the set). With `If-Match`, refused (412) when it changed meanwhile.
-/// Reviewer or admin.
-#[utoipa::path(
-    tag = "recommendations",
-    params(("id" = i32, Path, description = "Identifier of the recommendation.", example = 1)),
-    request_body(content = RecommendationPatch, content_type = "application/merge-patch+json"),
-    responses(
-        (status = 200, description = "The changed recommendation.", body = Recommendation),
-        (status = 409, description = "The external_ref is taken.", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[patch("/recommendations/{id}")]
-pub async fn update_recommendation(
-    db: web::Data<Database>,
-    principal: Principal,
-    id: web::Path<i32>,
-    body: MergePatch<RecommendationPatch>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    respond::change(&db, &req, body.0, move |conn, patch, precondition| {
-        repo::update(conn, &principal, id, patch, precondition)
-    })
-    .await
-}
-
-/// Delete a recommendation
-///
-/// Removes the recommendation with its statuses; refused (409) when one of them is in an
-/// adopted year. Reviewer or admin.
-#[utoipa::path(
-    tag = "recommendations",
-    params(("id" = i32, Path, description = "Identifier of the recommendation.", example = 1)),
-    responses(
-        (status = 204, description = "The recommendation was deleted."),
-        (status = 409, description = "A status is in an adopted year.", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[delete("/recommendations/{id}")]
-pub async fn delete_recommendation(
-    db: web::Data<Database>,
-    principal: Principal,
-    id: web::Path<i32>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    respond::remove(&db, &req, move |conn, precondition| {
-        repo::delete(conn, &principal, id, precondition)
-    })
-    .await
-}
-
 /// History of a recommendation
 ///
 /// The audit events of the recommendation and of its yearly statuses, newest first.
@@ -311,4 +236,36 @@ crate::years::handlers::yearly_handlers! {
     /// nobody reviews what they submitted (403, for admins too, and refused by the database);
     /// only a submitted status is reviewed (409). Reviewer or admin.
     review: review_recommendation_status => repo::review_status,
+}
+
+crate::api::handlers::item_handlers! {
+    tag: "recommendations",
+    key: i32, ("id", "Identifier of the recommendation.", 1),
+    path: "/recommendations/{id}",
+    row: Recommendation,
+    noun: "recommendation",
+    routes: item_routes,
+    get: {
+        /// Get one recommendation
+        ///
+        /// The recommendation with the actions that implement it and its status per year.
+        get_recommendation => repo::find
+    },
+    update: {
+        /// Change a recommendation
+        ///
+        /// JSON Merge Patch (RFC 7386) of the text, priority, department, due day or actions
+        /// (`action_ids` replaces the set). With `If-Match`, refused (412) when it changed meanwhile.
+        /// Reviewer or admin.
+        update_recommendation(RecommendationPatch) => repo::update,
+        conflict: "The external_ref is taken."
+    },
+    delete: {
+        /// Delete a recommendation
+        ///
+        /// Removes the recommendation with its statuses; refused (409) when one of them is in an
+        /// adopted year. Reviewer or admin.
+        delete_recommendation => repo::delete,
+        conflict: "A status is in an adopted year."
+    },
 }

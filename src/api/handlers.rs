@@ -1,0 +1,138 @@
+//! The handlers of one item that most resources have: get it, change it with a JSON Merge
+//! Patch, delete it. [`item_handlers!`] writes them for one resource from its path, its types,
+//! its repository functions and its texts; a resource whose handler does more (a delete with
+//! `?cascade=`) writes that one itself.
+
+/// The key of an item in its path, as its repository functions take it: a number as is, a
+/// slug as `&str`.
+pub trait PathKey: Send + 'static {
+    type Arg<'a>;
+    fn arg(&self) -> Self::Arg<'_>;
+}
+
+impl PathKey for i32 {
+    type Arg<'a> = i32;
+    fn arg(&self) -> i32 {
+        *self
+    }
+}
+
+impl PathKey for String {
+    type Arg<'a> = &'a str;
+    fn arg(&self) -> &str {
+        self
+    }
+}
+
+/// Writes `get`, and optionally `update` and `delete`, of one resource's items, each with its
+/// OpenAPI description, and `routes`, which registers them.
+///
+/// The repository functions take, after the connection: `get` the key; `update` the
+/// principal, key, patch and precondition; `delete` the principal, key and precondition. A
+/// handler's doc comment is its summary and description in Swagger; `conflict` adds a 409
+/// with that description.
+macro_rules! item_handlers {
+    (
+        tag: $tag:tt,
+        key: $key:ty, ($name:tt, $key_text:tt, $example:tt),
+        path: $path:tt,
+        row: $row:ident,
+        noun: $noun:tt,
+        routes: $routes:ident,
+        get: { $(#[$get_doc:meta])* $get:ident => $find_fn:path },
+        $(update: {
+            $(#[$update_doc:meta])* $update:ident($patch:ident) => $update_fn:path
+            $(, conflict: $update_conflict:tt)?
+        },)?
+        $(delete: {
+            $(#[$delete_doc:meta])* $delete:ident => $delete_fn:path
+            $(, conflict: $delete_conflict:tt)?
+        },)?
+    ) => {
+        pub use item_rows::$routes;
+
+        /// The handlers, in a module of their own: the route attributes must be named `get`,
+        /// `patch`, ... for the OpenAPI description, which would clash with the caller's
+        /// imports.
+        mod item_rows {
+            use super::*;
+            use $crate::api::handlers::PathKey as _;
+            #[allow(unused_imports)] // `patch` and `delete` are for the optional handlers
+            use ::actix_web::{delete, get, patch};
+
+            pub fn $routes(cfg: &mut ::utoipa_actix_web::service_config::ServiceConfig) {
+                cfg.service($get)$(.service($update))?$(.service($delete))?;
+            }
+
+            $(#[$get_doc])*
+            #[utoipa::path(
+                tag = $tag,
+                params(($name = $key, Path, description = $key_text, example = $example)),
+                responses((status = 200, description = concat!("The ", $noun, "."), body = $row))
+            )]
+            #[get($path)]
+            pub async fn $get(
+                db: ::actix_web::web::Data<$crate::db::Database>,
+                id: ::actix_web::web::Path<$key>,
+                req: ::actix_web::HttpRequest,
+            ) -> Result<::actix_web::HttpResponse, $crate::error::ApiError> {
+                let id = id.into_inner();
+                $crate::api::respond::read(&db, &req, move |conn| $find_fn(conn, id.arg())).await
+            }
+
+            $(
+            $(#[$update_doc])*
+            #[utoipa::path(
+                tag = $tag,
+                params(($name = $key, Path, description = $key_text, example = $example)),
+                request_body(content = $patch, content_type = "application/merge-patch+json"),
+                responses(
+                    (status = 200, description = concat!("The changed ", $noun, "."), body = $row)
+                    $(, (status = 409, description = $update_conflict, body = $crate::error::Problem, content_type = "application/problem+json"))?
+                )
+            )]
+            #[patch($path)]
+            pub async fn $update(
+                db: ::actix_web::web::Data<$crate::db::Database>,
+                principal: $crate::auth::Principal,
+                id: ::actix_web::web::Path<$key>,
+                body: $crate::api::MergePatch<$patch>,
+                req: ::actix_web::HttpRequest,
+            ) -> Result<::actix_web::HttpResponse, $crate::error::ApiError> {
+                let id = id.into_inner();
+                $crate::api::respond::change(&db, &req, body.0, move |conn, patch, precondition| {
+                    $update_fn(conn, &principal, id.arg(), patch, precondition)
+                })
+                .await
+            }
+            )?
+
+            $(
+            $(#[$delete_doc])*
+            #[utoipa::path(
+                tag = $tag,
+                params(($name = $key, Path, description = $key_text, example = $example)),
+                responses(
+                    (status = 204, description = concat!("The ", $noun, " was deleted."))
+                    $(, (status = 409, description = $delete_conflict, body = $crate::error::Problem, content_type = "application/problem+json"))?
+                )
+            )]
+            #[delete($path)]
+            pub async fn $delete(
+                db: ::actix_web::web::Data<$crate::db::Database>,
+                principal: $crate::auth::Principal,
+                id: ::actix_web::web::Path<$key>,
+                req: ::actix_web::HttpRequest,
+            ) -> Result<::actix_web::HttpResponse, $crate::error::ApiError> {
+                let id = id.into_inner();
+                $crate::api::respond::remove(&db, &req, move |conn, precondition| {
+                    $delete_fn(conn, &principal, id.arg(), precondition)
+                })
+                .await
+            }
+            )?
+        }
+    };
+}
+
+pub(crate) use item_handlers;
