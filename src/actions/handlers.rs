@@ -1,19 +1,19 @@
 //! HTTP handlers of `/api/v1/actions`.
 
-use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::dto::{Action, ActionPatch, ActionQuery, NewAction};
 use super::repo::{self, ActionFilter};
-use crate::api::listing::Window;
+use crate::api::listing::window_of;
 use crate::api::respond;
-use crate::api::{self, CascadeParams, Json, Page, Query};
+use crate::api::{self, CascadeParams, Page, Query};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list_actions).service(create_action);
+    cfg.service(list_actions);
     item_routes(cfg);
     cfg.service(delete_action)
         .service(super::history::list_action_history);
@@ -47,49 +47,10 @@ pub async fn list_actions(
         theme: params.theme,
         parent_id: params.parent_id,
         top_level: params.top_level.unwrap_or(false),
-        window: Window::new(
-            params.q,
-            params.sort.as_deref(),
-            params.cursor.as_deref(),
-            params.limit,
-            params.updated_since,
-        )?,
+        window: window_of!(params)?,
     };
     let (items, next) = db.run(move |conn| repo::list(conn, filter)).await?;
     Ok(Page::with_next(items, next, &req))
-}
-
-/// Create an action
-///
-/// Adds an action serving one or more domains, optionally as a sub-action of `parent_id`.
-/// Its yearly statuses are set with `PUT /api/v1/actions/{id}/statuses/{year}`. With an
-/// `Idempotency-Key`, a retry with the same key and body gets the first answer again.
-#[utoipa::path(
-    params(("Idempotency-Key" = Option<String>, Header, description = "A unique key per intended create (e.g. a UUID): a retry with the same key and body gets the first answer again, for 24 hours.", example = "5d1c9a52-6f0e-4c3b-9a4f-2f7d8e1b0c3a", pattern = r"^[!-~]{1,255}$")),
-    tag = "actions",
-    request_body(content = NewAction, content_type = "application/json"),
-    responses(
-        (status = 201, description = "The action was created.", body = Action),
-        (status = 409, description = "The external_ref is taken, or a request with the same Idempotency-Key is still running.", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[post("/actions")]
-pub async fn create_action(
-    db: web::Data<Database>,
-    principal: Principal,
-    body: Json<NewAction>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    respond::create_once(
-        &db,
-        &req,
-        principal,
-        "create_action",
-        body.0,
-        |action: &Action| format!("/api/v1/actions/{}", action.id),
-        repo::create,
-    )
-    .await
 }
 
 /// Delete an action
@@ -126,6 +87,16 @@ crate::api::handlers::item_handlers! {
     row: Action,
     noun: "action",
     routes: item_routes,
+    create: {
+        /// Create an action
+        ///
+        /// Adds an action serving one or more domains, optionally as a sub-action of `parent_id`.
+        /// Its yearly statuses are set with `PUT /api/v1/actions/{id}/statuses/{year}`. With an
+        /// `Idempotency-Key`, a retry with the same key and body gets the first answer again.
+        create_action(NewAction) at "/actions" => repo::create,
+        created: "The action was created.",
+        conflict: "The external_ref is taken, or a request with the same Idempotency-Key is still running."
+    },
     get: {
         /// Get one action
         ///

@@ -24,11 +24,13 @@ impl PathKey for String {
     }
 }
 
-/// Writes `get`, and optionally `update` and `delete`, of one resource's items, each with its
-/// OpenAPI description, and `routes`, which registers them.
+/// Writes `get`, and optionally `create` (once per `Idempotency-Key`, at the collection's
+/// path), `update` and `delete`, of one resource's items, each with its OpenAPI description,
+/// and `routes`, which registers them.
 ///
-/// The repository functions take, after the connection: `get` the key; `update` the
-/// principal, key, patch and precondition; `delete` the principal, key and precondition. A
+/// The repository functions take, after the connection: `create` the principal and the new
+/// item; `get` the key; `update` the principal, key, patch and precondition; `delete` the
+/// principal, key and precondition. A
 /// handler's doc comment is its summary and description in Swagger; `conflict` adds a 409
 /// with that description.
 macro_rules! item_handlers {
@@ -39,6 +41,10 @@ macro_rules! item_handlers {
         row: $row:ident,
         noun: $noun:tt,
         routes: $routes:ident,
+        $(create: {
+            $(#[$create_doc:meta])* $create:ident($new:ident) at $collection:tt => $create_fn:path,
+            created: $created:tt, conflict: $create_conflict:tt
+        },)?
         get: { $(#[$get_doc:meta])* $get:ident => $find_fn:path },
         $(update: {
             $(#[$update_doc:meta])* $update:ident($patch:ident) => $update_fn:path
@@ -57,12 +63,44 @@ macro_rules! item_handlers {
         mod item_rows {
             use super::*;
             use $crate::api::handlers::PathKey as _;
-            #[allow(unused_imports)] // `patch` and `delete` are for the optional handlers
-            use ::actix_web::{delete, get, patch};
+            #[allow(unused_imports)] // `post`, `patch` and `delete` are for the optional handlers
+            use ::actix_web::{delete, get, patch, post};
 
             pub fn $routes(cfg: &mut ::utoipa_actix_web::service_config::ServiceConfig) {
+                $(cfg.service($create);)?
                 cfg.service($get)$(.service($update))?$(.service($delete))?;
             }
+
+            $(
+            $(#[$create_doc])*
+            #[utoipa::path(
+                params(("Idempotency-Key" = Option<String>, Header, description = "A unique key per intended create (e.g. a UUID): a retry with the same key and body gets the first answer again, for 24 hours.", example = "5d1c9a52-6f0e-4c3b-9a4f-2f7d8e1b0c3a", pattern = r"^[!-~]{1,255}$")),
+                tag = $tag,
+                request_body(content = $new, content_type = "application/json"),
+                responses(
+                    (status = 201, description = $created, body = $row),
+                    (status = 409, description = $create_conflict, body = $crate::error::Problem, content_type = "application/problem+json")
+                )
+            )]
+            #[post($collection)]
+            pub async fn $create(
+                db: ::actix_web::web::Data<$crate::db::Database>,
+                principal: $crate::auth::Principal,
+                body: $crate::api::Json<$new>,
+                req: ::actix_web::HttpRequest,
+            ) -> Result<::actix_web::HttpResponse, $crate::error::ApiError> {
+                $crate::api::respond::create_once(
+                    &db,
+                    &req,
+                    principal,
+                    stringify!($create),
+                    body.0,
+                    |row: &$row| format!(concat!("/api/v1", $collection, "/{}"), row.id),
+                    $create_fn,
+                )
+                .await
+            }
+            )?
 
             $(#[$get_doc])*
             #[utoipa::path(

@@ -152,6 +152,21 @@ pub type RankExpression<QS> = Box<dyn BoxableExpression<QS, Pg, SqlType = Float>
 /// An ORDER BY clause (its SQL type is only there to satisfy diesel).
 pub type OrderExpression<QS> = Box<dyn BoxableExpression<QS, Pg, SqlType = Integer>>;
 
+/// The [`Window`] of a list's query parameters, checked: every searchable list's query has
+/// the members `q`, `sort`, `cursor`, `limit` and `updated_since` (moved out of it).
+macro_rules! window_of {
+    ($params:expr) => {
+        $crate::api::listing::Window::new(
+            $params.q,
+            $params.sort.as_deref(),
+            $params.cursor.as_deref(),
+            $params.limit,
+            $params.updated_since,
+        )
+    };
+}
+pub(crate) use window_of;
+
 /// What every searchable list shares: the search `q`, the change window `updated_since`, the
 /// order, the position after the previous page and the page size.
 #[derive(Debug)]

@@ -1,19 +1,17 @@
 //! HTTP handlers of `/api/v1/audits`.
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, web, HttpRequest};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::dto::{Audit, AuditPatch, AuditQuery, NewAudit};
 use super::repo::{self, AuditFilter};
-use crate::api::listing::Window;
-use crate::api::respond;
-use crate::api::{Json, Page, Query};
-use crate::auth::Principal;
+use crate::api::listing::window_of;
+use crate::api::{Page, Query};
 use crate::db::Database;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list_audits).service(create_audit);
+    cfg.service(list_audits);
     item_routes(cfg);
     cfg.service(super::history::list_audit_history);
 }
@@ -40,49 +38,10 @@ pub async fn list_audits(
         domain_id: params.domain_id,
         theme: params.theme,
         action_id: params.action_id,
-        window: Window::new(
-            params.q,
-            params.sort.as_deref(),
-            params.cursor.as_deref(),
-            params.limit,
-            params.updated_since,
-        )?,
+        window: window_of!(params)?,
     };
     let (items, next) = db.run(move |conn| repo::list(conn, filter)).await?;
     Ok(Page::with_next(items, next, &req))
-}
-
-/// Register an audit
-///
-/// Adds an audit with the themes and domains it concerned and the actions that follow from
-/// it (reviewer or admin). With an `Idempotency-Key`, a retry with the same key and body gets
-/// the first answer again.
-#[utoipa::path(
-    params(("Idempotency-Key" = Option<String>, Header, description = "A unique key per intended create (e.g. a UUID): a retry with the same key and body gets the first answer again, for 24 hours.", example = "5d1c9a52-6f0e-4c3b-9a4f-2f7d8e1b0c3a", pattern = r"^[!-~]{1,255}$")),
-    tag = "audits",
-    request_body(content = NewAudit, content_type = "application/json"),
-    responses(
-        (status = 201, description = "The audit was registered.", body = Audit),
-        (status = 409, description = "The external_ref is taken, or a request with the same Idempotency-Key is still running.", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[post("/audits")]
-pub async fn create_audit(
-    db: web::Data<Database>,
-    principal: Principal,
-    body: Json<NewAudit>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    respond::create_once(
-        &db,
-        &req,
-        principal,
-        "create_audit",
-        body.0,
-        |audit: &Audit| format!("/api/v1/audits/{}", audit.id),
-        repo::create,
-    )
-    .await
 }
 
 crate::api::handlers::item_handlers! {
@@ -92,6 +51,16 @@ crate::api::handlers::item_handlers! {
     row: Audit,
     noun: "audit",
     routes: item_routes,
+    create: {
+        /// Register an audit
+        ///
+        /// Adds an audit with the themes and domains it concerned and the actions that follow from
+        /// it (reviewer or admin). With an `Idempotency-Key`, a retry with the same key and body gets
+        /// the first answer again.
+        create_audit(NewAudit) at "/audits" => repo::create,
+        created: "The audit was registered.",
+        conflict: "The external_ref is taken, or a request with the same Idempotency-Key is still running."
+    },
     get: {
         /// Get one audit
         ///

@@ -1,19 +1,19 @@
 //! HTTP handlers of `/api/v1/risks`.
 
-use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::dto::{NewRisk, Risk, RiskPatch, RiskQuery};
 use super::repo::{self, RiskFilter};
-use crate::api::listing::Window;
+use crate::api::listing::window_of;
 use crate::api::respond;
-use crate::api::{self, CascadeParams, Json, Page, Query};
+use crate::api::{self, CascadeParams, Page, Query};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list_risks).service(create_risk);
+    cfg.service(list_risks);
     item_routes(cfg);
     cfg.service(delete_risk)
         .service(super::history::list_risk_history);
@@ -43,49 +43,10 @@ pub async fn list_risks(
         status: params.status,
         department_id: params.department_id,
         theme: params.theme,
-        window: Window::new(
-            params.q,
-            params.sort.as_deref(),
-            params.cursor.as_deref(),
-            params.limit,
-            params.updated_since,
-        )?,
+        window: window_of!(params)?,
     };
     let (items, next) = db.run(move |conn| repo::list(conn, filter)).await?;
     Ok(Page::with_next(items, next, &req))
-}
-
-/// Create a risk
-///
-/// Adds a risk to a domain. Its yearly assessments are set with
-/// `PUT /api/v1/risks/{id}/assessments/{year}`. With an `Idempotency-Key`, a retry with the
-/// same key and body gets the first answer again.
-#[utoipa::path(
-    params(("Idempotency-Key" = Option<String>, Header, description = "A unique key per intended create (e.g. a UUID): a retry with the same key and body gets the first answer again, for 24 hours.", example = "5d1c9a52-6f0e-4c3b-9a4f-2f7d8e1b0c3a", pattern = r"^[!-~]{1,255}$")),
-    tag = "risks",
-    request_body(content = NewRisk, content_type = "application/json"),
-    responses(
-        (status = 201, description = "The risk was created.", body = Risk),
-        (status = 409, description = "A request with the same Idempotency-Key is still running.", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[post("/risks")]
-pub async fn create_risk(
-    db: web::Data<Database>,
-    principal: Principal,
-    body: Json<NewRisk>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    respond::create_once(
-        &db,
-        &req,
-        principal,
-        "create_risk",
-        body.0,
-        |risk: &Risk| format!("/api/v1/risks/{}", risk.id),
-        repo::create,
-    )
-    .await
 }
 
 /// Delete a risk
@@ -122,6 +83,16 @@ crate::api::handlers::item_handlers! {
     row: Risk,
     noun: "risk",
     routes: item_routes,
+    create: {
+        /// Create a risk
+        ///
+        /// Adds a risk to a domain. Its yearly assessments are set with
+        /// `PUT /api/v1/risks/{id}/assessments/{year}`. With an `Idempotency-Key`, a retry with the
+        /// same key and body gets the first answer again.
+        create_risk(NewRisk) at "/risks" => repo::create,
+        created: "The risk was created.",
+        conflict: "A request with the same Idempotency-Key is still running."
+    },
     get: {
         /// Get one risk
         ///

@@ -1,22 +1,20 @@
 //! HTTP handlers of `/api/v1/self-evaluations` and `/api/v1/maturity-levels`.
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, web, HttpRequest};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::dto::{NewSelfEvaluation, SelfEvaluation, SelfEvaluationPatch, SelfEvaluationQuery};
 use super::repo::{self, Filter};
-use crate::api::listing::Window;
-use crate::api::{check_year_filter, respond};
-use crate::api::{Json, Page, Query};
-use crate::auth::Principal;
+use crate::api::check_year_filter;
+use crate::api::listing::window_of;
+use crate::api::{Page, Query};
 use crate::db::Database;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(super::levels::list_maturity_levels)
         .service(super::trend::get_maturity_trend)
-        .service(list_self_evaluations)
-        .service(create_self_evaluation);
+        .service(list_self_evaluations);
     item_routes(cfg);
     cfg.service(super::history::list_self_evaluation_history);
 }
@@ -44,52 +42,10 @@ pub async fn list_self_evaluations(
         scope: params.scope,
         department_id: params.department_id,
         theme: params.theme,
-        window: Window::new(
-            params.q,
-            params.sort.as_deref(),
-            params.cursor.as_deref(),
-            params.limit,
-            params.updated_since,
-        )?,
+        window: window_of!(params)?,
     };
     let (items, next) = db.run(move |conn| repo::list(conn, filter)).await?;
     Ok(Page::with_next(items, next, &req))
-}
-
-/// Register a self-evaluation
-///
-/// Adds a self-evaluation of a report year (reviewer or admin): the whole organisation, one
-/// department (`department_id`) or a partial one, with a score per Leidraad theme on the
-/// maturity scale of `GET /maturity-levels`. A score or target not on the scale, a theme
-/// scored twice, or an unknown action is a 422 naming the field. A year whose report is
-/// adopted is locked (409). With an `Idempotency-Key`, a retry with the same key and body gets
-/// the first answer again.
-#[utoipa::path(
-    params(("Idempotency-Key" = Option<String>, Header, description = "A unique key per intended create (e.g. a UUID): a retry with the same key and body gets the first answer again, for 24 hours.", example = "5d1c9a52-6f0e-4c3b-9a4f-2f7d8e1b0c3a", pattern = r"^[!-~]{1,255}$")),
-    tag = "self-evaluations",
-    request_body(content = NewSelfEvaluation, content_type = "application/json"),
-    responses(
-        (status = 201, description = "The self-evaluation was registered.", body = SelfEvaluation),
-        (status = 409, description = "The external_ref is taken, the year's report is adopted, or a request with the same Idempotency-Key is still running.", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[post("/self-evaluations")]
-pub async fn create_self_evaluation(
-    db: web::Data<Database>,
-    principal: Principal,
-    body: Json<NewSelfEvaluation>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    respond::create_once(
-        &db,
-        &req,
-        principal,
-        "create_self_evaluation",
-        body.0,
-        |evaluation: &SelfEvaluation| format!("/api/v1/self-evaluations/{}", evaluation.id),
-        repo::create,
-    )
-    .await
 }
 
 crate::api::handlers::item_handlers! {
@@ -99,6 +55,19 @@ crate::api::handlers::item_handlers! {
     row: SelfEvaluation,
     noun: "self-evaluation",
     routes: item_routes,
+    create: {
+        /// Register a self-evaluation
+        ///
+        /// Adds a self-evaluation of a report year (reviewer or admin): the whole organisation, one
+        /// department (`department_id`) or a partial one, with a score per Leidraad theme on the
+        /// maturity scale of `GET /maturity-levels`. A score or target not on the scale, a theme
+        /// scored twice, or an unknown action is a 422 naming the field. A year whose report is
+        /// adopted is locked (409). With an `Idempotency-Key`, a retry with the same key and body gets
+        /// the first answer again.
+        create_self_evaluation(NewSelfEvaluation) at "/self-evaluations" => repo::create,
+        created: "The self-evaluation was registered.",
+        conflict: "The external_ref is taken, the year's report is adopted, or a request with the same Idempotency-Key is still running."
+    },
     get: {
         /// Get one self-evaluation
         ///

@@ -11,7 +11,7 @@ use super::dto::{
 };
 use super::repo::{self, RecommendationFilter};
 use super::summary::{self, RecommendationSummary, SummaryQuery};
-use crate::api::listing::Window;
+use crate::api::listing::window_of;
 use crate::api::{
     self, check_year, put_response, respond, with_etag, Json, ListParams, Page, Query,
 };
@@ -128,13 +128,7 @@ pub async fn list_recommendations(
         priority: params.priority,
         year: params.year,
         status: params.status,
-        window: Window::new(
-            params.q,
-            params.sort.as_deref(),
-            params.cursor.as_deref(),
-            params.limit,
-            params.updated_since,
-        )?,
+        window: window_of!(params)?,
     };
     let (items, next) = db.run(move |conn| repo::list(conn, filter)).await?;
     Ok(Page::with_next(items, next, &req))
