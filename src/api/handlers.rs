@@ -24,11 +24,13 @@ impl PathKey for String {
     }
 }
 
-/// Writes `get`, and optionally `create` (once per `Idempotency-Key`, at the collection's
-/// path), `update` and `delete`, of one resource's items, each with its OpenAPI description,
+/// Writes `get`, and optionally `list` (a page in the natural order, at the collection's
+/// path), `create` (once per `Idempotency-Key`, at the collection's path), `update` and
+/// `delete`, of one resource's items, each with its OpenAPI description,
 /// and `routes`, which registers them.
 ///
-/// The repository functions take, after the connection: `create` the principal and the new
+/// The repository functions take, after the connection: `list` what `respond::list` gives
+/// them, with `key` the row's key for the cursor; `create` the principal and the new
 /// item; `get` the key; `update` the principal, key, patch and precondition; `delete` the
 /// principal, key and precondition. A
 /// handler's doc comment is its summary and description in Swagger; `conflict` adds a 409
@@ -41,6 +43,10 @@ macro_rules! item_handlers {
         row: $row:ident,
         noun: $noun:tt,
         routes: $routes:ident,
+        $(list: {
+            $(#[$list_doc:meta])* $list:ident at $list_path:tt => $list_fn:path, $key_fn:path,
+            page: $page_text:tt
+        },)?
         $(create: {
             $(#[$create_doc:meta])* $create:ident($new:ident) at $collection:tt => $create_fn:path,
             created: $created:tt, conflict: $create_conflict:tt
@@ -65,11 +71,31 @@ macro_rules! item_handlers {
             use $crate::api::handlers::PathKey as _;
             #[allow(unused_imports)] // `post`, `patch` and `delete` are for the optional handlers
             use ::actix_web::{delete, get, patch, post};
+            #[allow(unused_imports)]
+            use $crate::api::{ListParams, Page};
 
             pub fn $routes(cfg: &mut ::utoipa_actix_web::service_config::ServiceConfig) {
+                $(cfg.service($list);)?
                 $(cfg.service($create);)?
                 cfg.service($get)$(.service($update))?$(.service($delete))?;
             }
+
+            $(
+            $(#[$list_doc])*
+            #[utoipa::path(
+                tag = $tag,
+                params(ListParams),
+                responses((status = 200, description = $page_text, body = Page<$row>))
+            )]
+            #[get($list_path)]
+            pub async fn $list(
+                db: ::actix_web::web::Data<$crate::db::Database>,
+                $crate::api::Query(params): $crate::api::Query<ListParams>,
+                req: ::actix_web::HttpRequest,
+            ) -> Result<Page<$row>, $crate::error::ApiError> {
+                $crate::api::respond::list(&db, &req, params, $list_fn, $key_fn).await
+            }
+            )?
 
             $(
             $(#[$create_doc])*

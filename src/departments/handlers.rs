@@ -1,36 +1,19 @@
 //! HTTP handlers of `/api/v1/departments`.
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::dto::{Department, DepartmentPatch, NewDepartment};
 use super::repo;
 use crate::api::respond;
-use crate::api::{Json, ListParams, Page, Query};
+use crate::api::Json;
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list_departments).service(create_department);
     item_routes(cfg);
-}
-
-/// List the departments
-///
-/// The departments (diensten), ordered by id.
-#[utoipa::path(
-    tag = "departments",
-    params(ListParams),
-    responses((status = 200, description = "A page of departments.", body = Page<Department>))
-)]
-#[get("/departments")]
-pub async fn list_departments(
-    db: web::Data<Database>,
-    Query(params): Query<ListParams>,
-    req: HttpRequest,
-) -> Result<Page<Department>, ApiError> {
-    respond::list(&db, &req, params, repo::list, repo::key).await
+    cfg.service(create_department);
 }
 
 /// Create a department
@@ -64,6 +47,13 @@ crate::api::handlers::item_handlers! {
     row: Department,
     noun: "department",
     routes: item_routes,
+    list: {
+        /// List the departments
+        ///
+        /// The departments (diensten), ordered by id.
+        list_departments at "/departments" => repo::list, repo::key,
+        page: "A page of departments."
+    },
     get: {
         /// Get one department
         ///

@@ -1,36 +1,19 @@
 //! HTTP handlers of `/api/v1/domains`.
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::dto::{Domain, DomainPatch, NewDomain};
 use super::repo;
 use crate::api::respond;
-use crate::api::{Json, ListParams, Page, Query};
+use crate::api::Json;
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list_domains).service(create_domain);
     item_routes(cfg);
-}
-
-/// List the control domains
-///
-/// The domains in report order, each with its criteria ("Detail criterium") in order.
-#[utoipa::path(
-    tag = "domains",
-    params(ListParams),
-    responses((status = 200, description = "A page of domains.", body = Page<Domain>))
-)]
-#[get("/domains")]
-pub async fn list_domains(
-    db: web::Data<Database>,
-    Query(params): Query<ListParams>,
-    req: HttpRequest,
-) -> Result<Page<Domain>, ApiError> {
-    respond::list(&db, &req, params, repo::list, repo::key).await
+    cfg.service(create_domain);
 }
 
 /// Create a control domain
@@ -64,6 +47,13 @@ crate::api::handlers::item_handlers! {
     row: Domain,
     noun: "domain",
     routes: item_routes,
+    list: {
+        /// List the control domains
+        ///
+        /// The domains in report order, each with its criteria ("Detail criterium") in order.
+        list_domains at "/domains" => repo::list, repo::key,
+        page: "A page of domains."
+    },
     get: {
         /// Get one control domain
         ///

@@ -1,59 +1,19 @@
 //! HTTP handlers of `/api/v1/tokens` (admins only).
 
-use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, post, web, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use super::dto::{CreatedToken, NewToken, Token};
 use super::repo;
-use crate::api::respond;
-use crate::api::{self, Json, ListParams, Page, Query};
+use crate::api::{self, Json};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list_tokens)
-        .service(create_token)
-        .service(get_token)
-        .service(revoke_token);
-}
-
-/// List API tokens
-///
-/// Every token, revoked ones included, without secrets.
-#[utoipa::path(
-    tag = "tokens",
-    params(ListParams),
-    responses((status = 200, description = "A page of tokens.", body = Page<Token>))
-)]
-#[get("/tokens")]
-pub async fn list_tokens(
-    db: web::Data<Database>,
-    Query(params): Query<ListParams>,
-    req: HttpRequest,
-) -> Result<Page<Token>, ApiError> {
-    respond::list(&db, &req, params, repo::list, repo::key).await
-}
-
-/// Get one API token
-///
-/// The token without its secret.
-#[utoipa::path(
-    tag = "tokens",
-    params(("id" = i32, Path, description = "Identifier of the token.", example = 3)),
-    responses(
-        (status = 200, description = "The token.", body = Token)
-    )
-)]
-#[get("/tokens/{id}")]
-pub async fn get_token(
-    db: web::Data<Database>,
-    id: web::Path<i32>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    respond::read(&db, &req, move |conn| repo::find(conn, id)).await
+    item_routes(cfg);
+    cfg.service(create_token).service(revoke_token);
 }
 
 /// Create an API token
@@ -107,4 +67,26 @@ pub async fn revoke_token(
         db.transaction(move |conn| repo::revoke(conn, &principal, id))
             .await?,
     ))
+}
+
+crate::api::handlers::item_handlers! {
+    tag: "tokens",
+    key: i32, ("id", "Identifier of the token.", 3),
+    path: "/tokens/{id}",
+    row: Token,
+    noun: "token",
+    routes: item_routes,
+    list: {
+        /// List API tokens
+        ///
+        /// Every token, revoked ones included, without secrets.
+        list_tokens at "/tokens" => repo::list, repo::key,
+        page: "A page of tokens."
+    },
+    get: {
+        /// Get one API token
+        ///
+        /// The token without its secret.
+        get_token => repo::find
+    },
 }

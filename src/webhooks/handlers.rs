@@ -9,15 +9,14 @@ use super::dto::{CreatedWebhook, Delivery, DeliveryStatus, NewWebhook, Webhook, 
 use super::repo;
 use super::target::AllowedHosts;
 use crate::api::respond;
-use crate::api::{self, page, Json, ListParams, MergePatch, Page, Query};
+use crate::api::{self, page, Json, MergePatch, Page, Query};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, Problem};
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list_webhooks)
-        .service(create_webhook)
-        .service(get_webhook)
+    item_routes(cfg);
+    cfg.service(create_webhook)
         .service(update_webhook)
         .service(delete_webhook)
         .service(rotate_webhook_secret)
@@ -25,42 +24,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(list_webhook_deliveries)
         .service(get_webhook_delivery)
         .service(redeliver_webhook_delivery);
-}
-
-/// List the webhooks
-///
-/// Every subscription, without secrets, ordered by id.
-#[utoipa::path(
-    tag = "webhooks",
-    params(ListParams),
-    responses((status = 200, description = "A page of webhooks.", body = Page<Webhook>))
-)]
-#[get("/webhooks")]
-pub async fn list_webhooks(
-    db: web::Data<Database>,
-    Query(params): Query<ListParams>,
-    req: HttpRequest,
-) -> Result<Page<Webhook>, ApiError> {
-    respond::list(&db, &req, params, repo::list, repo::key).await
-}
-
-/// Get one webhook
-///
-/// The subscription without its secret; `state` says whether its messages are getting
-/// through.
-#[utoipa::path(
-    tag = "webhooks",
-    params(("id" = i32, Path, description = "Identifier of the webhook.", example = 2)),
-    responses((status = 200, description = "The webhook.", body = Webhook))
-)]
-#[get("/webhooks/{id}")]
-pub async fn get_webhook(
-    db: web::Data<Database>,
-    id: web::Path<i32>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    respond::read(&db, &req, move |conn| repo::find(conn, id)).await
 }
 
 /// Subscribe to events
@@ -292,4 +255,27 @@ pub async fn redeliver_webhook_delivery(
         .transaction(move |conn| repo::redeliver(conn, &principal, id, delivery_id))
         .await?;
     Ok(accepted(&delivery))
+}
+
+crate::api::handlers::item_handlers! {
+    tag: "webhooks",
+    key: i32, ("id", "Identifier of the webhook.", 2),
+    path: "/webhooks/{id}",
+    row: Webhook,
+    noun: "webhook",
+    routes: item_routes,
+    list: {
+        /// List the webhooks
+        ///
+        /// Every subscription, without secrets, ordered by id.
+        list_webhooks at "/webhooks" => repo::list, repo::key,
+        page: "A page of webhooks."
+    },
+    get: {
+        /// Get one webhook
+        ///
+        /// The subscription without its secret; `state` says whether its messages are getting
+        /// through.
+        get_webhook => repo::find
+    },
 }
