@@ -15,6 +15,7 @@ use diesel::expression::{is_aggregate, AppearsOnTable, Expression, SelectableExp
 use diesel::expression::{TypedExpressionType, ValidGrouping};
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::Untyped;
 use diesel::sql_types::{BigInt, Float, Integer, Nullable, Text, Timestamptz};
 use diesel::{QueryResult, RunQueryDsl};
 
@@ -25,6 +26,7 @@ pub enum Part {
     Text(String),
     OptionalText(Option<String>),
     Integer(i32),
+    OptionalInteger(Option<i32>),
     BigInt(i64),
     Float(f32),
     Time(DateTime<Utc>),
@@ -112,6 +114,9 @@ impl<ST> QueryFragment<Pg> for Fixed<ST> {
                 Part::Text(value) => out.push_bind_param::<Text, _>(value)?,
                 Part::OptionalText(value) => out.push_bind_param::<Nullable<Text>, _>(value)?,
                 Part::Integer(value) => out.push_bind_param::<Integer, _>(value)?,
+                Part::OptionalInteger(value) => {
+                    out.push_bind_param::<Nullable<Integer>, _>(value)?
+                }
                 Part::BigInt(value) => out.push_bind_param::<BigInt, _>(value)?,
                 Part::Float(value) => out.push_bind_param::<Float, _>(value)?,
                 Part::Time(value) => out.push_bind_param::<Timestamptz, _>(value)?,
@@ -134,6 +139,37 @@ impl<ST: TypedExpressionType> Query for Fixed<ST> {
 
 impl<ST, Conn> RunQueryDsl<Conn> for Fixed<ST> {}
 
+/// A whole statement written with numbered parameters whose rows are read by column name
+/// (`QueryableByName`), like `diesel::sql_query`'s, but prepared once per connection:
+/// `sql_query` is never kept, since its text may come from anywhere, while this one's is a
+/// `&'static str`.
+pub struct ByName(Fixed<Untyped>);
+
+impl ByName {
+    /// The statement `sql` with the values of `$1`, `$2`, ... (see [`Fixed::numbered`]).
+    pub fn new(sql: &'static str, values: &[Part]) -> Self {
+        Self(Fixed::numbered(sql, values))
+    }
+}
+
+impl QueryFragment<Pg> for ByName {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.0.walk_ast(out)
+    }
+}
+
+impl QueryId for ByName {
+    type QueryId = ();
+
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for ByName {
+    type SqlType = Untyped;
+}
+
+impl<Conn> RunQueryDsl<Conn> for ByName {}
+
 impl<QS, ST: TypedExpressionType> SelectableExpression<QS> for Fixed<ST> {}
 
 impl<QS, ST: TypedExpressionType> AppearsOnTable<QS> for Fixed<ST> {}
@@ -153,6 +189,14 @@ mod tests {
         assert!(QueryFragment::<Pg>::is_safe_to_cache_prepared(&fixed, &Pg).unwrap());
         let literal = diesel::dsl::sql::<Bool>("actions.id > 3");
         assert!(!QueryFragment::<Pg>::is_safe_to_cache_prepared(&literal, &Pg).unwrap());
+    }
+
+    #[test]
+    fn a_statement_read_by_name_is_kept_and_sql_query_is_not() {
+        let statement = ByName::new("SELECT $1 AS year", &[Part::Integer(2023)]);
+        assert!(QueryFragment::<Pg>::is_safe_to_cache_prepared(&statement, &Pg).unwrap());
+        let query = diesel::sql_query("SELECT $1 AS year").bind::<Integer, _>(2023);
+        assert!(!QueryFragment::<Pg>::is_safe_to_cache_prepared(&query, &Pg).unwrap());
     }
 
     #[test]

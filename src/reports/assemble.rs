@@ -16,6 +16,7 @@ use super::repo;
 use crate::actions::statuses::dto::Progress;
 use crate::api::etag::etag_of_bytes;
 use crate::audits::recommendations::summary;
+use crate::db::fixed::{ByName, Part};
 use crate::db::schema::{
     action_domains, action_statuses, actions, criteria, domains, risk_assessments, risks,
 };
@@ -356,7 +357,7 @@ struct Waiting {
 /// Per domain, how many of the year's statuses and assessments wait for review or were
 /// returned (an action counts in each of its domains): one statement.
 fn waiting_by_domain(conn: &mut PgConnection, year: i32) -> QueryResult<HashMap<String, i32>> {
-    let found: Vec<Waiting> = diesel::sql_query(
+    let found: Vec<Waiting> = ByName::new(
         "SELECT domain_id, count(*)::integer AS rows FROM ( \
              SELECT r.domain_id FROM risk_assessments a JOIN risks r ON r.id = a.risk_id \
              WHERE a.year = $1 AND a.review IN ('submitted', 'returned') \
@@ -365,8 +366,8 @@ fn waiting_by_domain(conn: &mut PgConnection, year: i32) -> QueryResult<HashMap<
              JOIN action_domains d ON d.action_id = s.action_id \
              WHERE s.year = $1 AND s.review IN ('submitted', 'returned') \
          ) w GROUP BY domain_id",
+        &[Part::Integer(year)],
     )
-    .bind::<diesel::sql_types::Integer, _>(year)
     .load(conn)?;
     Ok(found.into_iter().map(|w| (w.domain_id, w.rows)).collect())
 }

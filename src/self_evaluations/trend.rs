@@ -11,6 +11,7 @@ use super::dto::{ThemeScore, ThemeTrend, Trend, TrendQuery, YearScore};
 use crate::api::limits::{SLUG_MAX, YEARS, YEAR_MAX, YEAR_MIN};
 use crate::api::validate;
 use crate::api::{respond, Query};
+use crate::db::fixed::{ByName, Part};
 use crate::db::Database;
 use crate::error::ApiError;
 
@@ -84,10 +85,11 @@ pub fn trend_with_source(
     department: Option<&str>,
     until: Option<i32>,
 ) -> Result<(Trend, Option<Source>), ApiError> {
-    let points: Vec<Point> = diesel::sql_query(POINTS)
-        .bind::<Nullable<Text>, _>(department)
-        .bind::<Nullable<Integer>, _>(until)
-        .load(conn)?;
+    let values = [
+        Part::OptionalText(department.map(str::to_string)),
+        Part::OptionalInteger(until),
+    ];
+    let points: Vec<Point> = ByName::new(POINTS, &values).load(conn)?;
     let top_level = points.first().map_or(0, |p| p.top_level);
     let mut source: Option<Source> = None;
     let mut themes: Vec<ThemeTrend> = Vec::new();

@@ -10,7 +10,7 @@ use voortgang::actions::repo::{self, ActionFilter};
 use voortgang::actions::statuses::dto::{Progress, StatusInput};
 use voortgang::api::listing::Window;
 
-use crate::helpers::{titles, TestApp};
+use crate::helpers::{prepared_with, titles, TestApp};
 
 /// The domains these tests link to; the demo's risks and actions stay out of the counts.
 const DOMAINS: &[&str] = &[
@@ -671,29 +671,6 @@ async fn a_stale_if_match_on_an_action_is_412_and_nothing_changes() {
     )
     .await;
     assert_eq!(not_modified.status, 304);
-}
-
-/// The named statements a connection has prepared whose text mentions `needle`.
-fn prepared_with(conn: &mut diesel::PgConnection, needle: &str) -> Vec<String> {
-    use diesel::sql_types::Text;
-    #[derive(diesel::QueryableByName)]
-    struct Prepared {
-        #[diesel(sql_type = Text)]
-        statement: String,
-    }
-    diesel::RunQueryDsl::load::<Prepared>(
-        diesel::sql_query(
-            "SELECT statement FROM pg_prepared_statements WHERE strpos(statement, $1) > 0",
-        )
-        .bind::<Text, _>(needle),
-        conn,
-    )
-    .unwrap()
-    .into_iter()
-    .map(|p| p.statement)
-    .collect::<std::collections::BTreeSet<_>>()
-    .into_iter()
-    .collect()
 }
 
 #[actix_web::test]

@@ -550,3 +550,26 @@ pub fn titles(list: &Value) -> Vec<&str> {
         .map(|i| i["title"].as_str().unwrap())
         .collect()
 }
+
+/// The named statements a connection has prepared whose text mentions `needle`.
+pub fn prepared_with(conn: &mut diesel::PgConnection, needle: &str) -> Vec<String> {
+    use diesel::sql_types::Text;
+    #[derive(diesel::QueryableByName)]
+    struct Prepared {
+        #[diesel(sql_type = Text)]
+        statement: String,
+    }
+    diesel::RunQueryDsl::load::<Prepared>(
+        diesel::sql_query(
+            "SELECT statement FROM pg_prepared_statements WHERE strpos(statement, $1) > 0",
+        )
+        .bind::<Text, _>(needle),
+        conn,
+    )
+    .unwrap()
+    .into_iter()
+    .map(|p| p.statement)
+    .collect::<std::collections::BTreeSet<_>>()
+    .into_iter()
+    .collect()
+}

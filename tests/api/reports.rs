@@ -8,7 +8,7 @@ use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel::{Connection, RunQueryDsl};
 use serde_json::{json, Value};
 
-use crate::helpers::{send, titles, token, TestApp};
+use crate::helpers::{prepared_with, send, titles, token, TestApp};
 
 fn counts(report: &Value, part: &str) -> Vec<i64> {
     report["domains"]
@@ -963,4 +963,21 @@ async fn report_links_are_web_addresses_and_dates_are_plausible_before_they_are_
     // nothing was frozen by the refused attempts
     let report = app.get("/api/v1/reports/2022").await.ok_json(200);
     assert_eq!(report["report"]["status"], "draft");
+}
+
+#[actix_web::test]
+async fn the_report_sections_read_by_name_are_prepared_once_per_connection_whatever_the_year() {
+    let app = TestApp::with_demo().await;
+    let mut conn = app.db();
+    use voortgang::{audits::recommendations::summary, self_evaluations::trend};
+    voortgang::reports::assemble::assemble(&mut conn, 2022).unwrap();
+    for year in [2021, 2022, 2023] {
+        summary::summary(&mut conn, year).unwrap();
+        trend::trend_with_source(&mut conn, None, Some(year)).unwrap();
+    }
+    // the recommendations' follow-up and the maturity trend: kept once, reused for every year
+    for needle in ["WITH counted AS", "t.code AS theme_code"] {
+        let kept = prepared_with(&mut conn, needle);
+        assert_eq!(kept.len(), 1, "statements with {needle:?}: {kept:#?}");
+    }
 }

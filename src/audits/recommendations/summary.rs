@@ -8,6 +8,7 @@ use diesel::sql_types::{Integer, Text};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::db::fixed::{ByName, Part};
 use crate::error::ApiError;
 
 /// The year a summary is asked for.
@@ -102,7 +103,7 @@ struct Line {
 /// The summary of `year`: one statement. A status waiting for review or returned does not
 /// count yet, as in the report.
 pub fn summary(conn: &mut PgConnection, year: i32) -> Result<RecommendationSummary, ApiError> {
-    let lines: Vec<Line> = diesel::sql_query(
+    let lines: Vec<Line> = ByName::new(
         "WITH counted AS (
              SELECT r.audit_id, r.due_on, s.status
              FROM recommendations r
@@ -126,8 +127,8 @@ pub fn summary(conn: &mut PgConnection, year: i32) -> Result<RecommendationSumma
          FROM counted c JOIN audits a ON a.id = c.audit_id
          GROUP BY a.id, a.title
          ORDER BY a.id",
+        &[Part::Integer(year)],
     )
-    .bind::<Integer, _>(year)
     .load(conn)?;
     let mut totals = Implemented::default();
     let audits = lines
@@ -204,7 +205,7 @@ pub struct OverdueRecommendation {
 /// The overdue recommendations of `year` (due by its end, neither implemented nor accepted,
 /// as the summary counts them), by due day: one statement.
 pub fn overdue(conn: &mut PgConnection, year: i32) -> Result<Vec<OverdueRecommendation>, ApiError> {
-    Ok(diesel::sql_query(
+    Ok(ByName::new(
         "SELECT r.id, a.title AS audit_title, r.text, r.department_id, r.due_on, s.status
          FROM recommendations r
          JOIN audits a ON a.id = r.audit_id
@@ -217,7 +218,7 @@ pub fn overdue(conn: &mut PgConnection, year: i32) -> Result<Vec<OverdueRecommen
                 OR EXISTS (SELECT 1 FROM recommendation_statuses e
                            WHERE e.recommendation_id = r.id AND e.year <= $1))
          ORDER BY r.due_on, r.id",
+        &[Part::Integer(year)],
     )
-    .bind::<Integer, _>(year)
     .load(conn)?)
 }
