@@ -17,6 +17,7 @@ use super::events::{self, Recorded};
 use crate::audit::dto::Operation;
 use crate::audit::EntityType;
 use crate::auth::Principal;
+use crate::db::fixed::{ByName, Part};
 use crate::error::ApiError;
 
 /// The actor of the service's own writes about webhooks (a subscription marked failing).
@@ -95,28 +96,31 @@ LIMIT $3";
 /// events it read (0 when another instance is doing it).
 pub fn fan_out(conn: &mut PgConnection, batch: i64) -> Result<usize, ApiError> {
     conn.transaction(|conn| {
-        let cursor: Option<Cursor> = diesel::sql_query(
+        let cursor: Option<Cursor> = ByName::new(
             "SELECT xact_id::text AS xact, event_id FROM webhook_cursor FOR UPDATE SKIP LOCKED",
+            &[],
         )
         .get_result(conn)
         .optional()?;
         let Some(cursor) = cursor else {
             return Ok(0);
         };
-        let rows: Vec<EventRow> = diesel::sql_query(EVENTS)
-            .bind::<Text, _>(&cursor.xact)
-            .bind::<BigInt, _>(cursor.event_id)
-            .bind::<BigInt, _>(batch)
-            .load(conn)?;
+        let after = [
+            Part::Text(cursor.xact),
+            Part::BigInt(cursor.event_id),
+            Part::BigInt(batch),
+        ];
+        let rows: Vec<EventRow> = ByName::new(EVENTS, &after).load(conn)?;
         let Some(last) = rows.last() else {
             return Ok(0);
         };
         let (last_xact, last_id) = (last.xact.clone(), last.id);
         // read after the events: a subscription committed before they were read is seen; a
         // delete of one waits for this transaction
-        let subscribers: Vec<Subscriber> = diesel::sql_query(
+        let subscribers: Vec<Subscriber> = ByName::new(
             "SELECT id, event_types, department_id, payload, since_xact::text AS since_xact \
              FROM webhooks WHERE active ORDER BY id FOR KEY SHARE",
+            &[],
         )
         .load(conn)?;
         let count = rows.len();
@@ -156,10 +160,11 @@ pub fn fan_out(conn: &mut PgConnection, batch: i64) -> Result<usize, ApiError> {
             }
         }
         queued.insert(conn)?;
-        diesel::sql_query("UPDATE webhook_cursor SET xact_id = $1::text::xid8, event_id = $2")
-            .bind::<Text, _>(last_xact)
-            .bind::<BigInt, _>(last_id)
-            .execute(conn)?;
+        ByName::new(
+            "UPDATE webhook_cursor SET xact_id = $1::text::xid8, event_id = $2",
+            &[Part::Text(last_xact), Part::BigInt(last_id)],
+        )
+        .execute(conn)?;
         Ok(count)
     })
 }
