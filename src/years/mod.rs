@@ -4,6 +4,7 @@
 //! columns and their triggers); this module gives the friendly errors before it does.
 
 pub mod handlers;
+pub mod writes;
 
 use chrono::{DateTime, Utc};
 use diesel::pg::PgConnection;

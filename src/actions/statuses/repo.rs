@@ -13,7 +13,7 @@ use crate::auth::Principal;
 use crate::db::schema::action_statuses;
 use crate::error::ApiError;
 use crate::links;
-use crate::years::{self, Review, ReviewInput, ReviewState};
+use crate::years::{self, Review, ReviewState};
 use crate::{actions, audit};
 
 #[derive(Debug, Queryable, Selectable, serde::Deserialize)]
@@ -171,59 +171,12 @@ pub fn put(
     Ok((status, existing.is_none()))
 }
 
-pub fn delete(
-    conn: &mut PgConnection,
-    principal: &Principal,
-    action_id: i32,
-    year: i32,
-    precondition: &Precondition,
-) -> Result<(), ApiError> {
-    actions::repo::lock(conn, principal, action_id)?;
-    years::ensure_writable(conn, principal, year)?;
-    let existing = current(conn, action_id, year)?.ok_or_else(|| not_found(action_id, year))?;
-    precondition.check(&existing)?;
-    diesel::delete(action_statuses::table.find((action_id, year))).execute(conn)?;
-    actions::repo::touch(conn, action_id)?;
-    let entity = format!("{action_id}/{year}");
-    audit::deleted(conn, principal, EntityType::ActionStatus, entity, &existing)?;
-    Ok(())
-}
-
-/// Approves or returns the status of `year` (a reviewer or admin who did not submit it).
-pub fn review(
-    conn: &mut PgConnection,
-    principal: &Principal,
-    action_id: i32,
-    year: i32,
-    input: &ReviewInput,
-    precondition: &Precondition,
-) -> Result<ActionStatus, ApiError> {
-    actions::repo::lock(conn, principal, action_id)?;
-    let existing = current(conn, action_id, year)?.ok_or_else(|| not_found(action_id, year))?;
-    let row = format!("The status of action {action_id} in {year}");
-    years::ensure_reviewable(principal, &row, existing.review.as_ref())?;
-    let outcome = input.outcome()?;
-    precondition.check(&existing)?;
-    let row: StatusRow = diesel::update(action_statuses::table.find((action_id, year)))
-        .set((
-            action_statuses::review.eq(outcome),
-            action_statuses::reviewed_by.eq(&principal.name),
-            action_statuses::reviewed_at.eq(diesel::dsl::now),
-            action_statuses::review_note.eq(&input.note),
-            action_statuses::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(StatusRow::as_returning())
-        .get_result(conn)?;
-    let status = ActionStatus::from(row);
-    actions::repo::touch(conn, action_id)?;
-    let entity = format!("{action_id}/{year}");
-    audit::record(
-        conn,
-        principal,
-        EntityType::ActionStatus,
-        entity,
-        Some(&existing),
-        Some(&status),
-    )?;
-    Ok(status)
+crate::years::writes::yearly_writes! {
+    table: action_statuses,
+    row: StatusRow => ActionStatus via ActionStatus::from,
+    lock: actions::repo::lock, touch: actions::repo::touch,
+    current: current, not_found: not_found,
+    entity: EntityType::ActionStatus,
+    what: "status of action",
+    delete: delete, review: review,
 }

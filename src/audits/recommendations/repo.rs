@@ -20,7 +20,7 @@ use crate::db::fixed::Fixed;
 use crate::db::schema::{recommendation_actions, recommendation_statuses, recommendations};
 use crate::error::ApiError;
 use crate::links;
-use crate::years::{self, Review, ReviewInput, ReviewState};
+use crate::years::{self, Review, ReviewState};
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = recommendations)]
@@ -400,69 +400,6 @@ pub fn put_status(
     Ok((status, existing.is_none()))
 }
 
-pub fn delete_status(
-    conn: &mut PgConnection,
-    principal: &Principal,
-    id: i32,
-    year: i32,
-    precondition: &Precondition,
-) -> Result<(), ApiError> {
-    lock(conn, principal, id)?;
-    years::ensure_writable(conn, principal, year)?;
-    let existing = current_status(conn, id, year)?.ok_or_else(|| status_not_found(id, year))?;
-    precondition.check(&existing)?;
-    diesel::delete(recommendation_statuses::table.find((id, year))).execute(conn)?;
-    touch(conn, id)?;
-    let entity = format!("{id}/{year}");
-    trail::deleted(
-        conn,
-        principal,
-        EntityType::RecommendationStatus,
-        entity,
-        &existing,
-    )?;
-    Ok(())
-}
-
-/// Approves or returns the status of `year` (a reviewer or admin who did not submit it).
-pub fn review_status(
-    conn: &mut PgConnection,
-    principal: &Principal,
-    id: i32,
-    year: i32,
-    input: &ReviewInput,
-    precondition: &Precondition,
-) -> Result<RecommendationStatus, ApiError> {
-    lock(conn, principal, id)?;
-    let existing = current_status(conn, id, year)?.ok_or_else(|| status_not_found(id, year))?;
-    let row = format!("The status of recommendation {id} in {year}");
-    years::ensure_reviewable(principal, &row, existing.review.as_ref())?;
-    let outcome = input.outcome()?;
-    precondition.check(&existing)?;
-    let row: StatusRow = diesel::update(recommendation_statuses::table.find((id, year)))
-        .set((
-            recommendation_statuses::review.eq(outcome),
-            recommendation_statuses::reviewed_by.eq(&principal.name),
-            recommendation_statuses::reviewed_at.eq(diesel::dsl::now),
-            recommendation_statuses::review_note.eq(&input.note),
-            recommendation_statuses::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(StatusRow::as_returning())
-        .get_result(conn)?;
-    let status = RecommendationStatus::from(row);
-    touch(conn, id)?;
-    let entity = format!("{id}/{year}");
-    trail::record(
-        conn,
-        principal,
-        EntityType::RecommendationStatus,
-        entity,
-        Some(&existing),
-        Some(&status),
-    )?;
-    Ok(status)
-}
-
 /// What an upsert did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Upserted {
@@ -567,4 +504,14 @@ pub fn upsert(
         }
     }
     Ok((find(conn, id)?, outcome))
+}
+
+crate::years::writes::yearly_writes! {
+    table: recommendation_statuses,
+    row: StatusRow => RecommendationStatus via RecommendationStatus::from,
+    lock: lock, touch: touch,
+    current: current_status, not_found: status_not_found,
+    entity: EntityType::RecommendationStatus,
+    what: "status of recommendation",
+    delete: delete_status, review: review_status,
 }

@@ -12,7 +12,7 @@ use crate::audit::EntityType;
 use crate::auth::Principal;
 use crate::db::schema::risk_assessments;
 use crate::error::ApiError;
-use crate::years::{self, Review, ReviewInput, ReviewState};
+use crate::years::{self, Review, ReviewState};
 use crate::{audit, links, risks};
 
 #[derive(Debug, Queryable, Selectable, serde::Deserialize)]
@@ -159,65 +159,12 @@ pub fn put(
     Ok((assessment, existing.is_none()))
 }
 
-pub fn delete(
-    conn: &mut PgConnection,
-    principal: &Principal,
-    risk_id: i32,
-    year: i32,
-    precondition: &Precondition,
-) -> Result<(), ApiError> {
-    risks::repo::lock(conn, principal, risk_id)?;
-    years::ensure_writable(conn, principal, year)?;
-    let existing = current(conn, risk_id, year)?.ok_or_else(|| not_found(risk_id, year))?;
-    precondition.check(&existing)?;
-    diesel::delete(risk_assessments::table.find((risk_id, year))).execute(conn)?;
-    risks::repo::touch(conn, risk_id)?;
-    let entity = format!("{risk_id}/{year}");
-    audit::deleted(
-        conn,
-        principal,
-        EntityType::RiskAssessment,
-        entity,
-        &existing,
-    )?;
-    Ok(())
-}
-
-/// Approves or returns the assessment of `year` (a reviewer or admin who did not submit it).
-pub fn review(
-    conn: &mut PgConnection,
-    principal: &Principal,
-    risk_id: i32,
-    year: i32,
-    input: &ReviewInput,
-    precondition: &Precondition,
-) -> Result<Assessment, ApiError> {
-    risks::repo::lock(conn, principal, risk_id)?;
-    let existing = current(conn, risk_id, year)?.ok_or_else(|| not_found(risk_id, year))?;
-    let row = format!("The assessment of risk {risk_id} in {year}");
-    years::ensure_reviewable(principal, &row, existing.review.as_ref())?;
-    let outcome = input.outcome()?;
-    precondition.check(&existing)?;
-    let assessment = diesel::update(risk_assessments::table.find((risk_id, year)))
-        .set((
-            risk_assessments::review.eq(outcome),
-            risk_assessments::reviewed_by.eq(&principal.name),
-            risk_assessments::reviewed_at.eq(diesel::dsl::now),
-            risk_assessments::review_note.eq(&input.note),
-            risk_assessments::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(AssessmentRow::as_returning())
-        .get_result(conn)?
-        .into_assessment();
-    risks::repo::touch(conn, risk_id)?;
-    let entity = format!("{risk_id}/{year}");
-    audit::record(
-        conn,
-        principal,
-        EntityType::RiskAssessment,
-        entity,
-        Some(&existing),
-        Some(&assessment),
-    )?;
-    Ok(assessment)
+crate::years::writes::yearly_writes! {
+    table: risk_assessments,
+    row: AssessmentRow => Assessment via AssessmentRow::into_assessment,
+    lock: risks::repo::lock, touch: risks::repo::touch,
+    current: current, not_found: not_found,
+    entity: EntityType::RiskAssessment,
+    what: "assessment of risk",
+    delete: delete, review: review,
 }
