@@ -25,16 +25,15 @@ impl PathKey for String {
 }
 
 /// Writes `get`, and optionally `list` (a page in the natural order, at the collection's
-/// path), `create` (once per `Idempotency-Key`, at the collection's path), `update` and
-/// `delete`, of one resource's items, each with its OpenAPI description,
-/// and `routes`, which registers them.
+/// path), `create` (once per `Idempotency-Key`, at the collection's path; the new item's
+/// `Location` is that path and its `id`), `update` and `delete`, of one resource's items,
+/// each with its OpenAPI description, and `routes`, which registers them.
 ///
 /// The repository functions take, after the connection: `list` what `respond::list` gives
-/// them, with `key` the row's key for the cursor; `create` the principal and the new
-/// item; `get` the key; `update` the principal, key, patch and precondition; `delete` the
-/// principal, key and precondition. A
-/// handler's doc comment is its summary and description in Swagger; `conflict` adds a 409
-/// with that description.
+/// them, with `key` the row's key for the cursor; `create` the principal and the new item;
+/// `get` the key; `update` the principal, key, patch and precondition; `delete` the
+/// principal, key and precondition. A handler's doc comment is its summary and description
+/// in Swagger; `conflict` adds a 409 with that description.
 macro_rules! item_handlers {
     (
         tag: $tag:tt,
