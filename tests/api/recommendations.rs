@@ -545,3 +545,54 @@ async fn a_recommendation_holds_up_to_5000_characters() {
         .await;
     assert_eq!(refused.invalid_fields(), ["text"]);
 }
+
+#[actix_web::test]
+async fn a_yearly_row_created_by_put_answers_where_it_lives_for_every_kind() {
+    let app = TestApp::with_domains(&[DOMAIN]).await;
+    let action = app
+        .post_json(
+            "/api/v1/actions",
+            &json!({"title": "Fraudebeleid", "domain_ids": [DOMAIN]}),
+        )
+        .await
+        .ok_json(201)["id"]
+        .as_i64()
+        .unwrap();
+    let risk = app
+        .post_json(
+            "/api/v1/risks",
+            &json!({"domain_id": DOMAIN, "title": "Fraude"}),
+        )
+        .await
+        .ok_json(201)["id"]
+        .as_i64()
+        .unwrap();
+    let audit = audit(&app, "Organisatie-audit").await;
+    let recommendation = recommendation(
+        &app,
+        audit,
+        json!({"text": "Een fraudebeleid", "priority": "high"}),
+    )
+    .await;
+    for (path, body) in [
+        (
+            format!("/api/v1/actions/{action}/statuses/2023"),
+            json!({"status": "planned"}),
+        ),
+        (
+            format!("/api/v1/risks/{risk}/assessments/2023"),
+            json!({"likelihood": 2, "impact": 3, "status": "open"}),
+        ),
+        (
+            format!("/api/v1/recommendations/{recommendation}/statuses/2023"),
+            json!({"status": "in_progress"}),
+        ),
+    ] {
+        let created = app.put_json(&path, &body).await;
+        created.ok_json(201);
+        assert_eq!(created.header("location"), Some(path.as_str()), "{path}");
+        // the same PUT again replaces it: 200
+        app.put_json(&path, &body).await.ok_json(200);
+        app.get(&path).await.ok_json(200);
+    }
+}
