@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
-# PostgreSQL's own ceiling for each uncached case: the statements one request of the service
-# sends, captured from PostgreSQL's statement log with their values, run by pgbench as one
-# transaction per request (-M prepared, 8 clients like the service's pool, 2 threads), so the
-# service's uncached req/s in bench/run.sh can be read as a fraction of what the database
-# alone does for the same work.
+# PostgreSQL's own ceiling for each uncached case, and the service against it in the same run:
+# the statements one request of the service sends, captured from PostgreSQL's statement log
+# with their values, run by pgbench as one transaction per request (-M prepared, 8 clients
+# like the service's pool, 2 threads); then, round by round, pgbench and the service (wrk
+# -t2 -c16 through bench/fresh.lua, every URL new, so every request goes to the database)
+# in turn, each case's service req/s as a fraction of its pgbench tps.
 #
-#   bash bench/ceiling.sh             SCALE=100 bash bench/ceiling.sh   (100 times the demo)
+#   bash bench/ceiling.sh             SCALE=100 ROUNDS=5 bash bench/ceiling.sh (100 times the demo)
+#   PG_HOST=127.0.0.1 bash bench/ceiling.sh   (both over TCP, instead of the socket)
 #
-# Needs PostgreSQL on 127.0.0.1:5432 with its log readable at PG_LOG, psql, pgbench, curl.
+# Needs PostgreSQL with its log readable at PG_LOG, psql, pgbench, wrk, curl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log=${PG_LOG:-/var/log/postgresql/postgresql-15-main.log}
 scale=${SCALE:-1}
 seconds=${SECONDS_PER_CASE:-10}
+rounds=${ROUNDS:-3}
 [ -r "$log" ] || { echo "bench/ceiling.sh needs PostgreSQL's log at $log (PG_LOG)"; exit 2; }
 command -v pgbench >/dev/null || { echo "bench/ceiling.sh needs pgbench"; exit 2; }
+command -v wrk >/dev/null || { echo "bench/ceiling.sh needs wrk (apt-get install wrk)"; exit 2; }
 
 source bench/service.sh
 db="voortgang_ceiling_$$"
@@ -24,7 +28,7 @@ databases+=("$db")
 start "$db"
 stop
 if [ "$scale" = 100 ]; then
-    DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db" RUST_LOG=warn \
+    DATABASE_URL="$(database_url "$db")" RUST_LOG=warn \
         "$binary" synth --actions 20000 --years 10 --first-year 2016 --risks 2700 >&2
 fi
 psql -h 127.0.0.1 -U postgres -q -c "VACUUM ANALYZE" "$db"
@@ -86,13 +90,52 @@ for name in "${cases[@]}"; do capture "$name"; done
 stop
 psql -h 127.0.0.1 -U postgres -q -c "ALTER DATABASE $db RESET log_min_duration_statement" postgres
 
-echo "| data | case | statements | pgbench tps |"
-echo "| --- | --- | ---: | ---: |"
-for name in "${cases[@]}"; do
-    tps=$(pgbench -h 127.0.0.1 -U postgres -n -M prepared -c 8 -j 2 -T "$seconds" \
-        -f "target/ceiling-$name.sql" "$db" 2>/dev/null | awk '/^tps/ {print int($3)}')
-    printf '| %sx | %s | %s | %s |\n' "$scale" "$name" "$(grep -c ';$' "target/ceiling-$name.sql")" "$tps"
+# the service again, without the statement log, then both in turn, round by round
+start "$db"
+read -r id_min id_max < <(psql -h 127.0.0.1 -U postgres -At -F ' ' -c "SELECT min(id), max(id) FROM actions" "$db")
+declare -A path=(
+    [list]="${list}{since}"
+    [action]="/api/v1/actions/{id}?n={n}"
+)
+service() { # NAME SECONDS: the service's req/s for the case
+    ID_MIN=$id_min ID_MAX=$id_max wrk -t2 -c16 -d"$2s" -s bench/fresh.lua \
+        -H "Authorization: Bearer $token" "$url${path[$1]}" | awk '/^Requests\/sec:/ {print int($2)}'
+}
+ceiling() { # NAME: pgbench's tps for the case's statements
+    pgbench -h "$pg_host" -U postgres -n -M prepared -c 8 -j 2 -T "$seconds" \
+        -f "target/ceiling-$1.sql" "$db" 2>/dev/null | awk '/^tps/ {print int($3)}'
+}
+for name in "${cases[@]}"; do service "$name" 2 >/dev/null; done
+results=$(mktemp)
+for round in $(seq 1 "$rounds"); do
+    echo "round $round of $rounds" >&2
+    for name in "${cases[@]}"; do
+        tps=$(ceiling "$name")
+        rps=$(service "$name" "$seconds")
+        echo "$name $tps $rps $(awk -v a="$rps" -v b="$tps" 'BEGIN {printf "%.2f", a / b}')" >>"$results"
+    done
 done
+stop
+
+# spread NAME COLUMN: "median (min–max)" of a column over the rounds
+spread() {
+    awk -v n="$1" -v c="$2" '$1 == n {print $c}' "$results" | sort -g | awk '
+        {v[NR] = $1} END {
+            m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+            printf "%s (%s–%s)\n", m, v[1], v[NR]
+        }'
+}
+where=$([ "${pg_host#/}" != "$pg_host" ] && echo "the socket $pg_host" || echo "TCP to $pg_host")
+echo "| data | case | statements | pgbench tps | service req/s | fraction |"
+echo "| --- | --- | ---: | ---: | ---: | ---: |"
+for name in "${cases[@]}"; do
+    printf '| %sx | %s | %s | %s | %s | %s |\n' "$scale" "$name" \
+        "$(grep -c ';$' "target/ceiling-$name.sql")" \
+        "$(spread "$name" 2)" "$(spread "$name" 3)" "$(spread "$name" 4)"
+done
+rm -f "$results"
 echo
-echo "(the statements of one uncached request, as the service sent them, one pgbench transaction"
-echo "each; the statements are in target/ceiling-*.sql)"
+echo "(medians of $rounds rounds of ${seconds}s, min–max; PostgreSQL reached over $where;"
+echo "pgbench: the statements of one uncached request as the service sent them, one transaction"
+echo "each, in target/ceiling-*.sql; the service: wrk -t2 -c16, every URL new; fraction: the"
+echo "service's req/s over pgbench's tps of the same round)"

@@ -8,7 +8,8 @@
 #   bash bench/run.sh                 ROUNDS=5 DURATION=10 bash bench/run.sh
 #   BINARY=path/to/voortgang NO_RECORD=1 SKIP_EXPORT=1 bash bench/run.sh   (another build, print only)
 #
-# Needs wrk (Debian's package), psql, curl and bc, and PostgreSQL on 127.0.0.1:5432.
+# Needs wrk (Debian's package), psql, curl and bc, and PostgreSQL on 127.0.0.1:5432; the service
+# reaches it over the socket in PG_HOST (default /var/run/postgresql; see bench/service.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -126,7 +127,7 @@ static_bytes=$(size /swagger-ui/swagger-ui.css)
 stop
 
 echo "generating the 100x scale" >&2
-DATABASE_URL="postgres://postgres@127.0.0.1:5432/$scale_db" VOORTGANG_DEMO=auto RUST_LOG=warn \
+DATABASE_URL="$(database_url "$scale_db")" VOORTGANG_DEMO=auto RUST_LOG=warn \
     "$binary" synth --actions 20000 --years 10 --first-year 2016 --risks 2700 >&2
 # settle the freshly loaded tables, so autovacuum does not run during the measurement
 psql -h 127.0.0.1 -U postgres -q -c "VACUUM ANALYZE" -c "CHECKPOINT" "$scale_db"

@@ -6,6 +6,11 @@
 #   start DATABASE   serves DATABASE (created with the demo data when new); extra settings
 #                    come from the environment (e.g. VOORTGANG_DB_POOL_SIZE)
 #   stop             stops it
+#   database_url DATABASE   how the service reaches DATABASE: over PG_HOST, a socket directory
+#                    (the default, /var/run/postgresql, as a service on its database's host
+#                    connects) or a host name (127.0.0.1 is TCP, with TLS when the server
+#                    offers it); bench/ceiling.sh's pgbench uses the same PG_HOST (the
+#                    harnesses' own psql calls stay on 127.0.0.1)
 
 binary=${BINARY:-}
 if [ -z "$binary" ]; then
@@ -15,6 +20,8 @@ fi
 token="vgt_bench_$(python3 -c 'import secrets; print(secrets.token_hex(20))')"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 url="http://127.0.0.1:$port"
+pg_host=${PG_HOST:-/var/run/postgresql}
+database_url() { echo "postgres:///$1?host=$pg_host&user=postgres"; }
 service=""
 databases=()
 
@@ -35,7 +42,7 @@ cleanup() {
 trap cleanup EXIT
 
 start() {
-    DATABASE_URL="postgres://postgres@127.0.0.1:5432/$1" VOORTGANG_LISTEN="127.0.0.1:$port" \
+    DATABASE_URL="$(database_url "$1")" VOORTGANG_LISTEN="127.0.0.1:$port" \
     VOORTGANG_ADMIN_TOKEN="$token" VOORTGANG_DEMO=auto VOORTGANG_RATE_LIMIT=0 RUST_LOG=warn \
         "$binary" &
     service=$!

@@ -6,9 +6,10 @@
 #
 #   bash bench/statements.sh          BINARY=path/to/voortgang bash bench/statements.sh
 #
-# Needs PostgreSQL on 127.0.0.1:5432 with its log readable at PG_LOG (Debian's default path),
-# psql and curl. The service runs with a pool of 2 connections, warmed by a few requests of
-# each case, then each case is asked REQUESTS times, one request at a time, each URL new.
+# Needs PostgreSQL on 127.0.0.1:5432 and its socket (PG_HOST, see bench/service.sh), with its
+# log readable at PG_LOG (Debian's default path), psql and curl. The service runs with a pool
+# of 2 connections, warmed by a few requests of each case, then each case is asked REQUESTS
+# times, one request at a time, each URL new.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

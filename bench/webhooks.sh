@@ -8,7 +8,8 @@
 #
 #   bash bench/webhooks.sh            ROUNDS=5 DURATION=10 bash bench/webhooks.sh
 #
-# Needs wrk, psql, curl and python3, and PostgreSQL on 127.0.0.1:5432.
+# Needs wrk, psql, curl and python3, and PostgreSQL on 127.0.0.1:5432 and its socket (PG_HOST,
+# see bench/service.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
