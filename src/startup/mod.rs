@@ -105,20 +105,18 @@ struct Exists {
 
 /// Connects to the server's `postgres` database and creates the target database if needed.
 pub fn create_database_if_missing(database_url: &str) -> Result<(), PrepareError> {
-    let name = config::database_name(database_url).map_err(PrepareError::Failed)?;
-    let mut maintenance_url =
-        url::Url::parse(database_url).map_err(|e| PrepareError::Failed(e.to_string()))?;
-    maintenance_url.set_path("/postgres");
-    let mut conn = PgConnection::establish(maintenance_url.as_str())
+    let url = config::DatabaseUrl::parse(database_url).map_err(PrepareError::Failed)?;
+    let name = url.name();
+    let mut conn = PgConnection::establish(&url.with_database("postgres"))
         .map_err(|e| PrepareError::Unreachable(e.to_string()))?;
     let found = diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-        .bind::<Text, _>(&name)
+        .bind::<Text, _>(name)
         .get_result::<Exists>(&mut conn)
         .map_err(|e| PrepareError::Failed(e.to_string()))?;
     if found.exists {
         return Ok(());
     }
-    match diesel::sql_query(format!("CREATE DATABASE {}", quote_ident(&name))).execute(&mut conn) {
+    match diesel::sql_query(format!("CREATE DATABASE {}", quote_ident(name))).execute(&mut conn) {
         Ok(_) => {
             log::info!("created database {name}");
             Ok(())

@@ -27,9 +27,9 @@ pub const ADMIN_TOKEN: &str = "vgt_test-admin-0123456789abcdef0123456789abcdef";
 /// The server the tests run on: `DATABASE_URL` without its database name.
 pub fn database_url(name: &str) -> String {
     let base = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.into());
-    let mut url = url::Url::parse(&base).expect("DATABASE_URL is a URL");
-    url.set_path(&format!("/{name}"));
-    url.to_string()
+    voortgang::config::DatabaseUrl::parse(&base)
+        .expect("DATABASE_URL is a postgres:// URL")
+        .with_database(name)
 }
 
 pub fn connect(name: &str) -> PgConnection {

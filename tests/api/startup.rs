@@ -145,6 +145,35 @@ async fn a_fresh_start_creates_migrates_and_seeds_the_database_and_sigterm_exits
     drop_database(&mut connect("postgres"), &name);
 }
 
+/// libpq reads URLs the `url` crate refuses; the service takes what libpq takes. Here a user
+/// with no host, the server named by parameters, as a socket directory would be.
+#[actix_web::test]
+async fn a_database_url_with_a_user_and_no_host_is_created_and_served() {
+    let name = fresh_database_name();
+    let server = url::Url::parse(&database_url(&name)).unwrap();
+    let mut parameters = format!("host={}", server.host_str().unwrap());
+    if let Some(port) = server.port() {
+        parameters.push_str(&format!("&port={port}"));
+    }
+    if let Some(password) = server.password() {
+        parameters.push_str(&format!("&password={password}"));
+    }
+    let libpq_only = format!("postgres://{}@/{name}?{parameters}", server.username());
+    assert!(url::Url::parse(&libpq_only).is_err(), "{libpq_only}");
+
+    let mut service = Service::start(&libpq_only);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while service.status("/health/ready").await != 200 {
+        assert!(Instant::now() < deadline, "the service never became ready");
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    let domains = service.json("/api/v1/domains").await;
+    assert_eq!(domains["items"].as_array().unwrap().len(), 7);
+    assert!(service.terminate().success());
+    drop(service);
+    drop_database(&mut connect("postgres"), &name);
+}
+
 #[actix_web::test]
 async fn a_request_in_flight_at_sigterm_completes_before_the_exit() {
     use diesel::connection::SimpleConnection;
