@@ -1,22 +1,19 @@
 //! HTTP handlers of `/api/v1/actions`.
 
-use actix_web::{delete, get, web, HttpRequest, HttpResponse};
+use actix_web::{get, web, HttpRequest};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::dto::{Action, ActionPatch, ActionQuery, NewAction};
 use super::repo::{self, ActionFilter};
 use crate::api::listing::window_of;
-use crate::api::respond;
 use crate::api::{self, CascadeParams, Page, Query};
-use crate::auth::Principal;
 use crate::db::Database;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_actions);
     item_routes(cfg);
-    cfg.service(delete_action)
-        .service(super::history::list_action_history);
+    cfg.service(super::history::list_action_history);
 }
 
 /// List actions
@@ -53,33 +50,6 @@ pub async fn list_actions(
     Ok(Page::with_next(items, next, &req))
 }
 
-/// Delete an action
-///
-/// Deletes the action with its statuses and links. While it has sub-actions the request is
-/// refused (409); `?cascade=true` then deletes the sub-actions too, at every depth.
-#[utoipa::path(
-    tag = "actions",
-    params(("id" = i32, Path, description = "Identifier of the action.", example = 1), CascadeParams),
-    responses(
-        (status = 204, description = "The action was deleted."),
-        (status = 409, description = "The action has sub-actions.", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[delete("/actions/{id}")]
-pub async fn delete_action(
-    db: web::Data<Database>,
-    principal: Principal,
-    id: web::Path<i32>,
-    Query(params): Query<CascadeParams>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    respond::remove(&db, &req, move |conn, precondition| {
-        repo::delete(conn, &principal, id, params.cascade, precondition)
-    })
-    .await
-}
-
 crate::api::handlers::item_handlers! {
     tag: "actions",
     key: i32, ("id", "Identifier of the action.", 1),
@@ -112,5 +82,14 @@ crate::api::handlers::item_handlers! {
         /// action changed meanwhile.
         update_action(ActionPatch) => repo::update,
         conflict: "The external_ref is taken."
+    },
+    delete: {
+        /// Delete an action
+        ///
+        /// Deletes the action with its statuses and links. While it has sub-actions the request is
+        /// refused (409); `?cascade=true` then deletes the sub-actions too, at every depth.
+        delete_action => repo::delete,
+        conflict: "The action has sub-actions.",
+        cascade: CascadeParams
     },
 }

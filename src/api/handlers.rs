@@ -32,7 +32,8 @@ impl PathKey for String {
 /// The repository functions take, after the connection: `list` what `respond::list` gives
 /// them, with `key` the row's key for the cursor; `create` the principal and the new item;
 /// `get` the key; `update` the principal, key, patch and precondition; `delete` the
-/// principal, key and precondition. A handler's doc comment is its summary and description
+/// principal, key and precondition (with `cascade`, whether `?cascade=true` was given, before
+/// it). A handler's doc comment is its summary and description
 /// in Swagger; `conflict` adds a 409 with that description.
 macro_rules! item_handlers {
     (
@@ -58,6 +59,7 @@ macro_rules! item_handlers {
         $(delete: {
             $(#[$delete_doc:meta])* $delete:ident => $delete_fn:path
             $(, conflict: $delete_conflict:tt)?
+            $(, cascade: $cascade:ident)?
         },)?
     ) => {
         pub use item_rows::$routes;
@@ -174,7 +176,7 @@ macro_rules! item_handlers {
             $(#[$delete_doc])*
             #[utoipa::path(
                 tag = $tag,
-                params(($name = $key, Path, description = $key_text, example = $example)),
+                params(($name = $key, Path, description = $key_text, example = $example) $(, $cascade)?),
                 responses(
                     (status = 204, description = concat!("The ", $noun, " was deleted."))
                     $(, (status = 409, description = $delete_conflict, body = $crate::error::Problem, content_type = "application/problem+json"))?
@@ -185,11 +187,12 @@ macro_rules! item_handlers {
                 db: ::actix_web::web::Data<$crate::db::Database>,
                 principal: $crate::auth::Principal,
                 id: ::actix_web::web::Path<$key>,
+                $(cascade: $crate::api::Query<$cascade>,)?
                 req: ::actix_web::HttpRequest,
             ) -> Result<::actix_web::HttpResponse, $crate::error::ApiError> {
                 let id = id.into_inner();
                 $crate::api::respond::remove(&db, &req, move |conn, precondition| {
-                    $delete_fn(conn, &principal, id.arg(), precondition)
+                    $delete_fn(conn, &principal, id.arg(), $($cascade::given(cascade.0),)? precondition)
                 })
                 .await
             }

@@ -95,6 +95,13 @@ pub struct CascadeParams {
     pub cascade: bool,
 }
 
+impl CascadeParams {
+    /// Whether the request asked to cascade.
+    pub fn given(self) -> bool {
+        self.cascade
+    }
+}
+
 /// Checks the `year` and `status` filters of a list: a status is the status in a year.
 pub fn check_year_filter(
     year: Option<i32>,

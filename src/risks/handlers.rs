@@ -1,22 +1,19 @@
 //! HTTP handlers of `/api/v1/risks`.
 
-use actix_web::{delete, get, web, HttpRequest, HttpResponse};
+use actix_web::{get, web, HttpRequest};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::dto::{NewRisk, Risk, RiskPatch, RiskQuery};
 use super::repo::{self, RiskFilter};
 use crate::api::listing::window_of;
-use crate::api::respond;
 use crate::api::{self, CascadeParams, Page, Query};
-use crate::auth::Principal;
 use crate::db::Database;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_risks);
     item_routes(cfg);
-    cfg.service(delete_risk)
-        .service(super::history::list_risk_history);
+    cfg.service(super::history::list_risk_history);
 }
 
 /// List risks
@@ -49,33 +46,6 @@ pub async fn list_risks(
     Ok(Page::with_next(items, next, &req))
 }
 
-/// Delete a risk
-///
-/// Deletes the risk with its assessments. While actions address it the request is refused
-/// (409); `?cascade=true` then also removes those links, and the actions stay.
-#[utoipa::path(
-    tag = "risks",
-    params(("id" = i32, Path, description = "Identifier of the risk.", example = 1), CascadeParams),
-    responses(
-        (status = 204, description = "The risk was deleted."),
-        (status = 409, description = "Actions address the risk.", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[delete("/risks/{id}")]
-pub async fn delete_risk(
-    db: web::Data<Database>,
-    principal: Principal,
-    id: web::Path<i32>,
-    Query(params): Query<CascadeParams>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    respond::remove(&db, &req, move |conn, precondition| {
-        repo::delete(conn, &principal, id, params.cascade, precondition)
-    })
-    .await
-}
-
 crate::api::handlers::item_handlers! {
     tag: "risks",
     key: i32, ("id", "Identifier of the risk.", 1),
@@ -106,5 +76,14 @@ crate::api::handlers::item_handlers! {
         /// (`theme_codes` replaces the whole set). With `If-Match`, the change is refused (412) when
         /// the risk changed meanwhile.
         update_risk(RiskPatch) => repo::update
+    },
+    delete: {
+        /// Delete a risk
+        ///
+        /// Deletes the risk with its assessments. While actions address it the request is refused
+        /// (409); `?cascade=true` then also removes those links, and the actions stay.
+        delete_risk => repo::delete,
+        conflict: "Actions address the risk.",
+        cascade: CascadeParams
     },
 }
