@@ -51,8 +51,10 @@ pub struct Action {
     /// The statuses, one per year, oldest first.
     pub statuses: Vec<ActionStatus>,
     /// When the action was created.
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// When the action or one of its statuses was last changed.
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -12,6 +12,7 @@ pub mod ordering;
 pub mod page;
 pub mod query;
 pub mod respond;
+pub mod timestamp;
 pub mod validate;
 
 pub use body::{Json, MergePatch, OptionalJson};

@@ -48,6 +48,7 @@ pub struct AuditEvent {
     pub id: i64,
     /// When the write's transaction ran (UTC).
     #[schema(example = "2023-06-07T02:00:00Z")]
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub at: DateTime<Utc>,
     /// The token name that wrote (`demo` for the demo data).
     #[schema(example = "financien-nachtscript")]

@@ -66,8 +66,10 @@ pub struct Audit {
     #[schema(example = json!([12, 14]))]
     pub action_ids: Vec<i32>,
     /// When the audit was registered.
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// When it was last changed.
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 

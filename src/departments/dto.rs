@@ -18,8 +18,10 @@ pub struct Department {
     #[schema(example = "Financiën")]
     pub name: String,
     /// When the department was created.
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// When the department was last changed.
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -31,8 +31,10 @@ pub struct Domain {
     /// The criteria ("Detail criterium") of the domain, in order.
     pub criteria: Vec<Criterion>,
     /// When the domain was created.
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// When the domain itself was last changed (changes to its criteria have their own time).
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -75,6 +75,7 @@ pub struct ReportYear {
     pub sha256: Option<String>,
     /// When the metadata was last changed.
     #[schema(example = "2023-06-01T09:00:00Z")]
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 

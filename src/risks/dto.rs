@@ -34,8 +34,10 @@ pub struct Risk {
     /// The assessments, one per year, oldest first.
     pub assessments: Vec<Assessment>,
     /// When the risk was created.
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// When the risk or one of its assessments was last changed.
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -125,8 +125,10 @@ pub struct SelfEvaluation {
     /// The scores, by theme number.
     pub scores: Vec<ThemeScore>,
     /// When it was registered.
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// When it was last changed.
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 

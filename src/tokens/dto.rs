@@ -25,15 +25,19 @@ pub struct Token {
     #[schema(example = json!(["financien"]))]
     pub department_ids: Vec<String>,
     /// When the token was created.
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// When the token was last used (to the minute), or null.
     #[schema(required = true, example = "2023-06-07T02:00:00Z")]
+    #[serde(serialize_with = "crate::api::timestamp::optional")]
     pub last_used_at: Option<DateTime<Utc>>,
     /// When the token stops working, or null.
     #[schema(required = true, example = "2024-06-30T00:00:00Z")]
+    #[serde(serialize_with = "crate::api::timestamp::optional")]
     pub expires_at: Option<DateTime<Utc>>,
     /// When the token was revoked, or null.
     #[schema(required = true, example = "2023-09-01T12:00:00Z")]
+    #[serde(serialize_with = "crate::api::timestamp::optional")]
     pub revoked_at: Option<DateTime<Utc>>,
 }
 

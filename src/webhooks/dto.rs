@@ -194,10 +194,13 @@ pub struct Webhook {
     /// Until when the secret before the last rotation still signs messages (beside the new
     /// one), or null.
     #[schema(required = true, example = "2026-12-06T09:00:00Z")]
+    #[serde(serialize_with = "crate::api::timestamp::optional")]
     pub previous_secret_until: Option<DateTime<Utc>>,
     /// When the subscription was created.
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// When it was last changed.
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -323,6 +326,7 @@ pub struct Delivery {
     pub attempts: i32,
     /// When the next attempt is due (for a pending delivery), or null.
     #[schema(required = true, example = "2026-12-05T10:00:05Z")]
+    #[serde(serialize_with = "crate::api::timestamp::optional")]
     pub next_attempt_at: Option<DateTime<Utc>>,
     /// The receiver's HTTP status of the last attempt, or null (none yet, or no answer).
     #[schema(required = true, example = 200)]
@@ -335,11 +339,14 @@ pub struct Delivery {
     pub last_error: Option<String>,
     /// When the last attempt was made, or null.
     #[schema(required = true, example = "2026-12-05T10:00:00Z")]
+    #[serde(serialize_with = "crate::api::timestamp::optional")]
     pub last_attempt_at: Option<DateTime<Utc>>,
     /// When the receiver accepted it, or null.
     #[schema(required = true, example = "2026-12-05T10:00:00Z")]
+    #[serde(serialize_with = "crate::api::timestamp::optional")]
     pub delivered_at: Option<DateTime<Utc>>,
     /// When the message was queued.
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// The message as sent.
     #[schema(value_type = Message)]

@@ -43,6 +43,7 @@ pub struct Review {
     pub reviewed_by: Option<String>,
     /// When it was approved or returned, or null.
     #[schema(required = true, example = "2024-04-02T10:15:00Z")]
+    #[serde(serialize_with = "crate::api::timestamp::optional")]
     pub reviewed_at: Option<DateTime<Utc>>,
     /// Why it was returned (or a remark with an approval), or null.
     #[schema(required = true, example = "Graag de voortgang in procent aanvullen.")]

@@ -36,6 +36,7 @@ pub struct ActionStatus {
     #[schema(required = true, example = "Uitgerold in alle diensten.")]
     pub note: Option<String>,
     /// When this status was last changed.
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub updated_at: DateTime<Utc>,
     /// Its review, while the year is reviewed; null otherwise.
     #[schema(required = true)]

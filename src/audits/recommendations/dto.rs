@@ -49,6 +49,7 @@ pub struct RecommendationStatus {
     )]
     pub note: Option<String>,
     /// When this status was last changed.
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub updated_at: DateTime<Utc>,
     /// Its review, while the year is reviewed; null otherwise.
     #[schema(required = true)]
@@ -102,8 +103,10 @@ pub struct Recommendation {
     /// What became of it, one status per year, oldest first.
     pub statuses: Vec<RecommendationStatus>,
     /// When it was registered.
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// When it or one of its statuses was last changed.
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -24,8 +24,10 @@ pub struct Criterion {
     #[schema(example = 3, minimum = 1)]
     pub position: i32,
     /// When the criterion was created.
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// When the criterion was last changed.
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 

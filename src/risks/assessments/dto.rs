@@ -66,6 +66,7 @@ pub struct Assessment {
     #[schema(required = true, example = "Opvolging via het welzijnsbeleid.")]
     pub note: Option<String>,
     /// When this assessment was last changed.
+    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
     pub updated_at: DateTime<Utc>,
     /// Its review, while the year is reviewed; null otherwise.
     #[schema(required = true)]
