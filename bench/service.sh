@@ -4,7 +4,8 @@
 #   token    the admin token the service is started with
 #   url      where it answers
 #   start DATABASE   serves DATABASE (created with the demo data when new); extra settings
-#                    come from the environment (e.g. VOORTGANG_DB_POOL_SIZE)
+#                    come from the environment (e.g. VOORTGANG_DB_POOL_SIZE); `launcher`, when
+#                    set, is the command that runs the binary (e.g. valgrind)
 #   stop             stops it
 #   database_url DATABASE   how the service reaches DATABASE: over PG_HOST, a socket directory
 #                    (the default, /var/run/postgresql, as a service on its database's host
@@ -44,7 +45,7 @@ trap cleanup EXIT
 start() {
     DATABASE_URL="$(database_url "$1")" VOORTGANG_LISTEN="127.0.0.1:$port" \
     VOORTGANG_ADMIN_TOKEN="$token" VOORTGANG_DEMO=auto VOORTGANG_RATE_LIMIT=0 RUST_LOG=warn \
-        "$binary" &
+        ${launcher:-} "$binary" &
     service=$!
     for _ in $(seq 1 120); do
         curl -fs "$url/health/ready" >/dev/null && return 0

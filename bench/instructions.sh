@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The instructions the service executes for one uncached request, counted by valgrind's
+# callgrind. Unlike req/s on a machine whose cores the service shares with PostgreSQL and wrk,
+# the count is the same from run to run for the same build and data (within a few tenths of
+# a percent), so a change to the service's own work shows even when it is a few percent.
+# PostgreSQL's work is not in it: it runs outside valgrind.
+#
+#   bash bench/instructions.sh        BINARY=path/to/voortgang SCALE=100 bash bench/instructions.sh
+#
+# Each case is asked a few times to warm up, then the counters are zeroed, the case is asked
+# REQUESTS times (default 20), one request at a time, each URL new, and the count is read.
+# Needs valgrind, psql and curl, and PostgreSQL (see bench/service.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+requests=${REQUESTS:-20}
+scale=${SCALE:-1}
+command -v valgrind >/dev/null || { echo "bench/instructions.sh needs valgrind"; exit 2; }
+
+source bench/service.sh
+db="voortgang_instructions_$$"
+databases+=("$db")
+start "$db"
+stop
+if [ "$scale" = 100 ]; then
+    DATABASE_URL="$(database_url "$db")" RUST_LOG=warn \
+        "$binary" synth --actions 20000 --years 10 --first-year 2016 --risks 2700 >&2
+fi
+psql -h 127.0.0.1 -U postgres -q -c "VACUUM ANALYZE" "$db"
+read -r id_min id_max < <(psql -h 127.0.0.1 -U postgres -At -F ' ' -c "SELECT min(id), max(id) FROM actions" "$db")
+
+counts=$(mktemp -d)
+trap 'cleanup; rm -rf "$counts"' EXIT
+launcher="valgrind --tool=callgrind --dump-instr=no --callgrind-out-file=$counts/out" start "$db"
+
+get() { curl -fs -o /dev/null -H "Authorization: Bearer $token" "$url$1"; }
+since() { date -u -d "@$((946684800 + $1))" +%Y-%m-%dT%H:%M:%SZ; }
+case_list() { get "/api/v1/actions?domain_id=organisatiecultuur&year=2022&limit=100&updated_since=$(since "$1")"; }
+case_action() { get "/api/v1/actions/$((id_min + $1 % (id_max - id_min + 1)))?n=$1"; }
+# what callgrind counted since the counters were last zeroed
+counted() {
+    callgrind_control -d "$service" >/dev/null
+    awk '/^(summary|totals):/ {print $2; exit}' "$(ls -t "$counts"/out.* | head -1)"
+}
+
+echo "| data | case | requests | instructions per request |"
+echo "| --- | --- | ---: | ---: |"
+n=0
+for name in list action; do
+    for _ in 1 2 3 4 5; do n=$((n + 1)); "case_$name" "$n"; done
+    callgrind_control -z "$service" >/dev/null
+    for _ in $(seq 1 "$requests"); do n=$((n + 1)); "case_$name" "$n"; done
+    printf '| %sx | %s | %s | %s |\n' "$scale" "$name" "$requests" "$(( $(counted) / requests ))"
+done
+stop
