@@ -25,13 +25,7 @@ source bench/service.sh
 db="voortgang_ceiling_$$"
 databases+=("$db")
 
-start "$db"
-stop
-if [ "$scale" = 100 ]; then
-    DATABASE_URL="$(database_url "$db")" RUST_LOG=warn \
-        "$binary" synth --actions 20000 --years 10 --first-year 2016 --risks 2700 >&2
-fi
-psql -h 127.0.0.1 -U postgres -q -c "VACUUM ANALYZE" "$db"
+prepare "$db" "$scale"
 psql -h 127.0.0.1 -U postgres -q -c "ALTER DATABASE $db SET log_min_duration_statement = 0" postgres
 start "$db"
 

@@ -24,13 +24,7 @@ command -v valgrind >/dev/null || { echo "bench/instructions.sh needs valgrind";
 source bench/service.sh
 db="voortgang_instructions_$$"
 databases+=("$db")
-start "$db"
-stop
-if [ "$scale" = 100 ]; then
-    DATABASE_URL="$(database_url "$db")" RUST_LOG=warn \
-        "$binary" synth --actions 20000 --years 10 --first-year 2016 --risks 2700 >&2
-fi
-psql -h 127.0.0.1 -U postgres -q -c "VACUUM ANALYZE" "$db"
+prepare "$db" "$scale"
 read -r id_min id_max < <(psql -h 127.0.0.1 -U postgres -At -F ' ' -c "SELECT min(id), max(id) FROM actions" "$db")
 
 counts=$(mktemp -d)

@@ -7,6 +7,8 @@
 #                    come from the environment (e.g. VOORTGANG_DB_POOL_SIZE); `launcher`, when
 #                    set, is the command that runs the binary (e.g. valgrind)
 #   stop             stops it
+#   prepare DATABASE SCALE   creates DATABASE with the demo data, and with SCALE 100 adds 100
+#                    times the demo's actions (`voortgang synth`), then VACUUM ANALYZE
 #   database_url DATABASE   how the service reaches DATABASE: over PG_HOST, a socket directory
 #                    (the default, /var/run/postgresql, as a service on its database's host
 #                    connects) or a host name (127.0.0.1 is TCP, with TLS when the server
@@ -53,4 +55,14 @@ start() {
     done
     echo "the service did not become ready"
     exit 1
+}
+
+prepare() {
+    start "$1"
+    stop
+    if [ "$2" = 100 ]; then
+        DATABASE_URL="$(database_url "$1")" RUST_LOG=warn \
+            "$binary" synth --actions 20000 --years 10 --first-year 2016 --risks 2700 >&2
+    fi
+    psql -h 127.0.0.1 -U postgres -q -c "VACUUM ANALYZE" "$1"
 }

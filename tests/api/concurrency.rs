@@ -1,7 +1,6 @@
 //! Two service processes on one database, many writers on one action: `If-Match` lets exactly
 //! one writer per version through, and the audit trail holds exactly the successful writes.
 
-use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
@@ -48,16 +47,9 @@ async fn fifty_writers_on_two_processes_one_success_per_version() {
     let name = fresh_database_name();
     let url = database_url(&name);
     let mut first = Service::start(&url);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while first.status("/health/ready").await != 200 {
-        assert!(Instant::now() < deadline);
-        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
-    }
+    first.ready().await;
     let mut second = Service::start(&url);
-    while second.status("/health/ready").await != 200 {
-        assert!(Instant::now() < deadline);
-        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
-    }
+    second.ready().await;
     let addresses = [first.address.clone(), second.address.clone()];
     let action = call(&addresses[0], "GET", "/api/v1/actions?limit=1", None, None)
         .await

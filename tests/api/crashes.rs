@@ -27,14 +27,6 @@ fn count(conn: &mut PgConnection, sql: &str, prefix: &str) -> i64 {
         .n
 }
 
-async fn ready(service: &Service) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while service.status("/health/ready").await != 200 {
-        assert!(Instant::now() < deadline, "the service never became ready");
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 /// How long one batch takes here, measured with a batch of its own (prefix `CAL-`).
 async fn calibrate(service: &Service) -> Duration {
     let items: Vec<_> = (0..ITEMS)
@@ -66,7 +58,7 @@ async fn batches_killed_midway_are_all_or_nothing_with_their_audit_events() {
     let mut duration = None;
     for round in 0..ROUNDS {
         let mut service = Service::start(&url);
-        ready(&service).await;
+        service.ready().await;
         if duration.is_none() {
             duration = Some(calibrate(&service).await);
         }

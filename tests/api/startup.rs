@@ -65,6 +65,15 @@ impl Service {
         }
     }
 
+    /// Waits until `/health/ready` answers 200 (at most a minute).
+    pub(crate) async fn ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while self.status("/health/ready").await != 200 {
+            assert!(Instant::now() < deadline, "the service never became ready");
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     async fn json(&self, path: &str) -> serde_json::Value {
         let mut response = awc::Client::default()
             .get(format!("{}{path}", self.address))
@@ -131,11 +140,7 @@ async fn a_fresh_start_creates_migrates_and_seeds_the_database_and_sigterm_exits
     let name = fresh_database_name();
     let mut service = Service::start(&database_url(&name));
     assert_eq!(service.status("/health/live").await, 200);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while service.status("/health/ready").await != 200 {
-        assert!(Instant::now() < deadline, "the service never became ready");
-        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
-    }
+    service.ready().await;
     let domains = service.json("/api/v1/domains").await;
     assert_eq!(domains["items"].as_array().unwrap().len(), 7);
 
@@ -162,11 +167,7 @@ async fn a_database_url_with_a_user_and_no_host_is_created_and_served() {
     assert!(url::Url::parse(&libpq_only).is_err(), "{libpq_only}");
 
     let mut service = Service::start(&libpq_only);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while service.status("/health/ready").await != 200 {
-        assert!(Instant::now() < deadline, "the service never became ready");
-        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
-    }
+    service.ready().await;
     let domains = service.json("/api/v1/domains").await;
     assert_eq!(domains["items"].as_array().unwrap().len(), 7);
     assert!(service.terminate().success());
@@ -179,11 +180,7 @@ async fn a_request_in_flight_at_sigterm_completes_before_the_exit() {
     use diesel::connection::SimpleConnection;
     let name = fresh_database_name();
     let mut service = Service::start(&database_url(&name));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while service.status("/health/ready").await != 200 {
-        assert!(Instant::now() < deadline, "the service never became ready");
-        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
-    }
+    service.ready().await;
     // another session holds the table, so the write below is in flight until it lets go
     let mut blocker = connect(&name);
     blocker
