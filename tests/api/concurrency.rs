@@ -1,7 +1,6 @@
 //! Two service processes on one database, many writers on one action: `If-Match` lets exactly
 //! one writer per version through, and the audit trail holds exactly the successful writes.
 
-
 use serde_json::{json, Value};
 
 use crate::helpers::{connect, database_url, drop_database, fresh_database_name, ADMIN_TOKEN};
