@@ -10,14 +10,11 @@ use crate::helpers::{send, token, TestApp};
 const DOMAINS: &[&str] = &["voorkomen-fraude-en-fouten", "betrouwbare-informatie"];
 
 async fn action(app: &TestApp, title: &str) -> i64 {
-    app.post_json(
+    app.created_id(
         "/api/v1/actions",
         &json!({"title": title, "domain_ids": [DOMAINS[0]]}),
     )
     .await
-    .ok_json(201)["id"]
-        .as_i64()
-        .unwrap()
 }
 
 fn ids(page: &Value) -> Vec<i64> {

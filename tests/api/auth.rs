@@ -309,14 +309,11 @@ async fn fixture(app: &TestApp, n: usize) -> Fixture {
         .await
         .ok_json(201);
     let criterion = app
-        .post_json(
+        .created_id(
             &format!("/api/v1/domains/{domain}/criteria"),
             &json!({"text": "Criterium"}),
         )
-        .await
-        .ok_json(201)["id"]
-        .as_i64()
-        .unwrap();
+        .await;
     let department = format!("dienst-{n}");
     app.post_json(
         "/api/v1/departments",
@@ -325,14 +322,11 @@ async fn fixture(app: &TestApp, n: usize) -> Fixture {
     .await
     .ok_json(201);
     let risk = app
-        .post_json(
+        .created_id(
             "/api/v1/risks",
             &json!({"domain_id": domain, "title": "Risico", "department_id": "eigen"}),
         )
-        .await
-        .ok_json(201)["id"]
-        .as_i64()
-        .unwrap();
+        .await;
     app.put_json(
         &format!("/api/v1/risks/{risk}/assessments/2022"),
         &json!({"status": "open"}),
@@ -340,38 +334,24 @@ async fn fixture(app: &TestApp, n: usize) -> Fixture {
     .await
     .ok_json(201);
     let action = app
-        .post_json(
+        .created_id(
             "/api/v1/actions",
             &json!({"title": "Actie", "domain_ids": [domain], "department_id": "eigen"}),
         )
-        .await
-        .ok_json(201)["id"]
-        .as_i64()
-        .unwrap();
+        .await;
     app.put_json(
         &format!("/api/v1/actions/{action}/statuses/2022"),
         &json!({"status": "planned"}),
     )
     .await
     .ok_json(201);
-    let audit = app
-        .post_json(
-            "/api/v1/audits",
-            &json!({"auditor": "audit_vlaanderen", "title": format!("Audit {n}"), "action_ids": [action]}),
-        )
-        .await
-        .ok_json(201)["id"]
-        .as_i64()
-        .unwrap();
+    let audit = app.created_id("/api/v1/audits", &json!({"auditor": "audit_vlaanderen", "title": format!("Audit {n}"), "action_ids": [action]})).await;
     let recommendation = app
-        .post_json(
+        .created_id(
             &format!("/api/v1/audits/{audit}/recommendations"),
             &json!({"text": "Aanbeveling", "priority": "medium", "department_id": "eigen"}),
         )
-        .await
-        .ok_json(201)["id"]
-        .as_i64()
-        .unwrap();
+        .await;
     app.put_json(
         &format!("/api/v1/recommendations/{recommendation}/statuses/2022"),
         &json!({"status": "open"}),
@@ -379,24 +359,18 @@ async fn fixture(app: &TestApp, n: usize) -> Fixture {
     .await
     .ok_json(201);
     let self_evaluation = app
-        .post_json(
+        .created_id(
             "/api/v1/self-evaluations",
             &json!({"year": 2022, "title": format!("Zelfevaluatie {n}"),
                     "scores": [{"theme_code": "CUL", "score": 1, "action_ids": [action]}]}),
         )
-        .await
-        .ok_json(201)["id"]
-        .as_i64()
-        .unwrap();
+        .await;
     let token = app
-        .post_json(
+        .created_id(
             "/api/v1/tokens",
             &json!({"name": format!("matrix-lezer-{n}"), "role": "reader"}),
         )
-        .await
-        .ok_json(201)["id"]
-        .as_i64()
-        .unwrap();
+        .await;
     Fixture {
         domain,
         criterion,
@@ -732,23 +706,17 @@ async fn owned(app: &TestApp, domain: &str) -> Owned {
     let mut ids = Vec::new();
     for department in [json!("eigen"), json!("ander"), Value::Null] {
         let action = app
-            .post_json(
+            .created_id(
                 "/api/v1/actions",
                 &json!({"title": "Actie", "domain_ids": [domain], "department_id": department}),
             )
-            .await
-            .ok_json(201)["id"]
-            .as_i64()
-            .unwrap();
+            .await;
         let risk = app
-            .post_json(
+            .created_id(
                 "/api/v1/risks",
                 &json!({"title": "Risico", "domain_id": domain, "department_id": department}),
             )
-            .await
-            .ok_json(201)["id"]
-            .as_i64()
-            .unwrap();
+            .await;
         ids.push((action, risk));
     }
     Owned {

@@ -79,14 +79,11 @@ pub(crate) async fn year_2022(app: &TestApp) -> Year2022 {
     let mut risks = Vec::new();
     for (title, department) in [("Hoge werkdruk", "hr"), ("Fraude", "financien")] {
         let id = app
-            .post_json(
+            .created_id(
                 "/api/v1/risks",
                 &json!({"title": title, "domain_id": DOMAIN, "department_id": department}),
             )
-            .await
-            .ok_json(201)["id"]
-            .as_i64()
-            .unwrap();
+            .await;
         app.put_json(
             &format!("/api/v1/risks/{id}/assessments/2022"),
             &json!({"status": "open", "likelihood": 4, "impact": 4}),
@@ -698,15 +695,7 @@ async fn a_worklist_page_and_the_progress_cost_the_same_statements_for_few_and_m
         .await
         .ok_json(201);
         for m in 0..8 {
-            let id = app
-                .post_json(
-                    "/api/v1/actions",
-                    &json!({"title": format!("Actie {n}.{m}"), "domain_ids": [DOMAIN], "department_id": department}),
-                )
-                .await
-                .ok_json(201)["id"]
-                .as_i64()
-                .unwrap();
+            let id = app.created_id("/api/v1/actions", &json!({"title": format!("Actie {n}.{m}"), "domain_ids": [DOMAIN], "department_id": department})).await;
             app.put_json(
                 &format!("/api/v1/actions/{id}/statuses/2022"),
                 &json!({"status": "planned"}),

@@ -415,6 +415,13 @@ impl TestApp {
         send(request, Some(body.to_string())).await
     }
 
+    /// POSTs `body` to `path`, expects 201 and gives the new item's `id`.
+    pub async fn created_id(&self, path: &str, body: &Value) -> i64 {
+        self.post_json(path, body).await.ok_json(201)["id"]
+            .as_i64()
+            .expect("the created item has an id")
+    }
+
     pub async fn patch(&self, path: &str, body: &Value) -> TestResponse {
         let request = self
             .request(Method::PATCH, path)

@@ -26,14 +26,11 @@ async fn as_token(
 }
 
 pub(crate) async fn audit(app: &TestApp, title: &str) -> i64 {
-    app.post_json(
+    app.created_id(
         "/api/v1/audits",
         &json!({"auditor": "audit_vlaanderen", "title": title, "audited_on": "2022-10-04"}),
     )
     .await
-    .ok_json(201)["id"]
-        .as_i64()
-        .unwrap()
 }
 
 pub(crate) async fn recommendation(app: &TestApp, audit: i64, body: Value) -> i64 {
@@ -67,15 +64,7 @@ async fn the_owning_department_answers_and_only_a_reviewer_accepts_the_risk() {
     )
     .await;
     let coordinator = token(&app, json!({"name": "coordinator", "role": "reviewer"})).await;
-    let plan = app
-        .post_json(
-            "/api/v1/actions",
-            &json!({"title": "Kassaprocedure", "domain_ids": [DOMAIN], "department_id": "financien"}),
-        )
-        .await
-        .ok_json(201)["id"]
-        .as_i64()
-        .unwrap();
+    let plan = app.created_id("/api/v1/actions", &json!({"title": "Kassaprocedure", "domain_ids": [DOMAIN], "department_id": "financien"})).await;
     let audit = audit(&app, "Audit Financiën").await;
     // an editor does not register recommendations; the coordinator does
     as_token(
@@ -550,23 +539,17 @@ async fn a_recommendation_holds_up_to_5000_characters() {
 async fn a_yearly_row_created_by_put_answers_where_it_lives_for_every_kind() {
     let app = TestApp::with_domains(&[DOMAIN]).await;
     let action = app
-        .post_json(
+        .created_id(
             "/api/v1/actions",
             &json!({"title": "Fraudebeleid", "domain_ids": [DOMAIN]}),
         )
-        .await
-        .ok_json(201)["id"]
-        .as_i64()
-        .unwrap();
+        .await;
     let risk = app
-        .post_json(
+        .created_id(
             "/api/v1/risks",
             &json!({"domain_id": DOMAIN, "title": "Fraude"}),
         )
-        .await
-        .ok_json(201)["id"]
-        .as_i64()
-        .unwrap();
+        .await;
     let audit = audit(&app, "Organisatie-audit").await;
     let recommendation = recommendation(
         &app,

@@ -13,14 +13,11 @@ use crate::helpers::{send, token, TestApp};
 const DOMAIN: &str = "monitoring";
 
 async fn action(app: &TestApp, title: &str) -> i64 {
-    app.post_json(
+    app.created_id(
         "/api/v1/actions",
         &json!({"title": title, "domain_ids": [DOMAIN], "theme_codes": ["MON"]}),
     )
     .await
-    .ok_json(201)["id"]
-        .as_i64()
-        .unwrap()
 }
 
 async fn financien(app: &TestApp) {

@@ -292,14 +292,11 @@ async fn call(app: &TestApp, secret: &str, method: Method, path: &str, body: Val
 }
 
 async fn action(app: &TestApp, title: &str, department: Option<&str>) -> i64 {
-    app.post_json(
+    app.created_id(
         "/api/v1/actions",
         &json!({"title": title, "domain_ids": [DOMAIN], "department_id": department}),
     )
     .await
-    .ok_json(201)["id"]
-        .as_i64()
-        .unwrap()
 }
 
 #[actix_web::test]
@@ -341,14 +338,11 @@ async fn every_event_type_arrives_once_signed_and_in_order() {
     .await
     .ok_json(201);
     let risk = app
-        .post_json(
+        .created_id(
             "/api/v1/risks",
             &json!({"title": "Hoge werkdruk", "domain_id": DOMAIN, "department_id": "hr"}),
         )
-        .await
-        .ok_json(201)["id"]
-        .as_i64()
-        .unwrap();
+        .await;
     app.put_json(
         &format!("/api/v1/risks/{risk}/assessments/2022"),
         &json!({"status": "open", "likelihood": 4, "impact": 4}),
