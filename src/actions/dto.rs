@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::actions::statuses::dto::{ActionStatus, Progress};
@@ -10,6 +10,7 @@ use crate::api::body::{nullable, present};
 use crate::api::limits::{
     DESCRIPTION_MAX, DOMAINS_PER_ACTION, REF_MAX, RISKS_PER_ACTION, THEMES_MAX,
 };
+use crate::api::listing::searchable_query;
 use crate::api::validate::{self, single_line, slug};
 
 /// An action (maatregel) of the internal-control system, with its status per year.
@@ -164,51 +165,46 @@ pub struct ActionPatch {
     pub plan_ref: Option<Option<String>>,
 }
 
-/// Filters, order and paging of the action list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ActionQuery {
-    /// Only actions serving this domain.
-    #[param(example = "organisatiecultuur")]
-    pub domain_id: Option<String>,
-    /// Only actions with a status in this year.
-    #[param(example = 2022, minimum = 2000, maximum = 2100)]
-    pub year: Option<i32>,
-    /// Only actions with this status in `year` (needs `year`): `realised` gives the report's
-    /// realisations, `planned` and `in_progress` its planning.
-    #[param(example = "realised")]
-    pub status: Option<Progress>,
-    /// Only actions owned by this department.
-    #[param(example = "personeel")]
-    pub department_id: Option<String>,
-    /// Only actions addressing this risk.
-    #[param(example = 1)]
-    pub risk_id: Option<i32>,
-    /// Only actions tagged with this theme code.
-    #[param(example = "HRM")]
-    pub theme: Option<String>,
-    /// Only the sub-actions of this action.
-    #[param(example = 3)]
-    pub parent_id: Option<i32>,
-    /// `true`: only actions without a parent.
-    #[param(example = true)]
-    pub top_level: Option<bool>,
-    /// Full-text search in title and description (Dutch, accents ignored; websearch syntax),
-    /// at most 200 characters and 20 words.
-    #[param(example = "welzijn")]
-    pub q: Option<String>,
-    /// Only actions changed at or after this time (ISO 8601 with offset).
-    #[param(value_type = Option<String>, format = DateTime, example = "2023-01-01T00:00:00Z")]
-    pub updated_since: Option<DateTime<Utc>>,
-    /// Order: id (default), -id, title, -title, created_at, -created_at, updated_at,
-    /// -updated_at, or rank (relevance to `q`, the default when searching).
-    #[param(example = "title")]
-    pub sort: Option<String>,
-    /// How many items to return, 1 to 1000 (default 50).
-    #[param(minimum = 1, maximum = 1000, example = 50)]
-    pub limit: Option<i64>,
-    /// Where to continue: the `next_cursor` of the previous page, with the same parameters.
-    #[param(example = "eyJzb3J0IjoiaWQiLCJpZCI6MTB9")]
-    pub cursor: Option<String>,
+searchable_query! {
+    /// Filters, order and paging of the action list.
+    pub struct ActionQuery {
+        /// Only actions serving this domain.
+        #[param(example = "organisatiecultuur")]
+        pub domain_id: Option<String>,
+        /// Only actions with a status in this year.
+        #[param(example = 2022, minimum = 2000, maximum = 2100)]
+        pub year: Option<i32>,
+        /// Only actions with this status in `year` (needs `year`): `realised` gives the report's
+        /// realisations, `planned` and `in_progress` its planning.
+        #[param(example = "realised")]
+        pub status: Option<Progress>,
+        /// Only actions owned by this department.
+        #[param(example = "personeel")]
+        pub department_id: Option<String>,
+        /// Only actions addressing this risk.
+        #[param(example = 1)]
+        pub risk_id: Option<i32>,
+        /// Only actions tagged with this theme code.
+        #[param(example = "HRM")]
+        pub theme: Option<String>,
+        /// Only the sub-actions of this action.
+        #[param(example = 3)]
+        pub parent_id: Option<i32>,
+        /// `true`: only actions without a parent.
+        #[param(example = true)]
+        pub top_level: Option<bool>,
+    }
+    q: {
+        /// Full-text search in title and description (Dutch, accents ignored; websearch syntax),
+        /// at most 200 characters and 20 words.
+        #[param(example = "welzijn")]
+    }
+    updated_since: {
+        /// Only actions changed at or after this time (ISO 8601 with offset).
+    }
+    sort: {
+        /// Order: id (default), -id, title, -title, created_at, -created_at, updated_at,
+        /// -updated_at, or rank (relevance to `q`, the default when searching).
+        #[param(example = "title")]
+    }
 }

@@ -167,6 +167,45 @@ macro_rules! window_of {
 }
 pub(crate) use window_of;
 
+/// Declares a searchable list's query parameters: its own filters, then the members every
+/// searchable list shares, in the contract's order (`q`, `updated_since`, `sort`, `limit`,
+/// `cursor`), which [`window_of!`] reads. The list names what `q` searches, what
+/// `updated_since` selects and which orders `sort` takes, as the doc comments and examples of
+/// those members.
+macro_rules! searchable_query {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $($(#[$field_meta:meta])* pub $field:ident: $type:ty,)*
+        }
+        q: { $(#[$q_meta:meta])* }
+        updated_since: { $(#[$since_meta:meta])* }
+        sort: { $(#[$sort_meta:meta])* }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+        #[serde(deny_unknown_fields)]
+        #[into_params(parameter_in = Query)]
+        pub struct $name {
+            $($(#[$field_meta])* pub $field: $type,)*
+            $(#[$q_meta])*
+            pub q: Option<String>,
+            $(#[$since_meta])*
+            #[param(value_type = Option<String>, format = DateTime, example = "2023-01-01T00:00:00Z")]
+            pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
+            $(#[$sort_meta])*
+            pub sort: Option<String>,
+            /// How many items to return, 1 to 1000 (default 50).
+            #[param(minimum = 1, maximum = 1000, example = 50)]
+            pub limit: Option<i64>,
+            /// Where to continue: the `next_cursor` of the previous page, with the same parameters.
+            #[param(example = "eyJzb3J0IjoiaWQiLCJpZCI6MTB9")]
+            pub cursor: Option<String>,
+        }
+    };
+}
+pub(crate) use searchable_query;
+
 /// What every searchable list shares: the search `q`, the change window `updated_since`, the
 /// order, the position after the previous page and the page size.
 #[derive(Debug)]

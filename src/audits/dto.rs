@@ -2,13 +2,14 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::api::body::{nullable, present};
 use crate::api::limits::{
     ACTIONS_PER_AUDIT, DESCRIPTION_MAX, DOMAINS_PER_ACTION, REF_MAX, THEMES_MAX, TITLE_MAX, URL_MAX,
 };
+use crate::api::listing::searchable_query;
 use crate::api::validate::{self, plausible_date, single_line, web_url};
 
 crate::db::text_enum! {
@@ -196,38 +197,33 @@ pub struct AuditPatch {
     pub action_ids: Option<Vec<i32>>,
 }
 
-/// Filters, order and paging of the audit list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct AuditQuery {
-    /// Only audits by this kind of auditor.
-    #[param(example = "audit_vlaanderen")]
-    pub auditor: Option<Auditor>,
-    /// Only audits that concerned this domain.
-    #[param(example = "voorkomen-fraude-en-fouten")]
-    pub domain_id: Option<String>,
-    /// Only audits that concerned this theme code.
-    #[param(example = "FIM")]
-    pub theme: Option<String>,
-    /// Only audits this action follows from.
-    #[param(example = 12, minimum = 1)]
-    pub action_id: Option<i32>,
-    /// Full-text search in title, auditor name and description (Dutch, accents ignored;
-    /// websearch syntax), at most 200 characters and 20 words.
-    #[param(example = "financien")]
-    pub q: Option<String>,
-    /// Only audits changed at or after this time (ISO 8601 with offset).
-    #[param(value_type = Option<String>, format = DateTime, example = "2023-01-01T00:00:00Z")]
-    pub updated_since: Option<DateTime<Utc>>,
-    /// Order: id (default), -id, title, -title, created_at, -created_at, updated_at,
-    /// -updated_at, or rank (relevance to `q`, the default when searching).
-    #[param(example = "title")]
-    pub sort: Option<String>,
-    /// How many items to return, 1 to 1000 (default 50).
-    #[param(minimum = 1, maximum = 1000, example = 50)]
-    pub limit: Option<i64>,
-    /// Where to continue: the `next_cursor` of the previous page, with the same parameters.
-    #[param(example = "eyJzb3J0IjoiaWQiLCJpZCI6MTB9")]
-    pub cursor: Option<String>,
+searchable_query! {
+    /// Filters, order and paging of the audit list.
+    pub struct AuditQuery {
+        /// Only audits by this kind of auditor.
+        #[param(example = "audit_vlaanderen")]
+        pub auditor: Option<Auditor>,
+        /// Only audits that concerned this domain.
+        #[param(example = "voorkomen-fraude-en-fouten")]
+        pub domain_id: Option<String>,
+        /// Only audits that concerned this theme code.
+        #[param(example = "FIM")]
+        pub theme: Option<String>,
+        /// Only audits this action follows from.
+        #[param(example = 12, minimum = 1)]
+        pub action_id: Option<i32>,
+    }
+    q: {
+        /// Full-text search in title, auditor name and description (Dutch, accents ignored;
+        /// websearch syntax), at most 200 characters and 20 words.
+        #[param(example = "financien")]
+    }
+    updated_since: {
+        /// Only audits changed at or after this time (ISO 8601 with offset).
+    }
+    sort: {
+        /// Order: id (default), -id, title, -title, created_at, -created_at, updated_at,
+        /// -updated_at, or rank (relevance to `q`, the default when searching).
+        #[param(example = "title")]
+    }
 }

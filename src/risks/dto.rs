@@ -2,11 +2,12 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::api::body::{nullable, present};
 use crate::api::limits::{DESCRIPTION_MAX, THEMES_MAX};
+use crate::api::listing::searchable_query;
 use crate::api::validate::{self, slug};
 use crate::risks::assessments::dto::{Assessment, RiskStatus};
 
@@ -102,41 +103,36 @@ pub struct RiskPatch {
     pub theme_codes: Option<Vec<String>>,
 }
 
-/// Filters, order and paging of the risk list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct RiskQuery {
-    /// Only risks of this domain.
-    #[param(example = "organisatiecultuur")]
-    pub domain_id: Option<String>,
-    /// Only risks with an assessment in this year.
-    #[param(example = 2022, minimum = 2000, maximum = 2100)]
-    pub year: Option<i32>,
-    /// Only risks whose assessment in `year` has this status (needs `year`).
-    #[param(example = "open")]
-    pub status: Option<RiskStatus>,
-    /// Only risks owned by this department.
-    #[param(example = "personeel")]
-    pub department_id: Option<String>,
-    /// Only risks tagged with this theme code.
-    #[param(example = "CUL")]
-    pub theme: Option<String>,
-    /// Full-text search in title and description (Dutch, accents ignored; websearch syntax),
-    /// at most 200 characters and 20 words.
-    #[param(example = "werkdruk")]
-    pub q: Option<String>,
-    /// Only risks changed at or after this time (ISO 8601 with offset).
-    #[param(value_type = Option<String>, format = DateTime, example = "2023-01-01T00:00:00Z")]
-    pub updated_since: Option<DateTime<Utc>>,
-    /// Order: id (default), -id, title, -title, created_at, -created_at, updated_at,
-    /// -updated_at, or rank (relevance to `q`, the default when searching).
-    #[param(example = "title")]
-    pub sort: Option<String>,
-    /// How many items to return, 1 to 1000 (default 50).
-    #[param(minimum = 1, maximum = 1000, example = 50)]
-    pub limit: Option<i64>,
-    /// Where to continue: the `next_cursor` of the previous page, with the same parameters.
-    #[param(example = "eyJzb3J0IjoiaWQiLCJpZCI6MTB9")]
-    pub cursor: Option<String>,
+searchable_query! {
+    /// Filters, order and paging of the risk list.
+    pub struct RiskQuery {
+        /// Only risks of this domain.
+        #[param(example = "organisatiecultuur")]
+        pub domain_id: Option<String>,
+        /// Only risks with an assessment in this year.
+        #[param(example = 2022, minimum = 2000, maximum = 2100)]
+        pub year: Option<i32>,
+        /// Only risks whose assessment in `year` has this status (needs `year`).
+        #[param(example = "open")]
+        pub status: Option<RiskStatus>,
+        /// Only risks owned by this department.
+        #[param(example = "personeel")]
+        pub department_id: Option<String>,
+        /// Only risks tagged with this theme code.
+        #[param(example = "CUL")]
+        pub theme: Option<String>,
+    }
+    q: {
+        /// Full-text search in title and description (Dutch, accents ignored; websearch syntax),
+        /// at most 200 characters and 20 words.
+        #[param(example = "werkdruk")]
+    }
+    updated_since: {
+        /// Only risks changed at or after this time (ISO 8601 with offset).
+    }
+    sort: {
+        /// Order: id (default), -id, title, -title, created_at, -created_at, updated_at,
+        /// -updated_at, or rank (relevance to `q`, the default when searching).
+        #[param(example = "title")]
+    }
 }

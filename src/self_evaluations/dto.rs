@@ -10,6 +10,7 @@ use crate::api::limits::{
     ACTIONS_PER_AUDIT, EVIDENCE_LINKS_MAX, MATURITY_LEVEL_MAX, NOTE_MAX, REF_MAX, THEMES_MAX,
     URL_MAX, YEAR_MAX, YEAR_MIN,
 };
+use crate::api::listing::searchable_query;
 use crate::api::validate::{self, plausible_date, single_line, slug, web_url};
 
 crate::db::text_enum! {
@@ -288,40 +289,35 @@ pub struct SelfEvaluationPatch {
     pub scores: Option<Vec<ScoreInput>>,
 }
 
-/// Filters, order and paging of the self-evaluation list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct SelfEvaluationQuery {
-    /// Only self-evaluations of this report year.
-    #[param(example = 2022, minimum = 2000, maximum = 2100)]
-    pub year: Option<i32>,
-    /// Only self-evaluations of this scope.
-    #[param(example = "organisation")]
-    pub scope: Option<Scope>,
-    /// Only self-evaluations of this department.
-    #[param(example = "financien")]
-    pub department_id: Option<String>,
-    /// Only self-evaluations that scored this theme code.
-    #[param(example = "MON")]
-    pub theme: Option<String>,
-    /// Full-text search in title, method and participants (Dutch, accents ignored; websearch
-    /// syntax), at most 200 characters and 20 words.
-    #[param(example = "workshop")]
-    pub q: Option<String>,
-    /// Only self-evaluations changed at or after this time (ISO 8601 with offset).
-    #[param(value_type = Option<String>, format = DateTime, example = "2023-01-01T00:00:00Z")]
-    pub updated_since: Option<DateTime<Utc>>,
-    /// Order: id (default), -id, title, -title, created_at, -created_at, updated_at,
-    /// -updated_at, or rank (relevance to `q`, the default when searching).
-    #[param(example = "-id")]
-    pub sort: Option<String>,
-    /// How many items to return, 1 to 1000 (default 50).
-    #[param(minimum = 1, maximum = 1000, example = 50)]
-    pub limit: Option<i64>,
-    /// Where to continue: the `next_cursor` of the previous page, with the same parameters.
-    #[param(example = "eyJzb3J0IjoiaWQiLCJpZCI6MTB9")]
-    pub cursor: Option<String>,
+searchable_query! {
+    /// Filters, order and paging of the self-evaluation list.
+    pub struct SelfEvaluationQuery {
+        /// Only self-evaluations of this report year.
+        #[param(example = 2022, minimum = 2000, maximum = 2100)]
+        pub year: Option<i32>,
+        /// Only self-evaluations of this scope.
+        #[param(example = "organisation")]
+        pub scope: Option<Scope>,
+        /// Only self-evaluations of this department.
+        #[param(example = "financien")]
+        pub department_id: Option<String>,
+        /// Only self-evaluations that scored this theme code.
+        #[param(example = "MON")]
+        pub theme: Option<String>,
+    }
+    q: {
+        /// Full-text search in title, method and participants (Dutch, accents ignored; websearch
+        /// syntax), at most 200 characters and 20 words.
+        #[param(example = "workshop")]
+    }
+    updated_since: {
+        /// Only self-evaluations changed at or after this time (ISO 8601 with offset).
+    }
+    sort: {
+        /// Order: id (default), -id, title, -title, created_at, -created_at, updated_at,
+        /// -updated_at, or rank (relevance to `q`, the default when searching).
+        #[param(example = "-id")]
+    }
 }
 
 /// Whose trend: the organisation's (organisation-wide and partial self-evaluations) or one

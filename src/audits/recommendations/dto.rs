@@ -2,11 +2,12 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::api::body::{nullable, present};
 use crate::api::limits::{ACTIONS_PER_AUDIT, NOTE_MAX, REF_MAX};
+use crate::api::listing::searchable_query;
 use crate::api::validate::{not_blank, plausible_date, single_line, slug};
 use crate::years::Review;
 
@@ -185,43 +186,38 @@ pub struct RecommendationPatch {
     pub action_ids: Option<Vec<i32>>,
 }
 
-/// Filters, order and paging of the recommendation list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct RecommendationQuery {
-    /// Only the recommendations of this audit.
-    #[param(example = 1, minimum = 1)]
-    pub audit_id: Option<i32>,
-    /// Only those owned by this department.
-    #[param(example = "financien")]
-    pub department_id: Option<String>,
-    /// Only those of this priority.
-    #[param(example = "high")]
-    pub priority: Option<Priority>,
-    /// Only those with a status in this year.
-    #[param(example = 2023, minimum = 2000, maximum = 2100)]
-    pub year: Option<i32>,
-    /// Only those whose status in `year` is this one (needs `year`).
-    #[param(example = "implemented")]
-    pub status: Option<Implementation>,
-    /// Full-text search in the text (Dutch, accents ignored; websearch syntax), at most 200
-    /// characters and 20 words.
-    #[param(example = "kassa")]
-    pub q: Option<String>,
-    /// Only those changed at or after this time (ISO 8601 with offset).
-    #[param(value_type = Option<String>, format = DateTime, example = "2023-01-01T00:00:00Z")]
-    pub updated_since: Option<DateTime<Utc>>,
-    /// Order: id (default), -id, created_at, -created_at, updated_at, -updated_at, or rank
-    /// (relevance to `q`, the default when searching).
-    #[param(example = "-updated_at")]
-    pub sort: Option<String>,
-    /// How many items to return, 1 to 1000 (default 50).
-    #[param(minimum = 1, maximum = 1000, example = 50)]
-    pub limit: Option<i64>,
-    /// Where to continue: the `next_cursor` of the previous page, with the same parameters.
-    #[param(example = "eyJzb3J0IjoiaWQiLCJpZCI6MTB9")]
-    pub cursor: Option<String>,
+searchable_query! {
+    /// Filters, order and paging of the recommendation list.
+    pub struct RecommendationQuery {
+        /// Only the recommendations of this audit.
+        #[param(example = 1, minimum = 1)]
+        pub audit_id: Option<i32>,
+        /// Only those owned by this department.
+        #[param(example = "financien")]
+        pub department_id: Option<String>,
+        /// Only those of this priority.
+        #[param(example = "high")]
+        pub priority: Option<Priority>,
+        /// Only those with a status in this year.
+        #[param(example = 2023, minimum = 2000, maximum = 2100)]
+        pub year: Option<i32>,
+        /// Only those whose status in `year` is this one (needs `year`).
+        #[param(example = "implemented")]
+        pub status: Option<Implementation>,
+    }
+    q: {
+        /// Full-text search in the text (Dutch, accents ignored; websearch syntax), at most 200
+        /// characters and 20 words.
+        #[param(example = "kassa")]
+    }
+    updated_since: {
+        /// Only those changed at or after this time (ISO 8601 with offset).
+    }
+    sort: {
+        /// Order: id (default), -id, created_at, -created_at, updated_at, -updated_at, or rank
+        /// (relevance to `q`, the default when searching).
+        #[param(example = "-updated_at")]
+    }
 }
 
 /// The status of one year, as a script sends it.
