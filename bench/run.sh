@@ -57,23 +57,6 @@ stats() {
         }'
 }
 
-# cold_report LABEL: the report of 2022 assembled from the database, one request at a time:
-# each GET follows a write through the API (the metadata of another year), which makes every
-# kept report stale; prints "LABEL median_ms p90_ms max_ms" of curl's total time over 30
-cold_report() {
-    local label=$1 times=()
-    for i in $(seq 1 30); do
-        curl -fs -o /dev/null -X PUT -H "Authorization: Bearer $token" \
-            -H 'Content-Type: application/json' -d "{\"title\": \"Bench $i\"}" \
-            "$url/api/v1/reports/2099"
-        times+=("$(curl -fs -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $token" \
-            "$url/api/v1/reports/2022")")
-    done
-    printf '%s\n' "${times[@]}" | sort -g | awk -v l="$label" '
-        {v[NR] = $1 * 1000} END {printf "%s %.1f %.1f %.1f\n", l, v[int((NR + 1) / 2)], v[int(NR * 0.9)], v[NR]}' \
-        >>target/bench-cold.txt
-}
-
 run_cases() { # label, then "name path auth" triples
     local label=$1; shift
     results=$(mktemp)
@@ -122,7 +105,7 @@ run_cases demo \
 size() { curl -fs -H "Authorization: Bearer $token" -o /dev/null -w '%{size_download}' "$url$1"; }
 report_bytes=$(size /api/v1/reports/2022)
 rm -f target/bench-cold.txt
-cold_report demo
+echo "demo $(cold_report)" >>target/bench-cold.txt
 static_bytes=$(size /swagger-ui/swagger-ui.css)
 stop
 
@@ -140,7 +123,7 @@ run_cases scale \
     action "/api/v1/actions/$action" auth \
     list_uncached "$list&updated_since={since}" fresh \
     action_uncached "/api/v1/actions/{id}?n={n}" fresh
-cold_report 100x
+echo "100x $(cold_report)" >>target/bench-cold.txt
 stop
 
 row() { # label file name target_ratio_text
