@@ -1,5 +1,6 @@
-//! Sorting, keyset cursors and full-text search shared by the searchable lists (risks and
-//! actions): a list adds its own filters to its query and lets a [`Window`] finish it.
+//! Sorting, keyset cursors and full-text search shared by the searchable lists (actions,
+//! risks, audits, recommendations, self-evaluations): a list declares its query parameters
+//! with `searchable_query!`, adds its own filters to its query and lets a [`Window`] finish it.
 //!
 //! The tables have `id`, `title`, `created_at`, `updated_at` and a generated `search`
 //! tsvector (Dutch, accent-insensitive), so one piece of SQL serves them all.
