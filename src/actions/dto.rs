@@ -1,6 +1,5 @@
 //! Wire types of actions.
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -11,6 +10,7 @@ use crate::api::limits::{
     DESCRIPTION_MAX, DOMAINS_PER_ACTION, REF_MAX, RISKS_PER_ACTION, THEMES_MAX,
 };
 use crate::api::listing::searchable_query;
+use crate::api::timestamp::DateTime;
 use crate::api::validate::{self, single_line, slug};
 
 /// An action (maatregel) of the internal-control system, with its status per year.
@@ -52,64 +52,93 @@ pub struct Action {
     /// The statuses, one per year, oldest first.
     pub statuses: Vec<ActionStatus>,
     /// When the action was created.
-    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
-    pub created_at: DateTime<Utc>,
+    pub created_at: DateTime,
     /// When the action or one of its statuses was last changed.
-    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: DateTime,
 }
 
-/// A new action.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewAction {
-    /// The owning department's own key, unique, 1 to 100 characters.
-    #[serde(default)]
-    #[validate(length(min = 1, max = REF_MAX), custom(function = "single_line"))]
-    #[schema(example = "HR-2022-014", min_length = 1)]
-    pub external_ref: Option<String>,
-    /// Title, 1 to 300 characters.
-    #[validate(custom(function = "validate::title"))]
-    #[schema(example = "Welzijn op het werk", min_length = 1)]
-    pub title: String,
-    /// Longer description, at most 20000 characters.
-    #[serde(default)]
-    #[validate(length(max = DESCRIPTION_MAX))]
-    #[schema(
-        example = "Welzijnsbevraging bij alle medewerkers.",
-        max_length = 20000
-    )]
-    pub description: Option<String>,
-    /// The control domains the action serves: 1 to 20.
-    #[validate(length(min = 1, max = DOMAINS_PER_ACTION))]
-    #[schema(example = json!(["organisatiecultuur"]), min_items = 1, max_items = 20)]
-    pub domain_ids: Vec<String>,
-    /// The parent action, for a sub-action. An editor names only an action of its departments
-    /// or one without department.
-    #[serde(default)]
-    #[schema(example = 3)]
-    pub parent_id: Option<i32>,
-    /// The risks the action addresses, at most 100. An editor links only risks of its
-    /// departments or without department.
-    #[serde(default)]
-    #[validate(length(max = RISKS_PER_ACTION))]
-    #[schema(example = json!([1]), max_items = 100)]
-    pub risk_ids: Vec<i32>,
-    /// Codes of Leidraad themes (see `/api/v1/themes`), at most 11.
-    #[serde(default)]
-    #[validate(length(max = THEMES_MAX))]
-    #[schema(example = json!(["HRM"]), max_items = 11)]
-    pub theme_codes: Vec<String>,
-    /// The owning department.
-    #[serde(default)]
-    #[validate(custom(function = "slug"))]
-    #[schema(example = "personeel", max_length = 64)]
-    pub department_id: Option<String>,
-    /// Reference into the multi-year plan, 1 to 100 characters.
-    #[serde(default)]
-    #[validate(length(min = 1, max = REF_MAX), custom(function = "single_line"))]
-    #[schema(example = "AP 1.2.3", min_length = 1)]
-    pub plan_ref: Option<String>,
+/// Declares a body that writes an action whole: the action's writable members as the contract
+/// documents and the service validates them, then the body's own members. [`NewAction`] and
+/// the scripted upsert (`ActionUpsert`) are both declared with it, so that they accept the same
+/// values. The body says what its `external_ref` means.
+macro_rules! action_members {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            external_ref: { $(#[$ref_meta:meta])* }
+            $($(#[$field_meta:meta])* pub $field:ident: $type:ty,)*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, serde::Deserialize, validator::Validate, utoipa::ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $(#[$ref_meta])*
+            #[serde(default)]
+            #[validate(
+                length(min = 1, max = crate::api::limits::REF_MAX),
+                custom(function = "crate::api::validate::single_line")
+            )]
+            #[schema(example = "HR-2022-014", min_length = 1)]
+            pub external_ref: Option<String>,
+            /// Title, 1 to 300 characters.
+            #[validate(custom(function = "crate::api::validate::title"))]
+            #[schema(example = "Welzijn op het werk", min_length = 1)]
+            pub title: String,
+            /// Longer description, at most 20000 characters.
+            #[serde(default)]
+            #[validate(length(max = crate::api::limits::DESCRIPTION_MAX))]
+            #[schema(
+                example = "Welzijnsbevraging bij alle medewerkers.",
+                max_length = 20000
+            )]
+            pub description: Option<String>,
+            /// The control domains the action serves: 1 to 20.
+            #[validate(length(min = 1, max = crate::api::limits::DOMAINS_PER_ACTION))]
+            #[schema(example = json!(["organisatiecultuur"]), min_items = 1, max_items = 20)]
+            pub domain_ids: Vec<String>,
+            /// The parent action, for a sub-action. An editor names only an action of its departments
+            /// or one without department.
+            #[serde(default)]
+            #[schema(example = 3)]
+            pub parent_id: Option<i32>,
+            /// The risks the action addresses, at most 100. An editor links only risks of its
+            /// departments or without department.
+            #[serde(default)]
+            #[validate(length(max = crate::api::limits::RISKS_PER_ACTION))]
+            #[schema(example = json!([1]), max_items = 100)]
+            pub risk_ids: Vec<i32>,
+            /// Codes of Leidraad themes (see `/api/v1/themes`), at most 11.
+            #[serde(default)]
+            #[validate(length(max = crate::api::limits::THEMES_MAX))]
+            #[schema(example = json!(["HRM"]), max_items = 11)]
+            pub theme_codes: Vec<String>,
+            /// The owning department.
+            #[serde(default)]
+            #[validate(custom(function = "crate::api::validate::slug"))]
+            #[schema(example = "personeel", max_length = 64)]
+            pub department_id: Option<String>,
+            /// Reference into the multi-year plan, 1 to 100 characters.
+            #[serde(default)]
+            #[validate(
+                length(min = 1, max = crate::api::limits::REF_MAX),
+                custom(function = "crate::api::validate::single_line")
+            )]
+            #[schema(example = "AP 1.2.3", min_length = 1)]
+            pub plan_ref: Option<String>,
+            $($(#[$field_meta])* pub $field: $type,)*
+        }
+    };
+}
+pub(crate) use action_members;
+
+action_members! {
+    /// A new action.
+    pub struct NewAction {
+        external_ref: {
+            /// The owning department's own key, unique, 1 to 100 characters.
+        }
+    }
 }
 
 /// Changes to an action, as a JSON Merge Patch: send only the members to change; `null`

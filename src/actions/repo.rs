@@ -119,8 +119,8 @@ impl ActionRow {
             parent_id: self.parent_id,
             department_id: self.department_id,
             plan_ref: self.plan_ref,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
+            created_at: self.created_at.into(),
+            updated_at: self.updated_at.into(),
         }
     }
 }

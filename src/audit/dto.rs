@@ -1,8 +1,10 @@
 //! Wire types of the audit trail.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+
+use crate::api::timestamp::DateTime;
 
 crate::db::text_enum! {
     /// What a write did.
@@ -48,8 +50,7 @@ pub struct AuditEvent {
     pub id: i64,
     /// When the write's transaction ran (UTC).
     #[schema(example = "2023-06-07T02:00:00Z")]
-    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
-    pub at: DateTime<Utc>,
+    pub at: DateTime,
     /// The token name that wrote (`demo` for the demo data).
     #[schema(example = "financien-nachtscript")]
     pub actor: String,
@@ -96,10 +97,10 @@ pub struct AuditQuery {
     pub actor_id: Option<i32>,
     /// Only events at or after this time (ISO 8601 with offset).
     #[param(value_type = Option<String>, format = DateTime, example = "2023-01-01T00:00:00Z")]
-    pub since: Option<DateTime<Utc>>,
+    pub since: Option<chrono::DateTime<Utc>>,
     /// Only events before this time (ISO 8601 with offset).
     #[param(value_type = Option<String>, format = DateTime, example = "2024-01-01T00:00:00Z")]
-    pub until: Option<DateTime<Utc>>,
+    pub until: Option<chrono::DateTime<Utc>>,
     /// How many items to return, 1 to 1000 (default 50).
     #[param(minimum = 1, maximum = 1000, example = 50)]
     pub limit: Option<i64>,

@@ -30,7 +30,7 @@ impl From<EventRow> for AuditEvent {
     fn from(row: EventRow) -> Self {
         Self {
             id: row.id,
-            at: row.at,
+            at: row.at.into(),
             actor: row.actor,
             operation: row.operation,
             entity_type: row.entity_type,

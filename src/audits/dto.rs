@@ -1,6 +1,6 @@
 //! Wire types of audits.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -10,6 +10,7 @@ use crate::api::limits::{
     ACTIONS_PER_AUDIT, DESCRIPTION_MAX, DOMAINS_PER_ACTION, REF_MAX, THEMES_MAX, TITLE_MAX, URL_MAX,
 };
 use crate::api::listing::searchable_query;
+use crate::api::timestamp::DateTime;
 use crate::api::validate::{self, plausible_date, single_line, web_url};
 
 crate::db::text_enum! {
@@ -67,11 +68,9 @@ pub struct Audit {
     #[schema(example = json!([12, 14]))]
     pub action_ids: Vec<i32>,
     /// When the audit was registered.
-    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
-    pub created_at: DateTime<Utc>,
+    pub created_at: DateTime,
     /// When it was last changed.
-    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: DateTime,
 }
 
 /// A new audit.

@@ -73,8 +73,8 @@ fn audit_of((row, theme_codes, domain_ids, action_ids): Record) -> Audit {
         audited_on: row.audited_on,
         reference: row.reference,
         report_url: row.report_url,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
+        created_at: row.created_at.into(),
+        updated_at: row.updated_at.into(),
     }
 }
 

@@ -1,11 +1,11 @@
 //! Wire types of departments.
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::api::body::present;
+use crate::api::timestamp::DateTime;
 use crate::api::validate::{self, slug};
 
 /// A department (dienst): owner of risks and actions, and the scope of an editor's rights.
@@ -18,11 +18,9 @@ pub struct Department {
     #[schema(example = "Financiën")]
     pub name: String,
     /// When the department was created.
-    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
-    pub created_at: DateTime<Utc>,
+    pub created_at: DateTime,
     /// When the department was last changed.
-    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: DateTime,
 }
 
 /// A new department.

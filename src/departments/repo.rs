@@ -26,8 +26,8 @@ impl From<DepartmentRow> for Department {
         Self {
             id: row.id,
             name: row.name,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
+            created_at: row.created_at.into(),
+            updated_at: row.updated_at.into(),
         }
     }
 }

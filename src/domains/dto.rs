@@ -1,12 +1,12 @@
 //! Wire types of domains.
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::api::body::{nullable, present};
 use crate::api::limits::DOMAIN_DESCRIPTION_MAX;
+use crate::api::timestamp::DateTime;
 use crate::api::validate::{self, slug};
 use crate::domains::criteria::dto::Criterion;
 
@@ -31,11 +31,9 @@ pub struct Domain {
     /// The criteria ("Detail criterium") of the domain, in order.
     pub criteria: Vec<Criterion>,
     /// When the domain was created.
-    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
-    pub created_at: DateTime<Utc>,
+    pub created_at: DateTime,
     /// When the domain itself was last changed (changes to its criteria have their own time).
-    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: DateTime,
 }
 
 /// A new control domain.

@@ -73,8 +73,8 @@ fn into_domain(row: DomainRow, criteria: Vec<criteria::dto::Criterion>) -> Domai
         description: row.description,
         position: row.position,
         criteria,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
+        created_at: row.created_at.into(),
+        updated_at: row.updated_at.into(),
     }
 }
 

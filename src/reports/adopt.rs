@@ -99,7 +99,7 @@ pub fn adopt(
     adopted.adopted_on = Some(adopted_on);
     adopted.decision_url = input.decision_url.or(adopted.decision_url.take());
     adopted.sha256 = Some(PLACEHOLDER.into());
-    adopted.updated_at = now;
+    adopted.updated_at = now.into();
 
     let unsealed = serde_json::to_string(&report).map_err(|e| ApiError::internal("report", e))?;
     let sha256 = hex::encode(Sha256::digest(unsealed.as_bytes()));

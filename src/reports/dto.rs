@@ -1,12 +1,13 @@
 //! Wire types of the yearly report.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::actions::statuses::dto::Progress;
 use crate::api::limits::{INTRODUCTION_MAX, TITLE_MAX, URL_MAX};
+use crate::api::timestamp::DateTime;
 use crate::api::validate::{self, plausible_date, single_line, web_url};
 use crate::audits::recommendations::summary::{Implemented, OverdueRecommendation};
 use crate::risks::assessments::dto::Assessment;
@@ -75,8 +76,7 @@ pub struct ReportYear {
     pub sha256: Option<String>,
     /// When the metadata was last changed.
     #[schema(example = "2023-06-01T09:00:00Z")]
-    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: DateTime,
 }
 
 /// What adoption records: the day and the council decision.

@@ -44,7 +44,7 @@ impl From<YearRow> for ReportYear {
             decision_url: row.decision_url,
             introduction: row.introduction,
             sha256: row.sha256,
-            updated_at: row.updated_at,
+            updated_at: row.updated_at.into(),
         }
     }
 }
@@ -63,7 +63,7 @@ fn default_year(year: i32) -> ReportYear {
         decision_url: None,
         introduction: None,
         sha256: None,
-        updated_at: DateTime::<Utc>::UNIX_EPOCH,
+        updated_at: DateTime::<Utc>::UNIX_EPOCH.into(),
     }
 }
 

@@ -1,6 +1,5 @@
 //! Wire types of risks.
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -8,6 +7,7 @@ use validator::Validate;
 use crate::api::body::{nullable, present};
 use crate::api::limits::{DESCRIPTION_MAX, THEMES_MAX};
 use crate::api::listing::searchable_query;
+use crate::api::timestamp::DateTime;
 use crate::api::validate::{self, slug};
 use crate::risks::assessments::dto::{Assessment, RiskStatus};
 
@@ -35,11 +35,9 @@ pub struct Risk {
     /// The assessments, one per year, oldest first.
     pub assessments: Vec<Assessment>,
     /// When the risk was created.
-    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
-    pub created_at: DateTime<Utc>,
+    pub created_at: DateTime,
     /// When the risk or one of its assessments was last changed.
-    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: DateTime,
 }
 
 /// A new risk.

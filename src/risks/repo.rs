@@ -68,8 +68,8 @@ impl RiskRow {
             title: self.title,
             description: self.description,
             department_id: self.department_id,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
+            created_at: self.created_at.into(),
+            updated_at: self.updated_at.into(),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Wire types of self-evaluations and the maturity scale.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
@@ -11,6 +11,7 @@ use crate::api::limits::{
     URL_MAX, YEAR_MAX, YEAR_MIN,
 };
 use crate::api::listing::searchable_query;
+use crate::api::timestamp::DateTime;
 use crate::api::validate::{self, plausible_date, single_line, slug, web_url};
 
 crate::db::text_enum! {
@@ -126,11 +127,9 @@ pub struct SelfEvaluation {
     /// The scores, by theme number.
     pub scores: Vec<ThemeScore>,
     /// When it was registered.
-    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
-    pub created_at: DateTime<Utc>,
+    pub created_at: DateTime,
     /// When it was last changed.
-    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: DateTime,
 }
 
 /// The score of one theme, as a write gives it.

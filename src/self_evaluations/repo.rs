@@ -62,8 +62,8 @@ fn evaluation_of(row: Row, scores: Vec<ThemeScore>) -> SelfEvaluation {
         evaluated_on: row.evaluated_on,
         method: row.method,
         participants: row.participants,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
+        created_at: row.created_at.into(),
+        updated_at: row.updated_at.into(),
     }
 }
 

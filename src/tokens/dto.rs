@@ -1,11 +1,12 @@
 //! Wire types of API tokens. The secret appears once, in the answer to its creation.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::api::limits::DEPARTMENTS_PER_TOKEN;
+use crate::api::timestamp::DateTime;
 use crate::api::validate;
 use crate::auth::Role;
 
@@ -25,20 +26,16 @@ pub struct Token {
     #[schema(example = json!(["financien"]))]
     pub department_ids: Vec<String>,
     /// When the token was created.
-    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
-    pub created_at: DateTime<Utc>,
+    pub created_at: DateTime,
     /// When the token was last used (to the minute), or null.
     #[schema(required = true, example = "2023-06-07T02:00:00Z")]
-    #[serde(serialize_with = "crate::api::timestamp::optional")]
-    pub last_used_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime>,
     /// When the token stops working, or null.
     #[schema(required = true, example = "2024-06-30T00:00:00Z")]
-    #[serde(serialize_with = "crate::api::timestamp::optional")]
-    pub expires_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime>,
     /// When the token was revoked, or null.
     #[schema(required = true, example = "2023-09-01T12:00:00Z")]
-    #[serde(serialize_with = "crate::api::timestamp::optional")]
-    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime>,
 }
 
 /// A new token.
@@ -61,7 +58,7 @@ pub struct NewToken {
     /// When the token stops working; must be in the future.
     #[serde(default)]
     #[schema(example = "2027-06-30T00:00:00Z")]
-    pub expires_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<chrono::DateTime<Utc>>,
 }
 
 /// A created token with its secret, shown only this once.

@@ -53,10 +53,10 @@ fn assemble(conn: &mut PgConnection, rows: Vec<TokenRow>) -> QueryResult<Vec<Tok
             id: row.id,
             name: row.name,
             role: row.role,
-            created_at: row.created_at,
-            last_used_at: row.last_used_at,
-            expires_at: row.expires_at,
-            revoked_at: row.revoked_at,
+            created_at: row.created_at.into(),
+            last_used_at: row.last_used_at.map(Into::into),
+            expires_at: row.expires_at.map(Into::into),
+            revoked_at: row.revoked_at.map(Into::into),
         })
         .collect())
 }

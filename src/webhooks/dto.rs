@@ -1,13 +1,13 @@
 //! Wire types of webhooks and their deliveries. A subscription's secret appears once, in the
 //! answer to its creation or rotation.
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::api::body::{nullable, present};
 use crate::api::limits::{EVENT_TYPES_MAX, TITLE_MAX, URL_MAX};
+use crate::api::timestamp::DateTime;
 use crate::api::validate::slug;
 
 /// What happened, as a message's `type` names it: `action.changed`, `risk.changed`,
@@ -194,14 +194,11 @@ pub struct Webhook {
     /// Until when the secret before the last rotation still signs messages (beside the new
     /// one), or null.
     #[schema(required = true, example = "2026-12-06T09:00:00Z")]
-    #[serde(serialize_with = "crate::api::timestamp::optional")]
-    pub previous_secret_until: Option<DateTime<Utc>>,
+    pub previous_secret_until: Option<DateTime>,
     /// When the subscription was created.
-    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
-    pub created_at: DateTime<Utc>,
+    pub created_at: DateTime,
     /// When it was last changed.
-    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: DateTime,
 }
 
 /// A new subscription.
@@ -326,8 +323,7 @@ pub struct Delivery {
     pub attempts: i32,
     /// When the next attempt is due (for a pending delivery), or null.
     #[schema(required = true, example = "2026-12-05T10:00:05Z")]
-    #[serde(serialize_with = "crate::api::timestamp::optional")]
-    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub next_attempt_at: Option<DateTime>,
     /// The receiver's HTTP status of the last attempt, or null (none yet, or no answer).
     #[schema(required = true, example = 200)]
     pub last_status: Option<i32>,
@@ -339,15 +335,12 @@ pub struct Delivery {
     pub last_error: Option<String>,
     /// When the last attempt was made, or null.
     #[schema(required = true, example = "2026-12-05T10:00:00Z")]
-    #[serde(serialize_with = "crate::api::timestamp::optional")]
-    pub last_attempt_at: Option<DateTime<Utc>>,
+    pub last_attempt_at: Option<DateTime>,
     /// When the receiver accepted it, or null.
     #[schema(required = true, example = "2026-12-05T10:00:00Z")]
-    #[serde(serialize_with = "crate::api::timestamp::optional")]
-    pub delivered_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime>,
     /// When the message was queued.
-    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
-    pub created_at: DateTime<Utc>,
+    pub created_at: DateTime,
     /// The message as sent.
     #[schema(value_type = Message)]
     pub body: serde_json::Value,

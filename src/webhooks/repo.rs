@@ -59,9 +59,10 @@ impl From<WebhookRow> for Webhook {
             state: row.state,
             previous_secret_until: row
                 .previous_secret_until
-                .filter(|until| *until > Utc::now()),
-            created_at: row.created_at,
-            updated_at: row.updated_at,
+                .filter(|until| *until > Utc::now())
+                .map(Into::into),
+            created_at: row.created_at.into(),
+            updated_at: row.updated_at.into(),
         }
     }
 }
@@ -308,15 +309,16 @@ impl From<DeliveryRow> for Delivery {
             message_id: row.message_id,
             event_type: row.event_type.parse().unwrap_or(EventType::Ping),
             audit_event_id: row.audit_event_id,
-            next_attempt_at: (row.status == DeliveryStatus::Pending).then_some(row.next_attempt_at),
+            next_attempt_at: (row.status == DeliveryStatus::Pending)
+                .then_some(row.next_attempt_at.into()),
             status: row.status,
             attempts: row.attempts,
             last_status: row.last_status,
             last_duration_ms: row.last_duration_ms,
             last_error: row.last_error,
-            last_attempt_at: row.last_attempt_at,
-            delivered_at: row.delivered_at,
-            created_at: row.created_at,
+            last_attempt_at: row.last_attempt_at.map(Into::into),
+            delivered_at: row.delivered_at.map(Into::into),
+            created_at: row.created_at.into(),
             body: row.body,
         }
     }

@@ -6,7 +6,7 @@
 pub mod handlers;
 pub mod writes;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Integer;
@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::limits::NOTE_MAX;
+use crate::api::timestamp::DateTime;
 use crate::auth::{Principal, Role};
 use crate::db::schema::report_years;
 use crate::error::ApiError;
@@ -43,8 +44,7 @@ pub struct Review {
     pub reviewed_by: Option<String>,
     /// When it was approved or returned, or null.
     #[schema(required = true, example = "2024-04-02T10:15:00Z")]
-    #[serde(serialize_with = "crate::api::timestamp::optional")]
-    pub reviewed_at: Option<DateTime<Utc>>,
+    pub reviewed_at: Option<DateTime>,
     /// Why it was returned (or a remark with an approval), or null.
     #[schema(required = true, example = "Graag de voortgang in procent aanvullen.")]
     pub note: Option<String>,
@@ -56,14 +56,14 @@ impl Review {
         state: Option<ReviewState>,
         submitted_by: Option<String>,
         reviewed_by: Option<String>,
-        reviewed_at: Option<DateTime<Utc>>,
+        reviewed_at: Option<chrono::DateTime<Utc>>,
         note: Option<String>,
     ) -> Option<Self> {
         state.map(|state| Self {
             state,
             submitted_by,
             reviewed_by,
-            reviewed_at,
+            reviewed_at: reviewed_at.map(Into::into),
             note,
         })
     }

@@ -319,3 +319,51 @@ async fn a_batch_retried_with_its_key_is_not_applied_twice() {
     let retry = send_batch().await.ok_json(200);
     assert_eq!(retry, first, "the stored answer, not a new run");
 }
+
+#[actix_web::test]
+async fn a_script_is_refused_what_a_create_is_refused_and_told_the_same_member() {
+    let app = TestApp::with_domains(DOMAINS).await;
+    let valid = json!({"external_ref": "FIN-1", "title": "E-facturatie", "domain_ids": ["voorkomen-fraude-en-fouten"]});
+    let cases = [
+        ("external_ref", json!("")),
+        ("external_ref", json!("FIN\n1")),
+        ("title", json!("x".repeat(301))),
+        ("description", json!("x".repeat(20_001))),
+        ("domain_ids", json!([])),
+        ("domain_ids", json!(vec!["voorkomen-fraude-en-fouten"; 21])),
+        ("risk_ids", json!((1..=101).collect::<Vec<i32>>())),
+        ("theme_codes", json!(vec!["FIM"; 12])),
+        ("department_id", json!("Financiën")),
+        ("plan_ref", json!("x".repeat(101))),
+    ];
+    for (member, value) in cases {
+        let mut body = valid.clone();
+        body[member] = value;
+        assert_eq!(
+            app.post_json("/api/v1/actions", &body)
+                .await
+                .invalid_fields(),
+            [member],
+            "a create with a bad {member}"
+        );
+        assert_eq!(
+            app.put_json("/api/v1/actions/by-ref/FIN-1", &body)
+                .await
+                .invalid_fields(),
+            [member],
+            "a scripted upsert with a bad {member}"
+        );
+        assert_eq!(
+            app.post_json("/api/v1/actions/batch", &json!({"items": [body]}))
+                .await
+                .invalid_fields(),
+            [format!("items[0].{member}")],
+            "a batch item with a bad {member}"
+        );
+    }
+    assert_eq!(
+        app.get("/api/v1/actions").await.ok_json(200)["items"],
+        json!([]),
+        "nothing was written"
+    );
+}

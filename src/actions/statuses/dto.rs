@@ -1,7 +1,7 @@
 //! Wire types of action statuses.
 
 use crate::api::limits::{NOTE_MAX, PROGRESS_MAX};
-use chrono::{DateTime, Utc};
+use crate::api::timestamp::DateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -36,8 +36,7 @@ pub struct ActionStatus {
     #[schema(required = true, example = "Uitgerold in alle diensten.")]
     pub note: Option<String>,
     /// When this status was last changed.
-    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: DateTime,
     /// Its review, while the year is reviewed; null otherwise.
     #[schema(required = true)]
     pub review: Option<Review>,

@@ -39,7 +39,7 @@ impl From<StatusRow> for ActionStatus {
             status: row.status,
             progress: row.progress,
             note: row.note,
-            updated_at: row.updated_at,
+            updated_at: row.updated_at.into(),
             review: Review::of(
                 row.review,
                 row.submitted_by,

@@ -4,13 +4,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::actions::dto::Action;
+use crate::actions::dto::{action_members, Action};
 use crate::actions::statuses::dto::Progress;
-use crate::api::limits::{
-    BATCH_MAX, DESCRIPTION_MAX, DOMAINS_PER_ACTION, NOTE_MAX, PROGRESS_MAX, REF_MAX,
-    RISKS_PER_ACTION, THEMES_MAX, YEARS_COUNT, YEAR_MAX, YEAR_MIN,
-};
-use crate::api::validate::{self, single_line, slug};
+use crate::api::limits::{BATCH_MAX, NOTE_MAX, PROGRESS_MAX, YEARS_COUNT, YEAR_MAX, YEAR_MIN};
 
 /// The status of one year, as a script sends it.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
@@ -35,63 +31,20 @@ pub struct YearStatus {
     pub note: Option<String>,
 }
 
-/// The full representation of an action as a script sends it. Absent optional members mean
-/// "none"; `statuses` replace the years they name and leave other years alone.
-#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ActionUpsert {
-    /// The department's own key; in a batch required, on `PUT .../by-ref/{external_ref}`
-    /// optional and then equal to the path.
-    #[serde(default)]
-    #[validate(length(min = 1, max = REF_MAX), custom(function = "single_line"))]
-    #[schema(example = "FIN-2023-007", min_length = 1)]
-    pub external_ref: Option<String>,
-    /// Title, 1 to 300 characters.
-    #[validate(custom(function = "validate::title"))]
-    #[schema(example = "E-facturatie", min_length = 1)]
-    pub title: String,
-    /// Longer description, at most 20000 characters.
-    #[serde(default)]
-    #[validate(length(max = DESCRIPTION_MAX))]
-    #[schema(
-        example = "Facturen digitaal ontvangen en verwerken.",
-        max_length = 20000
-    )]
-    pub description: Option<String>,
-    /// The control domains the action serves: 1 to 20.
-    #[validate(length(min = 1, max = DOMAINS_PER_ACTION))]
-    #[schema(example = json!(["voorkomen-fraude-en-fouten"]), min_items = 1, max_items = 20)]
-    pub domain_ids: Vec<String>,
-    /// The parent action, for a sub-action. An editor names only an action of its departments
-    /// or one without department.
-    #[serde(default)]
-    #[schema(example = 3)]
-    pub parent_id: Option<i32>,
-    /// The risks the action addresses, at most 100. An editor links only risks of its
-    /// departments or without department.
-    #[serde(default)]
-    #[validate(length(max = RISKS_PER_ACTION))]
-    #[schema(example = json!([9]), max_items = 100)]
-    pub risk_ids: Vec<i32>,
-    /// Codes of Leidraad themes, at most 11.
-    #[serde(default)]
-    #[validate(length(max = THEMES_MAX))]
-    #[schema(example = json!(["FIM"]), max_items = 11)]
-    pub theme_codes: Vec<String>,
-    /// The owning department.
-    #[serde(default)]
-    #[validate(custom(function = "slug"))]
-    #[schema(example = "financien", max_length = 64)]
-    pub department_id: Option<String>,
-    /// Reference into the multi-year plan, 1 to 100 characters.
-    #[serde(default)]
-    #[validate(length(min = 1, max = REF_MAX), custom(function = "single_line"))]
-    #[schema(example = "AP 2.1.4", min_length = 1)]
-    pub plan_ref: Option<String>,
-    /// Statuses of the years to set, at most one per year.
-    #[serde(default)]
-    #[validate(length(max = YEARS_COUNT, message = "at most one status per year"), nested)]
-    pub statuses: Vec<YearStatus>,
+action_members! {
+    /// The full representation of an action as a script sends it. Absent optional members mean
+    /// "none"; `statuses` replace the years they name and leave other years alone.
+    #[derive(Clone, Serialize)]
+    pub struct ActionUpsert {
+        external_ref: {
+            /// The department's own key; in a batch required, on `PUT .../by-ref/{external_ref}`
+            /// optional and then equal to the path.
+        }
+        /// Statuses of the years to set, at most one per year.
+        #[serde(default)]
+        #[validate(length(max = YEARS_COUNT, message = "at most one status per year"), nested)]
+        pub statuses: Vec<YearStatus>,
+    }
 }
 
 /// Up to 1000 upserts by `external_ref`, written all or nothing.

@@ -1,6 +1,6 @@
 //! Wire types of recommendations.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -8,6 +8,7 @@ use validator::Validate;
 use crate::api::body::{nullable, present};
 use crate::api::limits::{ACTIONS_PER_AUDIT, NOTE_MAX, REF_MAX};
 use crate::api::listing::searchable_query;
+use crate::api::timestamp::DateTime;
 use crate::api::validate::{not_blank, plausible_date, single_line, slug};
 use crate::years::Review;
 
@@ -50,8 +51,7 @@ pub struct RecommendationStatus {
     )]
     pub note: Option<String>,
     /// When this status was last changed.
-    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: DateTime,
     /// Its review, while the year is reviewed; null otherwise.
     #[schema(required = true)]
     pub review: Option<Review>,
@@ -104,11 +104,9 @@ pub struct Recommendation {
     /// What became of it, one status per year, oldest first.
     pub statuses: Vec<RecommendationStatus>,
     /// When it was registered.
-    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
-    pub created_at: DateTime<Utc>,
+    pub created_at: DateTime,
     /// When it or one of its statuses was last changed.
-    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: DateTime,
 }
 
 /// A new recommendation of an audit.

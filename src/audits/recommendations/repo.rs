@@ -56,7 +56,7 @@ impl From<StatusRow> for RecommendationStatus {
             year: row.year,
             status: row.status,
             note: row.note,
-            updated_at: row.updated_at,
+            updated_at: row.updated_at.into(),
             review: Review::of(
                 row.review,
                 row.submitted_by,
@@ -104,8 +104,8 @@ fn recommendation_of((row, action_ids, statuses): Record) -> Result<Recommendati
         priority: row.priority,
         department_id: row.department_id,
         due_on: row.due_on,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
+        created_at: row.created_at.into(),
+        updated_at: row.updated_at.into(),
     })
 }
 

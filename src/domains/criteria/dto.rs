@@ -1,11 +1,11 @@
 //! Wire types of criteria.
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::api::body::present;
+use crate::api::timestamp::DateTime;
 use crate::api::validate;
 
 /// A criterion ("Detail criterium"): one thing a domain covers.
@@ -24,11 +24,9 @@ pub struct Criterion {
     #[schema(example = 3, minimum = 1)]
     pub position: i32,
     /// When the criterion was created.
-    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
-    pub created_at: DateTime<Utc>,
+    pub created_at: DateTime,
     /// When the criterion was last changed.
-    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: DateTime,
 }
 
 /// A new criterion of a domain.

@@ -35,8 +35,8 @@ impl From<CriterionRow> for Criterion {
             domain_id: row.domain_id,
             text: row.text,
             position: row.position,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
+            created_at: row.created_at.into(),
+            updated_at: row.updated_at.into(),
         }
     }
 }

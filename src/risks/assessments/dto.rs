@@ -1,7 +1,8 @@
 //! Wire types of risk assessments.
 
 use crate::api::limits::{NOTE_MAX, SCORE_MAX};
-use chrono::{DateTime, Utc};
+use crate::api::timestamp::DateTime;
+use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -66,8 +67,7 @@ pub struct Assessment {
     #[schema(required = true, example = "Opvolging via het welzijnsbeleid.")]
     pub note: Option<String>,
     /// When this assessment was last changed.
-    #[serde(serialize_with = "crate::api::timestamp::rfc3339")]
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: DateTime,
     /// Its review, while the year is reviewed; null otherwise.
     #[schema(required = true)]
     pub review: Option<Review>,
@@ -99,7 +99,7 @@ pub struct AssessmentInput {
 
 impl AssessmentInput {
     /// The representation these values give for `year`.
-    pub fn into_assessment(self, year: i32, updated_at: DateTime<Utc>) -> Assessment {
+    pub fn into_assessment(self, year: i32, updated_at: chrono::DateTime<Utc>) -> Assessment {
         let score = self.likelihood.zip(self.impact).map(|(l, i)| l * i);
         Assessment {
             year,
@@ -109,7 +109,7 @@ impl AssessmentInput {
             level: score.map(RiskLevel::of),
             status: self.status,
             note: self.note,
-            updated_at,
+            updated_at: updated_at.into(),
             review: None,
         }
     }
