@@ -58,6 +58,12 @@ const fn col(name: &'static str, r#type: &'static str, description: &'static str
 
 const CREATED: Column = col("created_at", "timestamp", "When the row was created.");
 const UPDATED: Column = col("updated_at", "timestamp", "When the row was last changed.");
+/// A bridge's `updated_at`: its action's, which changes with the action's links.
+const ACTION_UPDATED: Column = col(
+    "updated_at",
+    "timestamp",
+    "When the action was last changed.",
+);
 
 /// Every export table, dimensions first.
 pub const TABLES: &[Table] = &[
@@ -509,11 +515,7 @@ pub const TABLES: &[Table] = &[
                 "integer",
                 "Place of the action in the domain's lists.",
             ),
-            col(
-                "updated_at",
-                "timestamp",
-                "When the action was last changed.",
-            ),
+            ACTION_UPDATED,
         ],
         query: "SELECT ad.action_id, ad.domain_id, d.name AS domain_name, ad.position, \
                 a.updated_at \
@@ -530,11 +532,7 @@ pub const TABLES: &[Table] = &[
             col("action_id", "integer", "The action (key, with risk_id)."),
             col("risk_id", "integer", "The risk (key, with action_id)."),
             col("risk_title", "text", "Title of the risk."),
-            col(
-                "updated_at",
-                "timestamp",
-                "When the action was last changed.",
-            ),
+            ACTION_UPDATED,
         ],
         query: "SELECT ar.action_id, ar.risk_id, r.title AS risk_title, a.updated_at \
                 FROM action_risks ar JOIN risks r ON r.id = ar.risk_id \
@@ -550,11 +548,7 @@ pub const TABLES: &[Table] = &[
             col("action_id", "integer", "The action (key, with theme_code)."),
             col("theme_code", "text", "The theme (key, with action_id)."),
             col("theme_name", "text", "Name of the theme."),
-            col(
-                "updated_at",
-                "timestamp",
-                "When the action was last changed.",
-            ),
+            ACTION_UPDATED,
         ],
         query: "SELECT at.action_id, at.theme_code, t.name AS theme_name, a.updated_at \
                 FROM action_themes at JOIN themes t ON t.code = at.theme_code \
