@@ -66,7 +66,7 @@ macro_rules! action_members {
         $(#[$meta:meta])*
         pub struct $name:ident {
             external_ref: { $(#[$ref_meta:meta])* }
-            $($(#[$field_meta:meta])* pub $field:ident: $type:ty,)*
+            $($fields:tt)*
         }
     ) => {
         $(#[$meta])*
@@ -126,7 +126,7 @@ macro_rules! action_members {
             )]
             #[schema(example = "AP 1.2.3", min_length = 1)]
             pub plan_ref: Option<String>,
-            $($(#[$field_meta])* pub $field: $type,)*
+            $($fields)*
         }
     };
 }

@@ -579,3 +579,42 @@ async fn a_yearly_row_created_by_put_answers_where_it_lives_for_every_kind() {
         app.get(&path).await.ok_json(200);
     }
 }
+
+#[actix_web::test]
+async fn a_script_is_refused_what_a_registration_is_refused_and_told_the_same_member() {
+    let app = TestApp::with_domains(&[DOMAIN]).await;
+    let audit = audit(&app, "Audit").await;
+    let valid = json!({"text": "Formaliseer het beheer van kassa's.", "priority": "high"});
+    let cases = [
+        ("text", json!("")),
+        ("text", json!(" \n ")),
+        ("text", json!("x".repeat(5001))),
+        ("department_id", json!("Financiën")),
+        ("due_on", json!("0999-01-01")),
+        ("action_ids", json!((1..=101).collect::<Vec<i32>>())),
+    ];
+    for (member, value) in cases {
+        let mut body = valid.clone();
+        body[member] = value;
+        assert_eq!(
+            app.post_json(&format!("/api/v1/audits/{audit}/recommendations"), &body)
+                .await
+                .invalid_fields(),
+            [member],
+            "a registration with a bad {member}"
+        );
+        body["audit_id"] = json!(audit);
+        assert_eq!(
+            app.put_json("/api/v1/recommendations/by-ref/AUD-1", &body)
+                .await
+                .invalid_fields(),
+            [member],
+            "a scripted upsert with a bad {member}"
+        );
+    }
+    assert_eq!(
+        app.get("/api/v1/recommendations").await.ok_json(200)["items"],
+        json!([]),
+        "nothing was written"
+    );
+}

@@ -367,3 +367,44 @@ async fn a_script_is_refused_what_a_create_is_refused_and_told_the_same_member()
         "nothing was written"
     );
 }
+
+#[actix_web::test]
+async fn a_scripted_status_is_refused_what_a_status_put_is_refused() {
+    let app = TestApp::with_domains(DOMAINS).await;
+    let id = app
+        .created_id(
+            "/api/v1/actions",
+            &json!({"external_ref": "FIN-1", "title": "E-facturatie", "domain_ids": ["voorkomen-fraude-en-fouten"]}),
+        )
+        .await;
+    let cases = [
+        ("progress", json!(-1)),
+        ("progress", json!(101)),
+        ("note", json!("x".repeat(5001))),
+    ];
+    for (member, value) in cases {
+        let mut status = json!({"status": "in_progress"});
+        status[member] = value;
+        assert_eq!(
+            app.put_json(&format!("/api/v1/actions/{id}/statuses/2023"), &status)
+                .await
+                .invalid_fields(),
+            [member],
+            "a PUT of the status with a bad {member}"
+        );
+        status["year"] = json!(2023);
+        let body = json!({"title": "E-facturatie", "domain_ids": ["voorkomen-fraude-en-fouten"], "statuses": [status]});
+        assert_eq!(
+            app.put_json("/api/v1/actions/by-ref/FIN-1", &body)
+                .await
+                .invalid_fields(),
+            [format!("statuses[0].{member}")],
+            "a scripted status with a bad {member}"
+        );
+    }
+    assert_eq!(
+        app.get(&format!("/api/v1/actions/{id}")).await.ok_json(200)["statuses"],
+        json!([]),
+        "no status was written"
+    );
+}

@@ -1,11 +1,9 @@
 //! Wire types of action statuses.
 
-use crate::api::limits::{NOTE_MAX, PROGRESS_MAX};
-use crate::api::timestamp::DateTime;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
-use validator::Validate;
 
+use crate::api::timestamp::DateTime;
 use crate::years::Review;
 
 crate::db::text_enum! {
@@ -42,21 +40,39 @@ pub struct ActionStatus {
     pub review: Option<Review>,
 }
 
-/// The status of a year, as PUT creates or replaces it.
-#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StatusInput {
-    /// The status in that year.
-    #[schema(example = "in_progress")]
-    pub status: Progress,
-    /// Progress in percent, 0 to 100.
-    #[serde(default)]
-    #[validate(range(min = 0, max = PROGRESS_MAX))]
-    #[schema(example = 60, minimum = 0, maximum = 100)]
-    pub progress: Option<i32>,
-    /// Explanation, at most 5000 characters.
-    #[serde(default)]
-    #[validate(length(max = NOTE_MAX))]
-    #[schema(example = "Uitgerold in alle diensten.", max_length = 5000)]
-    pub note: Option<String>,
+/// Declares a body that sets an action's status in a year: its own members (a script names the
+/// year), then the status as the contract documents and the service validates it.
+/// [`StatusInput`] and the scripted upsert's `YearStatus` are both declared with it, so that they
+/// accept the same values.
+macro_rules! status_members {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident { $($fields:tt)* }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, serde::Deserialize, validator::Validate, utoipa::ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($fields)*
+            /// The status in that year.
+            #[schema(example = "in_progress")]
+            pub status: crate::actions::statuses::dto::Progress,
+            /// Progress in percent, 0 to 100.
+            #[serde(default)]
+            #[validate(range(min = 0, max = crate::api::limits::PROGRESS_MAX))]
+            #[schema(example = 60, minimum = 0, maximum = 100)]
+            pub progress: Option<i32>,
+            /// Explanation, at most 5000 characters.
+            #[serde(default)]
+            #[validate(length(max = crate::api::limits::NOTE_MAX))]
+            #[schema(example = "Uitgerold in alle diensten.", max_length = 5000)]
+            pub note: Option<String>,
+        }
+    };
+}
+pub(crate) use status_members;
+
+status_members! {
+    /// The status of a year, as PUT creates or replaces it.
+    pub struct StatusInput {}
 }

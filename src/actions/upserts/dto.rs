@@ -5,30 +5,18 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::actions::dto::{action_members, Action};
-use crate::actions::statuses::dto::Progress;
-use crate::api::limits::{BATCH_MAX, NOTE_MAX, PROGRESS_MAX, YEARS_COUNT, YEAR_MAX, YEAR_MIN};
+use crate::actions::statuses::dto::status_members;
+use crate::api::limits::{BATCH_MAX, YEARS_COUNT, YEAR_MAX, YEAR_MIN};
 
-/// The status of one year, as a script sends it.
-#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct YearStatus {
-    /// The year, 2000 to 2100.
-    #[validate(range(min = YEAR_MIN, max = YEAR_MAX))]
-    #[schema(example = 2023, minimum = 2000, maximum = 2100)]
-    pub year: i32,
-    /// The status in that year.
-    #[schema(example = "in_progress")]
-    pub status: Progress,
-    /// Progress in percent, 0 to 100.
-    #[serde(default)]
-    #[validate(range(min = 0, max = PROGRESS_MAX))]
-    #[schema(example = 60, minimum = 0, maximum = 100)]
-    pub progress: Option<i32>,
-    /// Explanation, at most 5000 characters.
-    #[serde(default)]
-    #[validate(length(max = NOTE_MAX))]
-    #[schema(example = "Aanbesteding loopt.", max_length = 5000)]
-    pub note: Option<String>,
+status_members! {
+    /// The status of one year, as a script sends it.
+    #[derive(Serialize)]
+    pub struct YearStatus {
+        /// The year, 2000 to 2100.
+        #[validate(range(min = YEAR_MIN, max = YEAR_MAX))]
+        #[schema(example = 2023, minimum = 2000, maximum = 2100)]
+        pub year: i32,
+    }
 }
 
 action_members! {

@@ -109,40 +109,60 @@ pub struct Recommendation {
     pub updated_at: DateTime,
 }
 
-/// A new recommendation of an audit.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewRecommendation {
-    /// The organisation's own key, unique, 1 to 100 characters.
-    #[serde(default)]
-    #[validate(length(min = 1, max = REF_MAX), custom(function = "single_line"))]
-    #[schema(example = "AUD-2022-FIN-3", min_length = 1)]
-    pub external_ref: Option<String>,
-    /// What the audit recommends, 1 to 5000 characters.
-    #[validate(length(min = 1, max = NOTE_MAX), custom(function = "not_blank"))]
-    #[schema(
-        example = "Formaliseer de procedure voor het beheer van kassa's.",
-        min_length = 1
-    )]
-    pub text: String,
-    /// How urgent it is.
-    #[schema(example = "high")]
-    pub priority: Priority,
-    /// The department that owns it.
-    #[serde(default)]
-    #[validate(custom(function = "slug"))]
-    #[schema(example = "financien", max_length = 64)]
-    pub department_id: Option<String>,
-    /// The day it is due.
-    #[serde(default)]
-    #[validate(custom(function = "plausible_date"))]
-    #[schema(value_type = Option<String>, format = Date, example = "2024-06-30")]
-    pub due_on: Option<NaiveDate>,
-    /// The actions that implement it, at most 100.
-    #[serde(default)]
-    #[validate(length(max = ACTIONS_PER_AUDIT))]
-    #[schema(example = json!([87]), max_items = 100)]
-    pub action_ids: Vec<i32>,
+/// Declares a body that writes a recommendation whole: its own leading members, the
+/// recommendation's members as the contract documents and the service validates them, then its
+/// own trailing members (`then`). [`NewRecommendation`] and the scripted
+/// [`RecommendationUpsert`] are both declared with it, so that they accept the same values.
+macro_rules! recommendation_members {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident { $($fields:tt)* }
+        $(then { $($then:tt)* })?
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Deserialize, Validate, ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($fields)*
+            /// What the audit recommends, 1 to 5000 characters.
+            #[validate(length(min = 1, max = NOTE_MAX), custom(function = "not_blank"))]
+            #[schema(
+                example = "Formaliseer de procedure voor het beheer van kassa's.",
+                min_length = 1
+            )]
+            pub text: String,
+            /// How urgent it is.
+            #[schema(example = "high")]
+            pub priority: Priority,
+            /// The department that owns it.
+            #[serde(default)]
+            #[validate(custom(function = "slug"))]
+            #[schema(example = "financien", max_length = 64)]
+            pub department_id: Option<String>,
+            /// The day it is due.
+            #[serde(default)]
+            #[validate(custom(function = "plausible_date"))]
+            #[schema(value_type = Option<String>, format = Date, example = "2024-06-30")]
+            pub due_on: Option<NaiveDate>,
+            /// The actions that implement it, at most 100.
+            #[serde(default)]
+            #[validate(length(max = ACTIONS_PER_AUDIT))]
+            #[schema(example = json!([87]), max_items = 100)]
+            pub action_ids: Vec<i32>,
+            $($($then)*)?
+        }
+    };
+}
+
+recommendation_members! {
+    /// A new recommendation of an audit.
+    pub struct NewRecommendation {
+        /// The organisation's own key, unique, 1 to 100 characters.
+        #[serde(default)]
+        #[validate(length(min = 1, max = REF_MAX), custom(function = "single_line"))]
+        #[schema(example = "AUD-2022-FIN-3", min_length = 1)]
+        pub external_ref: Option<String>,
+    }
 }
 
 /// Changes to a recommendation, as a JSON Merge Patch.
@@ -236,38 +256,18 @@ pub struct YearRecommendationStatus {
     pub note: Option<String>,
 }
 
-/// A recommendation as a script sends it, by its external key: the whole recommendation, and
-/// the statuses of the years it names.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RecommendationUpsert {
-    /// The audit that made it (a recommendation does not move to another audit).
-    #[schema(example = 1, minimum = 1)]
-    pub audit_id: i32,
-    /// What the audit recommends, 1 to 5000 characters.
-    #[validate(length(min = 1, max = NOTE_MAX), custom(function = "not_blank"))]
-    #[schema(example = "Formaliseer het beheer van kassa's.", min_length = 1)]
-    pub text: String,
-    /// How urgent it is.
-    #[schema(example = "high")]
-    pub priority: Priority,
-    /// The department that owns it.
-    #[serde(default)]
-    #[validate(custom(function = "slug"))]
-    #[schema(example = "financien", max_length = 64)]
-    pub department_id: Option<String>,
-    /// The day it is due.
-    #[serde(default)]
-    #[validate(custom(function = "plausible_date"))]
-    #[schema(value_type = Option<String>, format = Date, example = "2024-06-30")]
-    pub due_on: Option<NaiveDate>,
-    /// The actions that implement it, at most 100.
-    #[serde(default)]
-    #[validate(length(max = ACTIONS_PER_AUDIT))]
-    #[schema(example = json!([87]), max_items = 100)]
-    pub action_ids: Vec<i32>,
-    /// Statuses of the years they name (other years stay as they are), one per year.
-    #[serde(default)]
-    #[validate(length(max = crate::api::limits::YEARS_COUNT), nested)]
-    pub statuses: Vec<YearRecommendationStatus>,
+recommendation_members! {
+    /// A recommendation as a script sends it, by its external key: the whole recommendation, and
+    /// the statuses of the years it names.
+    pub struct RecommendationUpsert {
+        /// The audit that made it (a recommendation does not move to another audit).
+        #[schema(example = 1, minimum = 1)]
+        pub audit_id: i32,
+    }
+    then {
+        /// Statuses of the years they name (other years stay as they are), one per year.
+        #[serde(default)]
+        #[validate(length(max = crate::api::limits::YEARS_COUNT), nested)]
+        pub statuses: Vec<YearRecommendationStatus>,
+    }
 }
