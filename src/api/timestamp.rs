@@ -5,7 +5,7 @@
 //! with `Z`, the fraction of a second only as long as needed), as one string.
 //!
 //! A wire field is declared `pub updated_at: DateTime` (or `Option<DateTime>`): the type carries
-//! the format, so a new field cannot fall back to chrono's slower path by a forgotten attribute.
+//! the format, so no field needs an attribute of its own to get it.
 //! utoipa knows a type called `DateTime` by its name and documents it as chrono's, a string in
 //! `date-time` format; the contract test holds the published document to that.
 

@@ -1,12 +1,12 @@
 //! Wire types of risk assessments.
 
-use crate::api::limits::{NOTE_MAX, SCORE_MAX};
-use crate::api::timestamp::DateTime;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use crate::api::limits::{NOTE_MAX, SCORE_MAX};
+use crate::api::timestamp::DateTime;
 use crate::years::Review;
 
 crate::db::text_enum! {
