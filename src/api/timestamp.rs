@@ -9,8 +9,6 @@
 //! utoipa knows a type called `DateTime` by its name and documents it as chrono's, a string in
 //! `date-time` format; the contract test holds the published document to that.
 
-use std::ops::Deref;
-
 use chrono::{SecondsFormat, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -21,14 +19,6 @@ pub struct DateTime(pub chrono::DateTime<Utc>);
 impl From<chrono::DateTime<Utc>> for DateTime {
     fn from(at: chrono::DateTime<Utc>) -> Self {
         Self(at)
-    }
-}
-
-impl Deref for DateTime {
-    type Target = chrono::DateTime<Utc>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.0
     }
 }
 
